@@ -1,0 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GraphQLSchema } from 'graphql';
+import { GraphQLError } from 'graphql';
+import qs from 'qs';
+import type { Logger } from '../src/logger.js';
+import type { ContextFactory } from '../src/request-context.js';
+import { fromGraphQLError, RestError } from './errors.js';
+import { createOperationRunner } from './graphql.js';
+import { readJsonBody, sendJson } from './http.js';
+import { bindRun, createRouter } from './router.js';
+import { assistantRoutes } from './routes/assistants.js';
+import { messageRoutes } from './routes/messages.js';
+import { threadRoutes } from './routes/threads.js';
+
+export interface CompatOptions {
+  schema: GraphQLSchema;
+  contextFor: ContextFactory;
+  /** Require `OpenAI-Beta: assistants=v2` on Assistants paths, as OpenAI did. */
+  requireBetaHeader: boolean;
+}
+
+const BETA_MESSAGE =
+  "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try again by setting the header 'OpenAI-Beta: assistants=v2'.";
+
+/**
+ * OpenAI's REST surface under /v1: each route maps the request onto one GraphQL operation,
+ * runs it in process as the caller, and renders OpenAI's JSON.
+ */
+export function createCompatHandler(options: CompatOptions) {
+  const run = createOperationRunner(options.schema);
+  const router = createRouter([...assistantRoutes, ...threadRoutes, ...messageRoutes]);
+
+  return async function handleCompat(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    logger: Logger,
+  ): Promise<void> {
+    const method = req.method ?? 'GET';
+    const path = url.pathname.replace(/^\/v1/, '') || '/';
+    try {
+      const match = router.match(method, path);
+      if (!match) {
+        throw new RestError(404, `Invalid URL (${method} ${url.pathname})`);
+      }
+      const context = await options.contextFor(req.headers.authorization ?? null, logger);
+      if (match.route.beta && options.requireBetaHeader) {
+        const beta = req.headers['openai-beta'];
+        if (typeof beta !== 'string' || !beta.includes('assistants=v2')) {
+          throw new RestError(400, BETA_MESSAGE, { code: 'invalid_beta' });
+        }
+      }
+      const body = method === 'POST' ? await readJsonBody(req) : {};
+      const result = await match.route.handle({
+        params: match.params,
+        query: qs.parse(url.search.slice(1), { depth: 2, arrayLimit: 100 }),
+        body,
+        run: bindRun(run, context),
+      });
+      sendJson(res, 200, result);
+    } catch (error) {
+      const restError =
+        error instanceof RestError
+          ? error
+          : error instanceof GraphQLError
+            ? fromGraphQLError(error)
+            : null;
+      if (!restError) {
+        logger.error({ err: error }, 'unhandled error in REST route');
+        sendJson(
+          res,
+          500,
+          new RestError(500, 'The server had an error while processing your request.', {
+            type: 'server_error',
+          }).toEnvelope(),
+        );
+        return;
+      }
+      sendJson(res, restError.status, restError.toEnvelope());
+    }
+  };
+}

@@ -1,0 +1,56 @@
+import { camelize } from './case.js';
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** OpenAI's bare `"auto"` response format is `{ type: auto }` in GraphQL. */
+function responseFormat(value: unknown): unknown {
+  return typeof value === 'string' ? { type: value } : value;
+}
+
+/** An assistant create/update body as GraphQL input. */
+export function assistantInput(body: Json): Json {
+  const input = camelize(body) as Json;
+  if ('responseFormat' in input) {
+    input.responseFormat = responseFormat(input.responseFormat);
+  }
+  return input;
+}
+
+/**
+ * A message body as GraphQL input: string content becomes one text part, and attachment tools
+ * (`[{ type }]`) become the list of names GraphQL takes.
+ */
+export function messageInput(body: unknown): unknown {
+  if (!isObject(body)) {
+    return body;
+  }
+  const input = camelize(body) as Json;
+  if (typeof input.content === 'string') {
+    input.content = [{ type: 'text', text: input.content }];
+  }
+  if (Array.isArray(input.attachments)) {
+    input.attachments = input.attachments.map((attachment: unknown) =>
+      isObject(attachment) && Array.isArray(attachment.tools)
+        ? {
+            ...attachment,
+            tools: attachment.tools.map((tool: unknown) => (isObject(tool) ? tool.type : tool)),
+          }
+        : attachment,
+    );
+  }
+  return input;
+}
+
+/** A thread body as GraphQL input; its initial messages are message inputs. */
+export function threadInput(body: Json): Json {
+  const { messages, ...rest } = body;
+  const input = camelize(rest) as Json;
+  if (messages !== undefined) {
+    input.messages = Array.isArray(messages) ? messages.map(messageInput) : messages;
+  }
+  return input;
+}

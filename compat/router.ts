@@ -1,0 +1,62 @@
+import type { ServiceContext } from '../src/context.js';
+import type { RunOperation } from './graphql.js';
+
+export interface RouteRequest {
+  params: Record<string, string>;
+  /** Query string parsed with qs (`include[]=…` becomes an array). */
+  query: Record<string, unknown>;
+  body: Record<string, unknown>;
+  /** Runs a compat GraphQL operation as the caller. */
+  run: <T>(operationName: string, variables: Record<string, unknown>) => Promise<T>;
+}
+
+export interface Route {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path below /v1, with `:name` parameters. */
+  path: string;
+  /** Whether the path belongs to the Assistants beta (needs `OpenAI-Beta: assistants=v2`). */
+  beta: boolean;
+  handle(request: RouteRequest): Promise<unknown>;
+}
+
+interface CompiledRoute extends Route {
+  pattern: RegExp;
+  names: string[];
+}
+
+export interface RouteMatch {
+  route: Route;
+  params: Record<string, string>;
+}
+
+export function createRouter(routes: Route[]) {
+  const compiled: CompiledRoute[] = routes.map((route) => {
+    const names: string[] = [];
+    const source = route.path.replace(/:(\w+)/g, (_, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+    return { ...route, pattern: new RegExp(`^${source}$`), names };
+  });
+  return {
+    match(method: string, path: string): RouteMatch | null {
+      for (const route of compiled) {
+        if (route.method !== method) {
+          continue;
+        }
+        const found = route.pattern.exec(path);
+        if (found) {
+          const params = Object.fromEntries(
+            route.names.map((name, index) => [name, decodeURIComponent(found[index + 1] ?? '')]),
+          );
+          return { route, params };
+        }
+      }
+      return null;
+    },
+  };
+}
+
+export function bindRun(run: RunOperation, context: ServiceContext): RouteRequest['run'] {
+  return (operationName, variables) => run(operationName, variables, context);
+}

@@ -1,0 +1,274 @@
+/**
+ * GraphQL results (camelCase, shaped by compat/operations/fragments.graphql) rendered as OpenAI's
+ * objects: snake_case, unix seconds, an `object` field, and OpenAI's defaults where we store none.
+ */
+
+type Json = Record<string, unknown>;
+
+export interface ToolData {
+  type: 'code_interpreter' | 'file_search' | 'function';
+  function: {
+    name: string;
+    description: string | null;
+    parameters: unknown;
+    strict: boolean;
+  } | null;
+  fileSearch: {
+    maxNumResults: number | null;
+    rankingOptions: { ranker: string | null; scoreThreshold: number } | null;
+  } | null;
+}
+
+export interface ToolResourcesData {
+  codeInterpreterFileIds: string[] | null;
+  fileSearchVectorStoreIds: string[] | null;
+}
+
+export interface ResponseFormatData {
+  type: 'auto' | 'text' | 'json_object' | 'json_schema';
+  jsonSchema: {
+    name: string;
+    description: string | null;
+    schema: unknown;
+    strict: boolean | null;
+  } | null;
+}
+
+export interface AssistantData {
+  id: string;
+  createdAt: number;
+  name: string | null;
+  description: string | null;
+  model: string;
+  instructions: string | null;
+  tools: ToolData[];
+  toolResources: ToolResourcesData | null;
+  metadata: unknown;
+  temperature: number | null;
+  topP: number | null;
+  responseFormat: ResponseFormatData | null;
+}
+
+export interface ThreadData {
+  id: string;
+  createdAt: number;
+  toolResources: ToolResourcesData | null;
+  metadata: unknown;
+}
+
+interface AnnotationData {
+  type: string;
+  text: string;
+  startIndex: number;
+  endIndex: number;
+  fileId: string;
+  quote: string | null;
+}
+
+interface ContentData {
+  type: 'text' | 'image_file' | 'image_url' | 'refusal';
+  text: { value: string; annotations: AnnotationData[] } | null;
+  imageFile: { fileId: string; detail: string } | null;
+  imageUrl: { url: string; detail: string } | null;
+  refusal: string | null;
+}
+
+export interface MessageData {
+  id: string;
+  createdAt: number;
+  threadId: string;
+  status: string;
+  incompleteDetails: { reason: string } | null;
+  completedAt: number | null;
+  incompleteAt: number | null;
+  role: string;
+  content: ContentData[];
+  assistantId: string | null;
+  runId: string | null;
+  attachments: { fileId: string; tools: string[] }[] | null;
+  metadata: unknown;
+}
+
+export interface PageData<T> {
+  data: T[];
+  firstId: string | null;
+  lastId: string | null;
+  hasMore: boolean;
+}
+
+/** Keeps only the keys whose value is set, so optional fields are omitted rather than null. */
+function defined(entries: Record<string, unknown>): Json {
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value != null));
+}
+
+export function serializeTool(tool: ToolData): Json {
+  switch (tool.type) {
+    case 'function':
+      return {
+        type: 'function',
+        function: tool.function
+          ? defined({
+              name: tool.function.name,
+              description: tool.function.description,
+              parameters: tool.function.parameters,
+              strict: tool.function.strict,
+            })
+          : null,
+      };
+    case 'file_search': {
+      const options = tool.fileSearch;
+      if (!options) {
+        return { type: 'file_search' };
+      }
+      return {
+        type: 'file_search',
+        file_search: defined({
+          max_num_results: options.maxNumResults,
+          ranking_options: options.rankingOptions
+            ? defined({
+                ranker: options.rankingOptions.ranker,
+                score_threshold: options.rankingOptions.scoreThreshold,
+              })
+            : null,
+        }),
+      };
+    }
+    case 'code_interpreter':
+      return { type: 'code_interpreter' };
+  }
+}
+
+export function serializeToolResources(resources: ToolResourcesData | null): Json {
+  if (!resources) {
+    return {};
+  }
+  return defined({
+    code_interpreter: resources.codeInterpreterFileIds
+      ? { file_ids: resources.codeInterpreterFileIds }
+      : null,
+    file_search: resources.fileSearchVectorStoreIds
+      ? { vector_store_ids: resources.fileSearchVectorStoreIds }
+      : null,
+  });
+}
+
+/** OpenAI reports the default as the bare string `"auto"`. */
+export function serializeResponseFormat(format: ResponseFormatData | null): unknown {
+  if (!format || format.type === 'auto') {
+    return 'auto';
+  }
+  if (format.type === 'json_schema' && format.jsonSchema) {
+    return {
+      type: 'json_schema',
+      json_schema: defined({
+        name: format.jsonSchema.name,
+        description: format.jsonSchema.description,
+        schema: format.jsonSchema.schema,
+        strict: format.jsonSchema.strict,
+      }),
+    };
+  }
+  return { type: format.type };
+}
+
+export function serializeAssistant(assistant: AssistantData): Json {
+  return {
+    id: assistant.id,
+    object: 'assistant',
+    created_at: assistant.createdAt,
+    name: assistant.name,
+    description: assistant.description,
+    model: assistant.model,
+    instructions: assistant.instructions,
+    tools: assistant.tools.map(serializeTool),
+    tool_resources: serializeToolResources(assistant.toolResources),
+    metadata: assistant.metadata,
+    // OpenAI reports its sampling defaults rather than null.
+    temperature: assistant.temperature ?? 1,
+    top_p: assistant.topP ?? 1,
+    response_format: serializeResponseFormat(assistant.responseFormat),
+  };
+}
+
+export function serializeThread(thread: ThreadData): Json {
+  return {
+    id: thread.id,
+    object: 'thread',
+    created_at: thread.createdAt,
+    tool_resources: serializeToolResources(thread.toolResources),
+    metadata: thread.metadata,
+  };
+}
+
+function serializeAnnotation(annotation: AnnotationData): Json {
+  const base = {
+    type: annotation.type,
+    text: annotation.text,
+    start_index: annotation.startIndex,
+    end_index: annotation.endIndex,
+  };
+  return annotation.type === 'file_citation'
+    ? { ...base, file_citation: defined({ file_id: annotation.fileId, quote: annotation.quote }) }
+    : { ...base, file_path: { file_id: annotation.fileId } };
+}
+
+export function serializeContent(part: ContentData): Json {
+  switch (part.type) {
+    case 'text':
+      return {
+        type: 'text',
+        text: {
+          value: part.text?.value ?? '',
+          annotations: (part.text?.annotations ?? []).map(serializeAnnotation),
+        },
+      };
+    case 'image_file':
+      return {
+        type: 'image_file',
+        image_file: { file_id: part.imageFile?.fileId, detail: part.imageFile?.detail },
+      };
+    case 'image_url':
+      return {
+        type: 'image_url',
+        image_url: { url: part.imageUrl?.url, detail: part.imageUrl?.detail },
+      };
+    case 'refusal':
+      return { type: 'refusal', refusal: part.refusal ?? '' };
+  }
+}
+
+export function serializeMessage(message: MessageData): Json {
+  return {
+    id: message.id,
+    object: 'thread.message',
+    created_at: message.createdAt,
+    thread_id: message.threadId,
+    status: message.status,
+    incomplete_details: message.incompleteDetails,
+    completed_at: message.completedAt,
+    incomplete_at: message.incompleteAt,
+    role: message.role,
+    content: message.content.map(serializeContent),
+    assistant_id: message.assistantId,
+    run_id: message.runId,
+    attachments: (message.attachments ?? []).map((attachment) => ({
+      file_id: attachment.fileId,
+      tools: attachment.tools.map((type) => ({ type })),
+    })),
+    metadata: message.metadata,
+  };
+}
+
+export function serializeDeleted(kind: string, result: { id: string; deleted: boolean }): Json {
+  return { id: result.id, object: kind, deleted: result.deleted };
+}
+
+export function serializeList<T>(page: PageData<T>, item: (value: T) => Json): Json {
+  return {
+    object: 'list',
+    data: page.data.map(item),
+    first_id: page.firstId,
+    last_id: page.lastId,
+    has_more: page.hasMore,
+  };
+}

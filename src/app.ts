@@ -1,0 +1,99 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createCompatHandler } from '../compat/index.js';
+import type { Deps } from './deps.js';
+import { getSchema } from './graphql/schema.js';
+import { attachGraphQLWebSocket } from './graphql/ws.js';
+import { createGraphQLServer } from './graphql/yoga.js';
+import { newId } from './ids.js';
+import { createContextFactory } from './request-context.js';
+
+export interface App {
+  server: Server;
+  /** Listens; resolves with the bound port (pass 0 for any free port). */
+  start(port: number, host?: string): Promise<number>;
+  /** Stops accepting, drains in-flight requests (up to `timeoutMs`), then closes the rest. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+/** The HTTP surface: GraphQL (HTTP, SSE, WebSocket) at /graphql, OpenAI REST at /v1, /healthz. */
+export function buildApp(deps: Deps): App {
+  const contextFor = createContextFactory(deps);
+  const yoga = createGraphQLServer(contextFor, deps.logger);
+  const compat = createCompatHandler({
+    schema: getSchema(),
+    contextFor,
+    requireBetaHeader: deps.env.REQUIRE_BETA_HEADER,
+  });
+
+  async function health(res: ServerResponse): Promise<void> {
+    try {
+      await deps.db.$queryRaw`SELECT 1`;
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } catch {
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"unavailable"}');
+    }
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const incoming = req.headers['x-request-id'];
+    const requestId =
+      typeof incoming === 'string' && /^[\w.-]{1,128}$/.test(incoming)
+        ? incoming
+        : newId('request');
+    res.setHeader('x-request-id', requestId);
+    const logger = deps.logger.child({ requestId });
+    const started = performance.now();
+    res.once('finish', () => {
+      logger.info(
+        {
+          method: req.method,
+          url: req.url,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    });
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/healthz') {
+      return health(res);
+    }
+    if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) {
+      return compat(req, res, url, logger);
+    }
+    return yoga(req, res, { req, res, logger });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error }, 'unhandled request error');
+      if (!res.headersSent) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+      }
+      res.end();
+    });
+  });
+  const ws = attachGraphQLWebSocket(server, yoga, contextFor, deps.logger);
+
+  return {
+    server,
+    start(port, host) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve((server.address() as AddressInfo).port);
+        });
+      });
+    },
+    async stop(timeoutMs = 10_000) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await ws.close();
+      const timer = setTimeout(() => server.closeAllConnections(), timeoutMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import type { PrismaClient } from './db/prisma.js';
+import type { Prisma } from './generated/prisma/client.js';
+import type { Logger } from './logger.js';
+
+/** The root client, or the client of an open transaction. */
+export type Db = PrismaClient | Prisma.TransactionClient;
+
+/** Who is calling: every service call is scoped to one project. */
+export interface Actor {
+  projectId: string;
+  apiKeyId: string | null;
+}
+
+/** What every service function receives first. */
+export interface ServiceContext {
+  db: Db;
+  logger: Logger;
+  actor: Actor;
+}
+
+function isRootClient(db: Db): db is PrismaClient {
+  return '$transaction' in db;
+}
+
+/**
+ * Runs `work` in one transaction with `ctx.db` rebound to it. Nested calls join the open
+ * transaction, so services can compose without knowing who opened it.
+ */
+export async function withTransaction<T>(
+  ctx: ServiceContext,
+  work: (txCtx: ServiceContext) => Promise<T>,
+): Promise<T> {
+  const { db } = ctx;
+  if (!isRootClient(db)) {
+    return work(ctx);
+  }
+  return db.$transaction((tx) => work({ ...ctx, db: tx }));
+}

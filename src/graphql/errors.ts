@@ -1,0 +1,57 @@
+import { GraphQLError, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
+import { AppError } from '../errors.js';
+
+/**
+ * An `AppError` as a GraphQL error: `extensions.code` is the stable code, `http.status` the
+ * status yoga answers with, and `type`/`param`/`openaiCode` carry what the REST shim needs to
+ * build OpenAI's error envelope.
+ */
+export function toGraphQLError(error: AppError): GraphQLError {
+  // No `originalError`: yoga masks errors that wrap a non-GraphQL error, and these are expected.
+  return new GraphQLError(error.message, {
+    extensions: {
+      code: error.code,
+      http: { status: error.status },
+      type: error.type,
+      param: error.param,
+      openaiCode: error.openaiCode,
+    },
+  });
+}
+
+function mapAppError(error: unknown): unknown {
+  return error instanceof AppError ? toGraphQLError(error) : error;
+}
+
+function wrap<TSource, TContext, TArgs>(
+  resolve: GraphQLFieldResolver<TSource, TContext, TArgs>,
+): GraphQLFieldResolver<TSource, TContext, TArgs> {
+  return async (source, args, context, info) => {
+    try {
+      return await resolve(source, args, context, info);
+    } catch (error) {
+      throw mapAppError(error);
+    }
+  };
+}
+
+/**
+ * Services throw `AppError`s; this turns them into GraphQL errors with codes in every resolver,
+ * once, so resolvers stay free of try/catch and yoga's masking hides only the unexpected.
+ */
+export function mapServiceErrors(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) {
+      continue;
+    }
+    for (const field of Object.values(type.getFields())) {
+      if (field.resolve) {
+        field.resolve = wrap(field.resolve);
+      }
+      if (field.subscribe) {
+        field.subscribe = wrap(field.subscribe);
+      }
+    }
+  }
+  return schema;
+}

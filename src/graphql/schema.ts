@@ -1,0 +1,17 @@
+import type { GraphQLSchema } from 'graphql';
+import { builder } from './builder.js';
+import { mapServiceErrors } from './errors.js';
+import './scalars.js';
+import './types/common.js';
+import './types/tools.js';
+import './types/assistant.js';
+import './types/message.js';
+import './types/thread.js';
+
+let schema: GraphQLSchema | undefined;
+
+/** The one API. Built once; REST (`compat/`) executes against this same schema. */
+export function getSchema(): GraphQLSchema {
+  schema ??= mapServiceErrors(builder.toSchema({ sortSchema: true }));
+  return schema;
+}

@@ -1,0 +1,138 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import type { AssistantTool } from '../../services/assistant-tools.js';
+import {
+  createAssistant,
+  deleteAssistant,
+  getAssistant,
+  listAssistants,
+  REASONING_EFFORTS,
+  updateAssistant,
+} from '../../services/assistants.js';
+import type { ResponseFormat } from '../../services/response-format.js';
+import type { ToolResources } from '../../services/tool-resources.js';
+import { type BuilderTypes, builder } from '../builder.js';
+import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
+import {
+  AssistantToolInput,
+  AssistantToolRef,
+  ResponseFormatInput,
+  ResponseFormatRef,
+  ToolResourcesInput,
+  ToolResourcesRef,
+} from './tools.js';
+
+export const ReasoningEffort = builder.enumType('ReasoningEffort', {
+  values: REASONING_EFFORTS,
+});
+
+export const Assistant = builder.prismaObject('Assistant', {
+  description: 'An assistant: a model with instructions and tools that runs on threads.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: '`asst_…`' }),
+    createdAt: t.expose('createdAt', { type: 'UnixTime' }),
+    name: t.exposeString('name', { nullable: true, description: 'At most 256 characters.' }),
+    description: t.exposeString('description', {
+      nullable: true,
+      description: 'At most 512 characters.',
+    }),
+    model: t.exposeString('model', { description: 'Model name, routed to an upstream.' }),
+    instructions: t.exposeString('instructions', {
+      nullable: true,
+      description: 'System instructions, at most 256,000 characters.',
+    }),
+    tools: t.field({
+      type: [AssistantToolRef],
+      description: 'At most 128 tools.',
+      resolve: (assistant) => assistant.tools as unknown as AssistantTool[],
+    }),
+    toolResources: t.field({
+      type: ToolResourcesRef,
+      nullable: true,
+      resolve: (assistant) => (assistant.toolResources as ToolResources | null) ?? null,
+    }),
+    metadata: t.expose('metadata', {
+      type: 'JSON',
+      description: 'Up to 16 string pairs (keys ≤ 64, values ≤ 512 characters).',
+    }),
+    temperature: t.exposeFloat('temperature', { nullable: true, description: '0–2.' }),
+    topP: t.exposeFloat('topP', { nullable: true, description: '0–1.' }),
+    responseFormat: t.field({
+      type: ResponseFormatRef,
+      nullable: true,
+      resolve: (assistant) => (assistant.responseFormat as ResponseFormat | null) ?? null,
+    }),
+    reasoningEffort: t.field({
+      type: ReasoningEffort,
+      nullable: true,
+      description: 'For reasoning models.',
+      resolve: (assistant) =>
+        (assistant.reasoningEffort as (typeof REASONING_EFFORTS)[number] | null) ?? null,
+    }),
+  }),
+});
+
+const AssistantList = pageType('Assistant', Assistant);
+
+/** Fields shared by the create and update inputs. */
+const assistantFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>) => ({
+  name: t.string(),
+  description: t.string(),
+  instructions: t.string(),
+  tools: t.field({ type: [AssistantToolInput] }),
+  toolResources: t.field({ type: ToolResourcesInput }),
+  metadata: t.field({ type: 'JSON' }),
+  temperature: t.float(),
+  topP: t.float(),
+  responseFormat: t.field({ type: ResponseFormatInput }),
+  reasoningEffort: t.field({ type: ReasoningEffort }),
+});
+
+const CreateAssistantInput = builder.inputType('CreateAssistantInput', {
+  fields: (t) => ({ model: t.string({ required: true }), ...assistantFields(t) }),
+});
+
+const UpdateAssistantInput = builder.inputType('UpdateAssistantInput', {
+  description: 'Only the fields given change; `null` clears a field. toolResources is replaced.',
+  fields: (t) => ({ model: t.string(), ...assistantFields(t) }),
+});
+
+builder.queryFields((t) => ({
+  assistant: t.prismaField({
+    type: 'Assistant',
+    description: 'One assistant by id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => getAssistant(ctx, String(args.id), query),
+  }),
+  assistants: t.field({
+    type: AssistantList,
+    description: 'Assistants, newest first by default.',
+    args: pageArgs,
+    resolve: (_root, args, ctx, info) =>
+      listAssistants(
+        ctx,
+        toPageInput(args),
+        queryFromInfo({ context: ctx, info, typeName: 'Assistant', path: ['data'] }),
+      ),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createAssistant: t.prismaField({
+    type: 'Assistant',
+    args: { input: t.arg({ type: CreateAssistantInput, required: true }) },
+    resolve: (query, _root, args, ctx) => createAssistant(ctx, args.input, query),
+  }),
+  updateAssistant: t.prismaField({
+    type: 'Assistant',
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: UpdateAssistantInput, required: true }),
+    },
+    resolve: (query, _root, args, ctx) => updateAssistant(ctx, String(args.id), args.input, query),
+  }),
+  deleteAssistant: t.field({
+    type: DeletionResult,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => deleteAssistant(ctx, String(args.id)),
+  }),
+}));

@@ -1,0 +1,279 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import type { Annotation, Attachment, MessageContent } from '../../services/message-content.js';
+import {
+  createMessage,
+  deleteMessage,
+  getMessage,
+  listMessages,
+  updateMessage,
+} from '../../services/messages.js';
+import { builder } from '../builder.js';
+import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
+
+export const MessageRole = builder.enumType('MessageRole', {
+  values: ['user', 'assistant'] as const,
+});
+
+export const MessageStatus = builder.enumType('MessageStatus', {
+  values: ['in_progress', 'incomplete', 'completed'] as const,
+});
+
+const ContentType = builder.enumType('MessageContentType', {
+  values: ['text', 'image_file', 'image_url', 'refusal'] as const,
+});
+
+const ContentInputType = builder.enumType('MessageContentInputType', {
+  values: ['text', 'image_file', 'image_url'] as const,
+});
+
+const ImageDetail = builder.enumType('ImageDetail', { values: ['auto', 'low', 'high'] as const });
+
+const AnnotationRef = builder.objectRef<Annotation>('Annotation').implement({
+  description: 'A citation (file_search) or a generated-file link (code_interpreter) in text.',
+  fields: (t) => ({
+    type: t.exposeString('type', { description: '`file_citation` or `file_path`.' }),
+    text: t.exposeString('text', { description: 'The exact substring of the text it replaces.' }),
+    startIndex: t.exposeInt('startIndex'),
+    endIndex: t.exposeInt('endIndex'),
+    fileId: t.string({
+      description: 'The cited or generated file.',
+      resolve: (annotation) => annotation.fileCitation?.fileId ?? annotation.filePath?.fileId ?? '',
+    }),
+    quote: t.string({
+      nullable: true,
+      resolve: (annotation) => annotation.fileCitation?.quote ?? null,
+    }),
+  }),
+});
+
+type TextContent = Extract<MessageContent, { type: 'text' }>['text'];
+type ImageFile = Extract<MessageContent, { type: 'image_file' }>['imageFile'];
+type ImageUrl = Extract<MessageContent, { type: 'image_url' }>['imageUrl'];
+
+const TextContentRef = builder.objectRef<TextContent>('TextContent').implement({
+  fields: (t) => ({
+    value: t.exposeString('value'),
+    annotations: t.field({ type: [AnnotationRef], resolve: (text) => text.annotations }),
+  }),
+});
+
+const ImageFileRef = builder.objectRef<ImageFile>('ImageFile').implement({
+  fields: (t) => ({
+    fileId: t.exposeString('fileId'),
+    detail: t.field({ type: ImageDetail, resolve: (image) => image.detail }),
+  }),
+});
+
+const ImageUrlRef = builder.objectRef<ImageUrl>('ImageUrl').implement({
+  fields: (t) => ({
+    url: t.exposeString('url'),
+    detail: t.field({ type: ImageDetail, resolve: (image) => image.detail }),
+  }),
+});
+
+const MessageContentRef = builder.objectRef<MessageContent>('MessageContent').implement({
+  description: 'One part of a message. Only the member matching `type` is set.',
+  fields: (t) => ({
+    type: t.field({ type: ContentType, resolve: (part) => part.type }),
+    text: t.field({
+      type: TextContentRef,
+      nullable: true,
+      resolve: (part) => (part.type === 'text' ? part.text : null),
+    }),
+    imageFile: t.field({
+      type: ImageFileRef,
+      nullable: true,
+      resolve: (part) => (part.type === 'image_file' ? part.imageFile : null),
+    }),
+    imageUrl: t.field({
+      type: ImageUrlRef,
+      nullable: true,
+      resolve: (part) => (part.type === 'image_url' ? part.imageUrl : null),
+    }),
+    refusal: t.string({
+      nullable: true,
+      resolve: (part) => (part.type === 'refusal' ? part.refusal : null),
+    }),
+  }),
+});
+
+const AttachmentRef = builder.objectRef<Attachment>('Attachment').implement({
+  description: 'A file attached to a message and the tools it is for.',
+  fields: (t) => ({
+    fileId: t.exposeString('fileId'),
+    tools: t.stringList({
+      description: '`code_interpreter` and/or `file_search`.',
+      resolve: (attachment) => attachment.tools.map((tool) => tool.type),
+    }),
+  }),
+});
+
+const IncompleteDetails = builder
+  .objectRef<{ reason: string }>('MessageIncompleteDetails')
+  .implement({
+    fields: (t) => ({
+      reason: t.exposeString('reason', {
+        description: 'content_filter, max_tokens, run_cancelled, run_expired or run_failed.',
+      }),
+    }),
+  });
+
+export const Message = builder.prismaObject('Message', {
+  description: 'A message in a thread.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: '`msg_…`' }),
+    createdAt: t.expose('createdAt', { type: 'UnixTime' }),
+    threadId: t.exposeString('threadId'),
+    status: t.field({
+      type: MessageStatus,
+      resolve: (message) => message.status as 'in_progress' | 'incomplete' | 'completed',
+    }),
+    incompleteDetails: t.field({
+      type: IncompleteDetails,
+      nullable: true,
+      resolve: (message) => (message.incompleteDetails as { reason: string } | null) ?? null,
+    }),
+    completedAt: t.expose('completedAt', { type: 'UnixTime', nullable: true }),
+    incompleteAt: t.expose('incompleteAt', { type: 'UnixTime', nullable: true }),
+    role: t.field({
+      type: MessageRole,
+      resolve: (message) => message.role as 'user' | 'assistant',
+    }),
+    content: t.field({
+      type: [MessageContentRef],
+      resolve: (message) => message.content as unknown as MessageContent[],
+    }),
+    assistantId: t.exposeString('assistantId', {
+      nullable: true,
+      description: 'Set on messages written by a run.',
+    }),
+    runId: t.exposeString('runId', { nullable: true, description: 'The run that wrote it.' }),
+    attachments: t.field({
+      type: [AttachmentRef],
+      nullable: true,
+      resolve: (message) => (message.attachments as Attachment[] | null) ?? null,
+    }),
+    metadata: t.expose('metadata', { type: 'JSON', description: 'Up to 16 string pairs.' }),
+  }),
+});
+
+export const MessageList = pageType('Message', Message);
+
+const MessageContentInput = builder.inputType('MessageContentInput', {
+  description: 'A content part: set `text`, `imageFile` or `imageUrl` to match `type`.',
+  fields: (t) => ({
+    type: t.field({ type: ContentInputType, required: true }),
+    text: t.string(),
+    imageFile: t.field({
+      type: builder.inputType('ImageFileInput', {
+        fields: (f) => ({
+          fileId: f.string({ required: true }),
+          detail: f.field({ type: ImageDetail }),
+        }),
+      }),
+    }),
+    imageUrl: t.field({
+      type: builder.inputType('ImageUrlInput', {
+        fields: (f) => ({
+          url: f.string({ required: true }),
+          detail: f.field({ type: ImageDetail }),
+        }),
+      }),
+    }),
+  }),
+});
+
+const AttachmentToolType = builder.enumType('AttachmentToolType', {
+  values: ['code_interpreter', 'file_search'] as const,
+});
+
+const AttachmentInput = builder.inputType('AttachmentInput', {
+  fields: (t) => ({
+    fileId: t.string({ required: true }),
+    tools: t.field({ type: [AttachmentToolType], required: true }),
+  }),
+});
+
+export const CreateMessageInput = builder.inputType('CreateMessageInput', {
+  fields: (t) => ({
+    role: t.field({ type: MessageRole, required: true }),
+    content: t.field({
+      type: [MessageContentInput],
+      required: true,
+      description: 'At least one part.',
+    }),
+    attachments: t.field({ type: [AttachmentInput] }),
+    metadata: t.field({ type: 'JSON' }),
+  }),
+});
+
+/** GraphQL's attachment tools are a list of names; services take OpenAI's `{ type }` objects. */
+export function toMessageInput<
+  T extends {
+    attachments?: { fileId: string; tools: ('code_interpreter' | 'file_search')[] }[] | null;
+  },
+>(input: T) {
+  return {
+    ...input,
+    attachments: input.attachments?.map((attachment) => ({
+      fileId: attachment.fileId,
+      tools: attachment.tools.map((type) => ({ type })),
+    })),
+  };
+}
+
+const UpdateMessageInput = builder.inputType('UpdateMessageInput', {
+  fields: (t) => ({ metadata: t.field({ type: 'JSON' }) }),
+});
+
+builder.queryFields((t) => ({
+  message: t.prismaField({
+    type: 'Message',
+    args: { threadId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      getMessage(ctx, String(args.threadId), String(args.id), query),
+  }),
+  messages: t.field({
+    type: MessageList,
+    description: 'Messages of a thread, newest first by default.',
+    args: {
+      threadId: t.arg.id({ required: true }),
+      runId: t.arg.string({ description: 'Only messages written by this run.' }),
+      ...pageArgs,
+    },
+    resolve: (_root, args, ctx, info) =>
+      listMessages(
+        ctx,
+        String(args.threadId),
+        { ...toPageInput(args), runId: args.runId },
+        queryFromInfo({ context: ctx, info, typeName: 'Message', path: ['data'] }),
+      ),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createMessage: t.prismaField({
+    type: 'Message',
+    args: {
+      threadId: t.arg.id({ required: true }),
+      input: t.arg({ type: CreateMessageInput, required: true }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      createMessage(ctx, String(args.threadId), toMessageInput(args.input), query),
+  }),
+  updateMessage: t.prismaField({
+    type: 'Message',
+    args: {
+      threadId: t.arg.id({ required: true }),
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: UpdateMessageInput, required: true }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      updateMessage(ctx, String(args.threadId), String(args.id), args.input, query),
+  }),
+  deleteMessage: t.field({
+    type: DeletionResult,
+    args: { threadId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => deleteMessage(ctx, String(args.threadId), String(args.id)),
+  }),
+}));

@@ -1,0 +1,42 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import type { ServiceContext } from '../context.js';
+import type { Logger } from '../logger.js';
+import type { ContextFactory } from '../request-context.js';
+import { getSchema } from './schema.js';
+
+export interface ServerContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  logger: Logger;
+  /** Set for graphql-ws operations, whose credentials come in `connection_init`. */
+  connectionAuthorization?: string | null;
+}
+
+export type Yoga = YogaServerInstance<ServerContext, ServiceContext>;
+
+/** GraphQL over HTTP and SSE at /graphql, with GraphiQL for browsers. */
+export function createGraphQLServer(contextFor: ContextFactory, logger: Logger): Yoga {
+  return createYoga<ServerContext, ServiceContext>({
+    schema: getSchema(),
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: {
+      title: 'Assistants API',
+      headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }),
+    },
+    logging: {
+      debug: (...args) => logger.debug({ args }, 'yoga'),
+      info: (...args) => logger.info({ args }, 'yoga'),
+      warn: (...args) => logger.warn({ args }, 'yoga'),
+      error: (...args) => logger.error({ args }, 'yoga'),
+    },
+    context: ({ request, logger: requestLogger, connectionAuthorization }) =>
+      contextFor(
+        connectionAuthorization !== undefined
+          ? connectionAuthorization
+          : request.headers.get('authorization'),
+        requestLogger ?? logger,
+      ),
+  });
+}

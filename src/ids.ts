@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+
+/** OpenAI-style id prefixes. Note the hyphen on files. */
+export const ID_PREFIXES = {
+  project: 'proj_',
+  apiKey: 'key_',
+  assistant: 'asst_',
+  thread: 'thread_',
+  message: 'msg_',
+  run: 'run_',
+  step: 'step_',
+  toolCall: 'call_',
+  file: 'file-',
+  vectorStore: 'vs_',
+  fileBatch: 'vsfb_',
+  request: 'req_',
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIXES;
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** `length` random base62 characters; rejection sampling keeps the distribution uniform. */
+export function randomBase62(length: number): string {
+  let out = '';
+  while (out.length < length) {
+    for (const byte of randomBytes(length * 2)) {
+      if (byte < 248 && out.length < length) {
+        out += ALPHABET[byte % 62];
+      }
+    }
+  }
+  return out;
+}
+
+/** A new id: the kind's prefix followed by 24 random base62 characters. */
+export function newId(kind: IdKind): string {
+  return `${ID_PREFIXES[kind]}${randomBase62(24)}`;
+}

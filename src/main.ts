@@ -1,0 +1,82 @@
+import { buildApp } from './app.js';
+import { createDeps } from './deps.js';
+import { EnvError, parseEnv } from './env.js';
+import { createLogger } from './logger.js';
+import { bootstrapApiKeys } from './services/projects.js';
+import { startWorker } from './worker.js';
+
+type Role = 'all' | 'server' | 'worker';
+
+function roleFromArgs(args: string[]): Role {
+  const flag = args.find((arg) => arg.startsWith('--role='));
+  const role = flag?.slice('--role='.length) ?? 'all';
+  if (role !== 'all' && role !== 'server' && role !== 'worker') {
+    throw new EnvError(`--role must be all, server or worker (got '${role}')`);
+  }
+  return role;
+}
+
+/** Process entry: env → deps → server and/or worker → graceful shutdown on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  let env: ReturnType<typeof parseEnv>;
+  let role: Role;
+  try {
+    env = parseEnv();
+    role = roleFromArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof EnvError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(env.LOG_LEVEL);
+  const deps = await createDeps(env, logger);
+  const stops: (() => Promise<void>)[] = [];
+
+  if (role !== 'worker') {
+    const { generated } = await bootstrapApiKeys(deps.db, env.API_KEYS, logger);
+    if (generated) {
+      // The only time this key is ever shown: only its hash is stored.
+      process.stderr.write(
+        `\nNo API key existed, so one was created for the default project:\n\n    ${generated.key}\n\nStore it now; it will not be shown again.\n\n`,
+      );
+      logger.warn(
+        { apiKeyId: generated.id },
+        'generated the first API key (printed once to stderr)',
+      );
+    }
+    const app = buildApp(deps);
+    const port = await app.start(env.PORT, env.HOST);
+    logger.info({ port, host: env.HOST }, 'server listening');
+    stops.push(() => app.stop(env.SHUTDOWN_TIMEOUT_MS));
+  }
+  if (role !== 'server') {
+    const worker = await startWorker(deps);
+    stops.push(() => worker.stop());
+  }
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    for (const stop of stops) {
+      await stop();
+    }
+    await deps.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Fatal: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,170 @@
+import { z } from 'zod';
+import type { ServiceContext } from '../context.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { newId } from '../ids.js';
+import { toJson } from './json.js';
+import {
+  assertMessageFilesExist,
+  attachmentSchema,
+  messageContentInputSchema,
+  toStoredContent,
+} from './message-content.js';
+import { type PageInput, paginate } from './pagination.js';
+import { ACTIVE_RUN_STATUSES } from './run-status.js';
+import { metadataSchema, parseInput } from './validation.js';
+
+export const createMessageSchema = z.object({
+  role: z.enum(['user', 'assistant']),
+  content: z.array(messageContentInputSchema).min(1),
+  attachments: z.array(attachmentSchema).nullish(),
+  metadata: metadataSchema.nullish(),
+});
+
+const updateMessageSchema = z.object({ metadata: metadataSchema.nullish() });
+
+export type CreateMessageInput = z.input<typeof createMessageSchema>;
+export type UpdateMessageInput = z.input<typeof updateMessageSchema>;
+
+type MessageQuery = Pick<Prisma.MessageFindFirstArgs, 'select' | 'include'>;
+
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(`No message found with id '${id}'.`);
+}
+
+async function assertThreadExists(ctx: ServiceContext, threadId: string): Promise<void> {
+  const thread = await ctx.db.thread.findFirst({
+    where: { id: threadId, projectId: ctx.actor.projectId },
+    select: { id: true },
+  });
+  if (!thread) {
+    throw new NotFoundError(`No thread found with id '${threadId}'.`);
+  }
+}
+
+/**
+ * Writes one user- or assistant-authored message (already parsed). Shared by createMessage,
+ * createThread's initial messages and, later, a run's additional_messages.
+ */
+export async function insertMessage(
+  ctx: ServiceContext,
+  threadId: string,
+  message: z.output<typeof createMessageSchema>,
+  param: string,
+) {
+  await assertMessageFilesExist(ctx, message.content, message.attachments, param);
+  const now = new Date();
+  return ctx.db.message.create({
+    data: {
+      id: newId('message'),
+      projectId: ctx.actor.projectId,
+      threadId,
+      createdAt: now,
+      role: message.role,
+      status: 'completed',
+      completedAt: now,
+      content: toJson(toStoredContent(message.content)),
+      attachments: toJson(message.attachments ?? []),
+      metadata: toJson(message.metadata ?? {}),
+    },
+  });
+}
+
+export async function createMessage(
+  ctx: ServiceContext,
+  threadId: string,
+  input: CreateMessageInput,
+  query: MessageQuery = {},
+) {
+  const data = parseInput(createMessageSchema, input);
+  await assertThreadExists(ctx, threadId);
+  const activeRun = await ctx.db.run.findFirst({
+    where: { threadId, status: { in: [...ACTIVE_RUN_STATUSES] } },
+    select: { id: true },
+  });
+  if (activeRun) {
+    throw new ConflictError(
+      `Can't add messages to ${threadId} while a run ${activeRun.id} is active.`,
+    );
+  }
+  const message = await insertMessage(ctx, threadId, data, '');
+  return getMessage(ctx, threadId, message.id, query);
+}
+
+export async function findMessage(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  query: MessageQuery = {},
+) {
+  return ctx.db.message.findFirst({
+    ...query,
+    where: { id, threadId, projectId: ctx.actor.projectId },
+  });
+}
+
+export async function getMessage(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  query: MessageQuery = {},
+) {
+  await assertThreadExists(ctx, threadId);
+  const message = await findMessage(ctx, threadId, id, query);
+  if (!message) {
+    throw notFound(id);
+  }
+  return message;
+}
+
+export async function listMessages(
+  ctx: ServiceContext,
+  threadId: string,
+  page?: PageInput & { runId?: string | null },
+  query: MessageQuery = {},
+) {
+  await assertThreadExists(ctx, threadId);
+  const scope = {
+    threadId,
+    projectId: ctx.actor.projectId,
+    ...(page?.runId ? { runId: page.runId } : {}),
+  };
+  const { runId: _runId, ...pageInput } = page ?? {};
+  return paginate(pageInput, {
+    seqOf: async (id) =>
+      (await ctx.db.message.findFirst({ where: { ...scope, id }, select: { seq: true } }))?.seq ??
+      null,
+    fetch: ({ seq, orderBy, take }) =>
+      ctx.db.message.findMany({ ...query, where: { ...scope, seq }, orderBy, take }),
+  });
+}
+
+export async function updateMessage(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  input: UpdateMessageInput,
+  query: MessageQuery = {},
+) {
+  const data = parseInput(updateMessageSchema, input);
+  await assertThreadExists(ctx, threadId);
+  const { count } = await ctx.db.message.updateMany({
+    where: { id, threadId, projectId: ctx.actor.projectId },
+    data: { metadata: data.metadata === undefined ? undefined : toJson(data.metadata ?? {}) },
+  });
+  if (count === 0) {
+    throw notFound(id);
+  }
+  return getMessage(ctx, threadId, id, query);
+}
+
+export async function deleteMessage(ctx: ServiceContext, threadId: string, id: string) {
+  await assertThreadExists(ctx, threadId);
+  const { count } = await ctx.db.message.deleteMany({
+    where: { id, threadId, projectId: ctx.actor.projectId },
+  });
+  if (count === 0) {
+    throw notFound(id);
+  }
+  return { id, deleted: true as const };
+}
