@@ -68,10 +68,15 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, base 
   if (result.success) {
     return result.data;
   }
-  const issue = result.error.issues[0];
-  if (!issue) {
+  const first = result.error.issues[0];
+  if (!first) {
     throw new InvalidRequestError('Invalid request.');
   }
+  // A bad record key (a metadata key over 64 characters) is wrapped; report the inner reason.
+  const issue =
+    first.code === 'invalid_key' && first.issues[0]
+      ? { ...first.issues[0], path: first.path }
+      : first;
   const path = [base, ...issue.path.map(String)].filter((part) => part !== '').join('.');
   const param = path === '' ? null : path;
   const subject = param === null ? 'request' : `'${param}'`;
