@@ -27,17 +27,25 @@ export class RestError extends Error {
   }
 }
 
-/** GraphQL params are camelCase paths; OpenAI's are snake_case. Metadata keys stay as written. */
+/**
+ * GraphQL params are camelCase dotted paths (`tools.0.function`); OpenAI's are snake_case with
+ * bracketed indices (`tools[0].function`). Metadata keys stay as the caller wrote them.
+ */
 export function snakeParam(param: string): string {
   const parts = param.split('.');
   const metadataAt = parts.findIndex((part) => part === 'metadata' || part === 'attributes');
   return parts
-    .map((part, index) =>
-      metadataAt !== -1 && index > metadataAt
-        ? part
-        : part.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
-    )
-    .join('.');
+    .map((part, index) => {
+      if (metadataAt !== -1 && index > metadataAt) {
+        return `.${part}`;
+      }
+      if (/^\d+$/.test(part)) {
+        return `[${part}]`;
+      }
+      return `.${part.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`;
+    })
+    .join('')
+    .slice(1);
 }
 
 const VARIABLE_ERROR = /^Variable "\$(\w+)" got invalid value (.*?)(?: at "([^"]+)")?; (.*)$/s;

@@ -1,4 +1,4 @@
-import OpenAI from 'openai';
+import OpenAI, { type APIError } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';
@@ -72,7 +72,7 @@ describe('assistants over the official SDK', () => {
       type: 'invalid_request_error',
       message: "404 No assistant found with id 'asst_missing'.",
     });
-    expect((error as OpenAI.APIError).requestID).toMatch(/^req_/);
+    expect((error as APIError).requestID).toMatch(/^req_/);
   });
 
   it('lists with pagination, and auto-pagination walks every page', async () => {
@@ -132,8 +132,8 @@ describe('assistants over the official SDK', () => {
       ],
       [{ model: 'm', temperature: 3 }, 'temperature', 'decimal_above_max_value'],
       [{ model: 'm', name: 42 }, 'name', 'invalid_type'],
-      [{ model: 'm', tools: [{ type: 'function' }] }, 'tools.0.function', 'invalid_value'],
-      [{ model: 'm', tools: [{ type: 'browser' }] }, 'tools.0.type', 'invalid_type'],
+      [{ model: 'm', tools: [{ type: 'function' }] }, 'tools[0].function', 'invalid_value'],
+      [{ model: 'm', tools: [{ type: 'browser' }] }, 'tools[0].type', 'invalid_type'],
       [{ model: 'm', surprise: true }, 'surprise', 'unknown_parameter'],
       [{ name: 'no model' }, 'model', 'missing_required_parameter'],
     ];
@@ -142,9 +142,9 @@ describe('assistants over the official SDK', () => {
         .create(body as unknown as OpenAI.Beta.AssistantCreateParams)
         .catch((e: unknown) => e);
       expect(error, JSON.stringify(body).slice(0, 80)).toBeInstanceOf(OpenAI.BadRequestError);
-      expect((error as OpenAI.APIError).param).toBe(param);
-      expect((error as OpenAI.APIError).code).toBe(code);
-      expect((error as OpenAI.APIError).type).toBe('invalid_request_error');
+      expect((error as APIError).param).toBe(param);
+      expect((error as APIError).code).toBe(code);
+      expect((error as APIError).type).toBe('invalid_request_error');
     }
     const list = await client.beta.assistants.list();
     expect(list.data).toEqual([]);
