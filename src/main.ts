@@ -31,8 +31,27 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(env.LOG_LEVEL);
-  const deps = await createDeps(env, logger);
   const stops: (() => Promise<void>)[] = [];
+  // Listen for signals before anything starts, so a SIGTERM during startup is a clean stop too.
+  // `on`, not `once`: tsx exits with 143 when it sees no listener left while we still drain.
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    for (const stop of stops.reverse()) {
+      await stop();
+    }
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  const deps = await createDeps(env, logger);
+  stops.push(() => deps.close());
 
   if (role !== 'worker') {
     const { generated } = await bootstrapApiKeys(deps.db, env.API_KEYS, logger);
@@ -55,23 +74,6 @@ async function main(): Promise<void> {
     const worker = await startWorker(deps);
     stops.push(() => worker.stop());
   }
-
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      return;
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    for (const stop of stops) {
-      await stop();
-    }
-    await deps.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {

