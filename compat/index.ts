@@ -7,10 +7,12 @@ import type { ContextFactory } from '../src/request-context.js';
 import { fromGraphQLError, RestError } from './errors.js';
 import { createOperationRunner } from './graphql.js';
 import { readJsonBody, sendJson } from './http.js';
-import { bindRun, createRouter } from './router.js';
+import { bindRun, createRouter, JsonResponse } from './router.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { messageRoutes } from './routes/messages.js';
+import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
+import { assertStorableText } from './storable-text.js';
 
 export interface CompatOptions {
   schema: GraphQLSchema;
@@ -28,7 +30,13 @@ const BETA_MESSAGE =
  */
 export function createCompatHandler(options: CompatOptions) {
   const run = createOperationRunner(options.schema);
-  const router = createRouter([...assistantRoutes, ...threadRoutes, ...messageRoutes]);
+  // Runs first: `POST /threads/runs` must not be taken for `POST /threads/:thread_id`.
+  const router = createRouter([
+    ...runRoutes,
+    ...assistantRoutes,
+    ...threadRoutes,
+    ...messageRoutes,
+  ]);
 
   return async function handleCompat(
     req: IncomingMessage,
@@ -51,13 +59,24 @@ export function createCompatHandler(options: CompatOptions) {
         }
       }
       const body = method === 'POST' ? await readJsonBody(req) : {};
+      const query = qs.parse(url.search.slice(1), { depth: 2, arrayLimit: 100 });
+      for (const input of [match.params, query, body]) {
+        assertStorableText(input);
+      }
       const result = await match.route.handle({
         params: match.params,
-        query: qs.parse(url.search.slice(1), { depth: 2, arrayLimit: 100 }),
+        query,
         body,
         run: bindRun(run, context),
       });
-      sendJson(res, 200, result);
+      if (result instanceof JsonResponse) {
+        for (const [name, value] of Object.entries(result.headers)) {
+          res.setHeader(name, value);
+        }
+        sendJson(res, 200, result.body);
+      } else {
+        sendJson(res, 200, result);
+      }
     } catch (error) {
       const restError =
         error instanceof RestError

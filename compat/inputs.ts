@@ -54,3 +54,51 @@ export function threadInput(body: Json): Json {
   }
   return input;
 }
+
+/** OpenAI's `tool_choice`: a bare string, or `{ type, function: { name } }`. */
+function toolChoice(value: unknown): unknown {
+  if (typeof value === 'string') {
+    return { type: value };
+  }
+  if (isObject(value)) {
+    const fn = isObject(value.function) ? value.function : undefined;
+    return { type: value.type, functionName: fn?.name };
+  }
+  return value;
+}
+
+/** Fields shared by "create run" and "create thread and run". */
+function runInput(body: Json, skip: string[]): Json {
+  const rest = Object.fromEntries(Object.entries(body).filter(([key]) => !skip.includes(key)));
+  const input = camelize(rest) as Json;
+  if ('responseFormat' in input) {
+    input.responseFormat = responseFormat(input.responseFormat);
+  }
+  if ('toolChoice' in input) {
+    input.toolChoice = toolChoice(input.toolChoice);
+  }
+  return input;
+}
+
+/** A create-run body (plus `include[]` from the query) as GraphQL input. */
+export function createRunInput(body: Json, include: unknown): Json {
+  const input = runInput(body, ['additional_messages', 'stream']);
+  if (body.additional_messages !== undefined) {
+    input.additionalMessages = Array.isArray(body.additional_messages)
+      ? body.additional_messages.map(messageInput)
+      : body.additional_messages;
+  }
+  if (include !== undefined) {
+    input.include = include;
+  }
+  return input;
+}
+
+/** A create-thread-and-run body as GraphQL input. */
+export function createThreadAndRunInput(body: Json): Json {
+  const input = runInput(body, ['thread', 'stream']);
+  if (body.thread !== undefined) {
+    input.thread = isObject(body.thread) ? threadInput(body.thread) : body.thread;
+  }
+  return input;
+}

@@ -10,12 +10,21 @@ export interface RouteRequest {
   run: <T>(operationName: string, variables: Record<string, unknown>) => Promise<T>;
 }
 
+/** A JSON body with extra response headers (e.g. `openai-poll-after-ms`). */
+export class JsonResponse {
+  constructor(
+    readonly body: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {}
+}
+
 export interface Route {
   method: 'GET' | 'POST' | 'DELETE';
   /** Path below /v1, with `:name` parameters. */
   path: string;
   /** Whether the path belongs to the Assistants beta (needs `OpenAI-Beta: assistants=v2`). */
   beta: boolean;
+  /** Returns the JSON body, or a `JsonResponse` when headers are needed. */
   handle(request: RouteRequest): Promise<unknown>;
 }
 
@@ -27,6 +36,14 @@ interface CompiledRoute extends Route {
 export interface RouteMatch {
   route: Route;
   params: Record<string, string>;
+}
+
+function decode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 export function createRouter(routes: Route[]) {
@@ -45,12 +62,19 @@ export function createRouter(routes: Route[]) {
           continue;
         }
         const found = route.pattern.exec(path);
-        if (found) {
-          const params = Object.fromEntries(
-            route.names.map((name, index) => [name, decodeURIComponent(found[index + 1] ?? '')]),
-          );
-          return { route, params };
+        if (!found) {
+          continue;
         }
+        const params: Record<string, string> = {};
+        for (const [index, name] of route.names.entries()) {
+          const value = decode(found[index + 1] ?? '');
+          // A segment that is not valid percent-encoding (`%E0%A4%A`) names no resource: 404.
+          if (value === null) {
+            return null;
+          }
+          params[name] = value;
+        }
+        return { route, params };
       }
       return null;
     },

@@ -1,5 +1,6 @@
 import type { PrismaClient } from './db/prisma.js';
 import type { Prisma } from './generated/prisma/client.js';
+import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
 
 /** The root client, or the client of an open transaction. */
@@ -11,11 +12,19 @@ export interface Actor {
   apiKeyId: string | null;
 }
 
+/** Tunables the services read (from the environment). */
+export interface ServiceSettings {
+  /** A run expires this long after creation (Default: 600 s, OpenAI's 10 minutes). */
+  runExpiresAfterSeconds: number;
+}
+
 /** What every service function receives first. */
 export interface ServiceContext {
   db: Db;
   logger: Logger;
   actor: Actor;
+  jobs: JobQueue;
+  settings: ServiceSettings;
 }
 
 function isRootClient(db: Db): db is PrismaClient {

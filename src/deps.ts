@@ -1,9 +1,15 @@
+import PgBoss from 'pg-boss';
+import type { ServiceSettings } from './context.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './db/database-url.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrate.js';
 import { createPrismaClient, type PrismaClient } from './db/prisma.js';
 import type { Env } from './env.js';
+import { createJobQueue, type JobQueue } from './jobs/queue.js';
+import { jobs as jobDefinitions } from './jobs/registry.js';
 import type { Logger } from './logger.js';
+import type { ChatModel } from './models/chat-model.js';
+import { createModelFromEnv } from './models/model-from-env.js';
 
 /** Long-lived resources shared by the server and the worker of one process. */
 export interface Deps {
@@ -11,15 +17,23 @@ export interface Deps {
   logger: Logger;
   db: PrismaClient;
   database: DatabaseTarget;
-  /** Resolves once migrations are applied; `/healthz` waits for it. */
+  boss: PgBoss;
+  jobs: JobQueue;
+  model: ChatModel;
+  settings: ServiceSettings;
   close(): Promise<void>;
 }
 
 /**
- * Connects to PostgreSQL (or starts the embedded one when `DATABASE_URL` is absent) and applies
- * pending migrations before anything is served.
+ * Connects to PostgreSQL (or starts the embedded one when `DATABASE_URL` is absent), applies
+ * pending migrations and starts pg-boss before anything is served. Only processes that run
+ * the worker supervise pg-boss (maintenance); a server-only process just enqueues.
  */
-export async function createDeps(env: Env, logger: Logger): Promise<Deps> {
+export async function createDeps(
+  env: Env,
+  logger: Logger,
+  options: { supervise: boolean } = { supervise: true },
+): Promise<Deps> {
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
@@ -27,19 +41,43 @@ export async function createDeps(env: Env, logger: Logger): Promise<Deps> {
     databaseUrl = embedded.url;
   }
   const database = parseDatabaseUrl(databaseUrl);
+  const boss = new PgBoss({
+    connectionString: database.url,
+    schema: `${database.schema}_boss`,
+    supervise: options.supervise,
+    schedule: false,
+  });
+  boss.on('error', (error) => logger.error({ err: error }, 'pg-boss error'));
   try {
     await applyMigrations(database, logger);
+    await boss.start();
+    for (const job of jobDefinitions) {
+      // Idempotent; every process may need to send to every queue.
+      await boss.createQueue(job.definition.name);
+    }
   } catch (error) {
     await embedded?.stop();
     throw error;
   }
+  const model = await createModelFromEnv(env);
   const db = createPrismaClient(database);
   return {
     env,
     logger,
     db,
     database,
+    boss,
+    jobs: createJobQueue(boss),
+    model,
+    settings: { runExpiresAfterSeconds: env.RUN_EXPIRES_AFTER_SECONDS },
     async close() {
+      // Graceful: jobs in flight (a run mid-generation) get the shutdown budget to finish.
+      await boss.stop({
+        graceful: true,
+        wait: true,
+        close: true,
+        timeout: env.SHUTDOWN_TIMEOUT_MS,
+      });
       await db.$disconnect();
       await embedded?.stop();
     },

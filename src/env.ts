@@ -21,8 +21,23 @@ const envSchema = z.object({
         .filter((key) => key.length > 0),
     )
     .pipe(z.array(z.string().min(20, 'each key must be at least 20 characters'))),
+  /** Default OpenAI-compatible upstream for runs (OpenAI, Ollama, vLLM, llama.cpp, Azure…). */
   LLM_BASE_URL: z.url().optional(),
   LLM_API_KEY: z.string().optional(),
+  /** JSON file routing model names or prefixes to upstreams (see readme). */
+  MODEL_ROUTES_FILE: z.string().min(1).optional(),
+  /** Retries of a transient upstream error (429, 5xx, network), with backoff. */
+  LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  /** A run expires this many seconds after creation, as on OpenAI. */
+  RUN_EXPIRES_AFTER_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** How often workers expire overdue runs and take over runs of dead workers. */
+  RUN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
+  /** A run whose worker has not heartbeaten for this long is taken over by another worker. */
+  RUN_STALE_AFTER_MS: z.coerce.number().int().min(100).default(15_000),
+  /** How often the executing worker heartbeats (must be well under RUN_STALE_AFTER_MS). */
+  RUN_HEARTBEAT_MS: z.coerce.number().int().min(20).default(2000),
+  /** Jobs one worker process executes at once. */
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
   /** Require `OpenAI-Beta: assistants=v2` on /assistants and /threads, as OpenAI did. */
   REQUIRE_BETA_HEADER: z
     .enum(['true', 'false'])

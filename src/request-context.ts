@@ -16,7 +16,13 @@ export function createContextFactory(deps: Deps): ContextFactory {
   return async (authorization, logger) => {
     try {
       const actor = await authenticate(deps.db, authorization);
-      return { db: deps.db, logger: logger.child({ projectId: actor.projectId }), actor };
+      return {
+        db: deps.db,
+        logger: logger.child({ projectId: actor.projectId }),
+        actor,
+        jobs: deps.jobs,
+        settings: deps.settings,
+      };
     } catch (error) {
       throw error instanceof AppError ? toGraphQLError(error) : error;
     }

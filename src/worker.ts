@@ -1,34 +1,104 @@
-import PgBoss from 'pg-boss';
 import type { Deps } from './deps.js';
+import { createPgListener } from './events/pg-listener.js';
+import { JOB_WAKE_CHANNEL } from './jobs/queue.js';
 import { jobs } from './jobs/registry.js';
+import type { ExecutorDeps } from './services/run-executor.js';
+import { RUN_SIGNAL_CHANNEL } from './services/run-signals.js';
+import { sweepRuns } from './services/run-sweeper.js';
 
 export interface Worker {
   stop(): Promise<void>;
 }
 
 /**
- * Background jobs on pg-boss, inside the same PostgreSQL (schema `<schema>_boss`). Any number of
- * worker processes may run; pg-boss hands each job to one of them.
+ * Runs jobs from pg-boss. Idle workers are woken by NOTIFY from the enqueuing transaction (a few
+ * ms) rather than pg-boss's poll; cancel and expiry signals abort the upstream call at once; a
+ * sweep expires overdue runs and takes over runs whose worker died. Any number may run.
  */
 export async function startWorker(deps: Deps): Promise<Worker> {
-  const boss = new PgBoss({
-    connectionString: deps.database.url,
-    schema: `${deps.database.schema}_boss`,
-  });
-  boss.on('error', (error) => deps.logger.error({ err: error }, 'pg-boss error'));
-  await boss.start();
+  const { env, logger, boss } = deps;
+  const watched = new Map<string, Set<AbortController>>();
+  const executorDeps: ExecutorDeps = {
+    db: deps.db,
+    logger,
+    jobs: deps.jobs,
+    model: deps.model,
+    settings: {
+      ...deps.settings,
+      runHeartbeatMs: env.RUN_HEARTBEAT_MS,
+      runStaleAfterMs: env.RUN_STALE_AFTER_MS,
+      textFlushMs: 200,
+    },
+    watchRun(runId, controller) {
+      const set = watched.get(runId) ?? new Set();
+      set.add(controller);
+      watched.set(runId, set);
+      return () => {
+        set.delete(controller);
+        if (set.size === 0) {
+          watched.delete(runId);
+        }
+      };
+    },
+  };
+
+  // pg-boss hands one job per fetch to each registered worker: registering several gives
+  // concurrency, and each is woken individually by notifyWorker.
+  const workerIds: string[] = [];
   for (const job of jobs) {
-    await boss.createQueue(job.name);
-    await boss.work(job.name, async (batch) => {
-      for (const item of batch) {
-        await job.handle(deps, job.schema.parse(item.data));
-      }
-    });
+    for (let slot = 0; slot < env.WORKER_CONCURRENCY; slot += 1) {
+      const id = await boss.work(
+        job.definition.name,
+        { batchSize: 1, pollingIntervalSeconds: 2 },
+        async ([item]) => {
+          if (item) {
+            await job.handle(executorDeps, job.definition.schema.parse(item.data));
+          }
+        },
+      );
+      workerIds.push(id);
+    }
   }
-  deps.logger.info({ jobs: jobs.map((job) => job.name) }, 'worker started');
+
+  const wakeAll = () => {
+    for (const id of workerIds) {
+      boss.notifyWorker(id);
+    }
+  };
+  const listener = await createPgListener(deps.database.url, logger, wakeAll);
+  listener.on(JOB_WAKE_CHANNEL, wakeAll);
+  listener.on(RUN_SIGNAL_CHANNEL, (runId) => {
+    for (const controller of watched.get(runId) ?? []) {
+      controller.abort();
+    }
+  });
+
+  let sweeping = false;
+  const sweep = setInterval(() => {
+    if (sweeping) {
+      return;
+    }
+    sweeping = true;
+    sweepRuns(deps.db, deps.jobs, { staleAfterMs: env.RUN_STALE_AFTER_MS })
+      .then((result) => {
+        if (result.expired.length > 0 || result.resumed.length > 0) {
+          logger.info(result, 'swept runs');
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'run sweep failed'))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, env.RUN_SWEEP_INTERVAL_MS);
+
+  logger.info({ jobs: jobs.map((job) => job.definition.name) }, 'worker started');
   return {
     async stop() {
-      await boss.stop({ graceful: true, wait: true });
+      clearInterval(sweep);
+      await listener.close();
+      for (const id of workerIds) {
+        await boss.offWork({ id });
+      }
     },
   };
 }

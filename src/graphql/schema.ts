@@ -7,6 +7,8 @@ import './types/tools.js';
 import './types/assistant.js';
 import './types/message.js';
 import './types/thread.js';
+import './types/run.js';
+import './types/run-step.js';
 
 let schema: GraphQLSchema | undefined;
 

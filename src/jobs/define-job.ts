@@ -1,13 +1,14 @@
 import type { z } from 'zod';
-import type { Deps } from '../deps.js';
 
-/** A pg-boss job: a kebab-case name, an ids-only payload schema, and an idempotent handler. */
+/**
+ * A pg-boss job's identity: a kebab-case name and an ids-only payload schema, validated on send
+ * and on receive. Services import these to enqueue; handlers are wired in `registry.ts`.
+ */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   name: string;
   schema: S;
-  handle(deps: Deps, payload: z.output<S>): Promise<void>;
 }
 
-export function defineJob<S extends z.ZodType>(definition: JobDefinition<S>): JobDefinition<S> {
-  return definition;
+export function defineJob<S extends z.ZodType>(name: string, schema: S): JobDefinition<S> {
+  return { name, schema };
 }

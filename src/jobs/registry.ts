@@ -1,7 +1,23 @@
+import type { z } from 'zod';
+import type { ExecutorDeps } from '../services/run-executor.js';
+import { executeRun } from '../services/run-executor.js';
 import type { JobDefinition } from './define-job.js';
+import { executeRunJob } from './execute-run.js';
 
-/**
- * Every job the worker runs. Empty until the run engine (issue #4) adds `execute-run` and
- * `expire-runs`; the worker process, its pg-boss schema and graceful stop are already real.
- */
-export const jobs: JobDefinition[] = [];
+/** A job and its handler: a thin adapter over a service. */
+export interface RegisteredJob<S extends z.ZodType = z.ZodType> {
+  definition: JobDefinition<S>;
+  handle(deps: ExecutorDeps, payload: z.output<S>): Promise<void>;
+}
+
+function register<S extends z.ZodType>(
+  definition: JobDefinition<S>,
+  handle: (deps: ExecutorDeps, payload: z.output<S>) => Promise<void>,
+): RegisteredJob {
+  return { definition, handle } as RegisteredJob;
+}
+
+/** Every job the worker runs. */
+export const jobs: RegisteredJob[] = [
+  register(executeRunJob, (deps, { runId }) => executeRun(deps, runId)),
+];

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ServiceContext } from '../context.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { type ServiceContext, withTransaction } from '../context.js';
+import { NotFoundError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
 import { toJson } from './json.js';
@@ -11,7 +11,7 @@ import {
   toStoredContent,
 } from './message-content.js';
 import { type PageInput, paginate } from './pagination.js';
-import { ACTIVE_RUN_STATUSES } from './run-status.js';
+import { lockThreadForMessages } from './thread-lock.js';
 import { metadataSchema, parseInput } from './validation.js';
 
 export const createMessageSchema = z.object({
@@ -77,17 +77,10 @@ export async function createMessage(
   query: MessageQuery = {},
 ) {
   const data = parseInput(createMessageSchema, input);
-  await assertThreadExists(ctx, threadId);
-  const activeRun = await ctx.db.run.findFirst({
-    where: { threadId, status: { in: [...ACTIVE_RUN_STATUSES] } },
-    select: { id: true },
+  const message = await withTransaction(ctx, async (tx) => {
+    await lockThreadForMessages(tx, threadId);
+    return insertMessage(tx, threadId, data, '');
   });
-  if (activeRun) {
-    throw new ConflictError(
-      `Can't add messages to ${threadId} while a run ${activeRun.id} is active.`,
-    );
-  }
-  const message = await insertMessage(ctx, threadId, data, '');
   return getMessage(ctx, threadId, message.id, query);
 }
 

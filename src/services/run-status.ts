@@ -20,3 +20,42 @@ export const ACTIVE_RUN_STATUSES = [
   'requires_action',
   'cancelling',
 ] as const;
+
+export const TERMINAL_RUN_STATUSES = [
+  'cancelled',
+  'failed',
+  'completed',
+  'incomplete',
+  'expired',
+] as const satisfies readonly RunStatus[];
+
+export type TerminalRunStatus = (typeof TERMINAL_RUN_STATUSES)[number];
+
+/**
+ * Every allowed move (CONTRACT.md §5.1). A cancelling run may still end completed, failed or
+ * incomplete: cancellation is "attempted but not guaranteed".
+ */
+const TRANSITIONS: Record<RunStatus, readonly RunStatus[]> = {
+  queued: ['in_progress', 'cancelling', 'expired', 'failed'],
+  in_progress: ['requires_action', 'completed', 'incomplete', 'failed', 'cancelling', 'expired'],
+  requires_action: ['queued', 'cancelling', 'expired'],
+  cancelling: ['cancelled', 'completed', 'incomplete', 'failed', 'expired'],
+  cancelled: [],
+  failed: [],
+  completed: [],
+  incomplete: [],
+  expired: [],
+};
+
+export function canTransition(from: RunStatus, to: RunStatus): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+/** The statuses a run may be in for it to move to `to`. */
+export function statusesBefore(to: RunStatus): RunStatus[] {
+  return RUN_STATUSES.filter((from) => canTransition(from, to));
+}
+
+export function isTerminal(status: string): status is TerminalRunStatus {
+  return (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
+}

@@ -9,6 +9,7 @@ import { randomBase62 } from '../../src/ids.js';
 import { createLogger } from '../../src/logger.js';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { bootstrapApiKeys, createProject } from '../../src/services/projects.js';
+import { startWorker, type Worker } from '../../src/worker.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {
   status: number;
@@ -18,6 +19,8 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 
 export interface TestApp {
   deps: Deps;
+  /** The in-process worker, or null when started with `{ worker: false }`. */
+  worker: Worker | null;
   app: App;
   port: number;
   baseUrl: string;
@@ -46,24 +49,35 @@ export interface TestApp {
  * Starts the real app on a free port over real PostgreSQL, in a schema of its own that is
  * dropped on close, so test files run in parallel without seeing each other's rows.
  */
-export async function startTestApp(envOverrides: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  envOverrides: Record<string, string> = {},
+  options: { worker?: boolean } = {},
+): Promise<TestApp> {
   const schema = `test_${randomBase62(10).toLowerCase()}`;
   const serverUrl = inject('databaseUrl');
   const url = new URL(serverUrl);
   url.searchParams.set('schema', schema);
-  const env = parseEnv({ DATABASE_URL: url.toString(), LOG_LEVEL: 'silent', ...envOverrides });
+  const env = parseEnv({
+    DATABASE_URL: url.toString(),
+    LOG_LEVEL: 'silent',
+    WORKER_CONCURRENCY: '4',
+    SHUTDOWN_TIMEOUT_MS: '1000',
+    ...envOverrides,
+  });
   const logger = createLogger(env.LOG_LEVEL);
   const deps = await createDeps(env, logger);
   const apiKey = `sk-test-${randomBase62(32)}`;
   await bootstrapApiKeys(deps.db, [apiKey], logger);
   const app = buildApp(deps);
   const port = await app.start(0, '127.0.0.1');
+  const worker = options.worker === false ? null : await startWorker(deps);
   const baseUrl = `http://127.0.0.1:${port}`;
   const client = (key: string) =>
     new OpenAI({ apiKey: key, baseURL: `${baseUrl}/v1`, maxRetries: 0 });
 
   return {
     deps,
+    worker,
     app,
     port,
     baseUrl,
@@ -101,6 +115,7 @@ export async function startTestApp(envOverrides: Record<string, string> = {}): P
       });
     },
     async close() {
+      await worker?.stop();
       await app.stop(1000);
       await deps.close();
       const admin = new pg.Client({ connectionString: serverUrl });

@@ -1,0 +1,190 @@
+import {
+  type ResponseFormatData,
+  serializeResponseFormat,
+  serializeTool,
+  type ToolData,
+} from './serializers.js';
+
+type Json = Record<string, unknown>;
+
+interface UsageData {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface RunData {
+  id: string;
+  createdAt: number;
+  threadId: string;
+  assistantId: string;
+  status: string;
+  requiredAction: {
+    type: string;
+    toolCalls: { id: string; type: string; name: string; arguments: string }[];
+  } | null;
+  lastError: { code: string; message: string } | null;
+  expiresAt: number | null;
+  startedAt: number | null;
+  cancelledAt: number | null;
+  failedAt: number | null;
+  completedAt: number | null;
+  incompleteReason: string | null;
+  model: string;
+  instructions: string;
+  tools: ToolData[];
+  metadata: unknown;
+  usage: UsageData | null;
+  temperature: number | null;
+  topP: number | null;
+  maxPromptTokens: number | null;
+  maxCompletionTokens: number | null;
+  truncationStrategy: { type: string; lastMessages: number | null } | null;
+  toolChoice: { type: string; functionName: string | null } | null;
+  parallelToolCalls: boolean;
+  responseFormat: ResponseFormatData | null;
+}
+
+export interface RunStepData {
+  id: string;
+  createdAt: number;
+  runId: string;
+  threadId: string;
+  assistantId: string;
+  type: string;
+  status: string;
+  stepDetails: {
+    type: string;
+    messageId: string | null;
+    toolCalls:
+      | {
+          id: string;
+          type: string;
+          function: { name: string; arguments: string; output: string | null };
+        }[]
+      | null;
+  };
+  lastErrorCode: string | null;
+  lastErrorMessage: string | null;
+  expiredAt: number | null;
+  cancelledAt: number | null;
+  failedAt: number | null;
+  completedAt: number | null;
+  metadata: unknown;
+  usage: UsageData | null;
+}
+
+function serializeUsage(usage: UsageData | null): Json | null {
+  return usage
+    ? {
+        prompt_tokens: usage.promptTokens,
+        completion_tokens: usage.completionTokens,
+        total_tokens: usage.totalTokens,
+      }
+    : null;
+}
+
+/** OpenAI reports `none`/`auto`/`required` as bare strings and named tools as objects. */
+function serializeToolChoice(choice: RunData['toolChoice']): unknown {
+  if (!choice) {
+    return 'auto';
+  }
+  if (choice.type === 'function') {
+    return { type: 'function', function: { name: choice.functionName } };
+  }
+  if (choice.type === 'code_interpreter' || choice.type === 'file_search') {
+    return { type: choice.type };
+  }
+  return choice.type;
+}
+
+export const TERMINAL_STATUSES = new Set([
+  'completed',
+  'failed',
+  'cancelled',
+  'expired',
+  'incomplete',
+]);
+
+export function serializeRun(run: RunData): Json {
+  return {
+    id: run.id,
+    object: 'thread.run',
+    created_at: run.createdAt,
+    thread_id: run.threadId,
+    assistant_id: run.assistantId,
+    status: run.status,
+    required_action: run.requiredAction
+      ? {
+          type: 'submit_tool_outputs',
+          submit_tool_outputs: {
+            tool_calls: run.requiredAction.toolCalls.map((call) => ({
+              id: call.id,
+              type: 'function',
+              function: { name: call.name, arguments: call.arguments },
+            })),
+          },
+        }
+      : null,
+    last_error: run.lastError,
+    expires_at: run.expiresAt,
+    started_at: run.startedAt,
+    cancelled_at: run.cancelledAt,
+    failed_at: run.failedAt,
+    completed_at: run.completedAt,
+    incomplete_details: run.incompleteReason ? { reason: run.incompleteReason } : null,
+    model: run.model,
+    instructions: run.instructions,
+    tools: run.tools.map(serializeTool),
+    metadata: run.metadata,
+    usage: TERMINAL_STATUSES.has(run.status) ? serializeUsage(run.usage) : null,
+    temperature: run.temperature ?? 1,
+    top_p: run.topP ?? 1,
+    max_prompt_tokens: run.maxPromptTokens,
+    max_completion_tokens: run.maxCompletionTokens,
+    truncation_strategy: run.truncationStrategy
+      ? { type: run.truncationStrategy.type, last_messages: run.truncationStrategy.lastMessages }
+      : { type: 'auto', last_messages: null },
+    tool_choice: serializeToolChoice(run.toolChoice),
+    parallel_tool_calls: run.parallelToolCalls,
+    response_format: serializeResponseFormat(run.responseFormat),
+  };
+}
+
+export function serializeRunStep(step: RunStepData): Json {
+  const details = step.stepDetails;
+  return {
+    id: step.id,
+    object: 'thread.run.step',
+    created_at: step.createdAt,
+    assistant_id: step.assistantId,
+    thread_id: step.threadId,
+    run_id: step.runId,
+    type: step.type,
+    status: step.status,
+    step_details:
+      details.type === 'message_creation'
+        ? { type: 'message_creation', message_creation: { message_id: details.messageId } }
+        : {
+            type: 'tool_calls',
+            tool_calls: (details.toolCalls ?? []).map((call) => ({
+              id: call.id,
+              type: 'function',
+              function: {
+                name: call.function.name,
+                arguments: call.function.arguments,
+                output: call.function.output,
+              },
+            })),
+          },
+    last_error: step.lastErrorCode
+      ? { code: step.lastErrorCode, message: step.lastErrorMessage ?? '' }
+      : null,
+    expired_at: step.expiredAt,
+    cancelled_at: step.cancelledAt,
+    failed_at: step.failedAt,
+    completed_at: step.completedAt,
+    metadata: step.metadata,
+    usage: step.status === 'in_progress' ? null : serializeUsage(step.usage),
+  };
+}

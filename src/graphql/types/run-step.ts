@@ -1,0 +1,127 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import type { Usage } from '../../services/run-outcomes.js';
+import type { StepDetails, ToolCall } from '../../services/run-step-details.js';
+import { getRunStep, listRunSteps } from '../../services/run-steps.js';
+import { builder } from '../builder.js';
+import { pageArgs, pageType, toPageInput } from './common.js';
+import { UsageRef } from './run.js';
+
+const StepType = builder.enumType('RunStepType', {
+  values: ['message_creation', 'tool_calls'] as const,
+});
+
+const StepStatus = builder.enumType('RunStepStatus', {
+  values: ['in_progress', 'cancelled', 'failed', 'completed', 'expired'] as const,
+});
+
+const FunctionCallRef = builder.objectRef<ToolCall['function']>('FunctionCall').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    arguments: t.exposeString('arguments', { description: 'JSON text, as the model wrote it.' }),
+    output: t.exposeString('output', {
+      nullable: true,
+      description: 'The caller’s output; null until submitted.',
+    }),
+  }),
+});
+
+const ToolCallRef = builder.objectRef<ToolCall>('ToolCall').implement({
+  description: 'A tool call made by the model in a tool_calls step.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: '`call_…`' }),
+    type: t.exposeString('type'),
+    function: t.field({ type: FunctionCallRef, resolve: (call) => call.function }),
+  }),
+});
+
+const StepDetailsRef = builder.objectRef<StepDetails>('RunStepDetails').implement({
+  description: 'What the step did: created a message, or called tools.',
+  fields: (t) => ({
+    type: t.field({ type: StepType, resolve: (details) => details.type }),
+    messageId: t.string({
+      nullable: true,
+      description: 'For message_creation: the message written.',
+      resolve: (details) =>
+        details.type === 'message_creation' ? details.messageCreation.messageId : null,
+    }),
+    toolCalls: t.field({
+      type: [ToolCallRef],
+      nullable: true,
+      description: 'For tool_calls: the calls, in order.',
+      resolve: (details) => (details.type === 'tool_calls' ? details.toolCalls : null),
+    }),
+  }),
+});
+
+export const RunStep = builder.prismaObject('RunStep', {
+  description: 'One step of a run: a message it wrote or tools it called.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: '`step_…`' }),
+    createdAt: t.expose('createdAt', { type: 'UnixTime' }),
+    runId: t.exposeString('runId'),
+    threadId: t.exposeString('threadId'),
+    assistantId: t.exposeString('assistantId'),
+    type: t.field({
+      type: StepType,
+      resolve: (step) => step.type as 'message_creation' | 'tool_calls',
+    }),
+    status: t.field({
+      type: StepStatus,
+      resolve: (step) =>
+        step.status as 'in_progress' | 'cancelled' | 'failed' | 'completed' | 'expired',
+    }),
+    stepDetails: t.field({
+      type: StepDetailsRef,
+      resolve: (step) => step.stepDetails as unknown as StepDetails,
+    }),
+    lastErrorCode: t.string({
+      nullable: true,
+      resolve: (step) => (step.lastError as { code?: string } | null)?.code ?? null,
+    }),
+    lastErrorMessage: t.string({
+      nullable: true,
+      resolve: (step) => (step.lastError as { message?: string } | null)?.message ?? null,
+    }),
+    expiredAt: t.expose('expiredAt', { type: 'UnixTime', nullable: true }),
+    cancelledAt: t.expose('cancelledAt', { type: 'UnixTime', nullable: true }),
+    failedAt: t.expose('failedAt', { type: 'UnixTime', nullable: true }),
+    completedAt: t.expose('completedAt', { type: 'UnixTime', nullable: true }),
+    metadata: t.expose('metadata', { type: 'JSON' }),
+    usage: t.field({
+      type: UsageRef,
+      nullable: true,
+      resolve: (step) => (step.usage as Usage | null) ?? null,
+    }),
+  }),
+});
+
+const RunStepList = pageType('RunStep', RunStep);
+
+builder.queryFields((t) => ({
+  runStep: t.prismaField({
+    type: 'RunStep',
+    args: {
+      threadId: t.arg.id({ required: true }),
+      runId: t.arg.id({ required: true }),
+      id: t.arg.id({ required: true }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      getRunStep(ctx, String(args.threadId), String(args.runId), String(args.id), query),
+  }),
+  runSteps: t.field({
+    type: RunStepList,
+    args: {
+      threadId: t.arg.id({ required: true }),
+      runId: t.arg.id({ required: true }),
+      ...pageArgs,
+    },
+    resolve: (_root, args, ctx, info) =>
+      listRunSteps(
+        ctx,
+        String(args.threadId),
+        String(args.runId),
+        toPageInput(args),
+        queryFromInfo({ context: ctx, info, typeName: 'RunStep', path: ['data'] }),
+      ),
+  }),
+}));

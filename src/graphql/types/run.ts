@@ -1,0 +1,329 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import type { AssistantTool } from '../../services/assistant-tools.js';
+import type { ResponseFormat } from '../../services/response-format.js';
+import type { ToolChoice, TruncationStrategy } from '../../services/run-input.js';
+import type { Usage } from '../../services/run-outcomes.js';
+import { RUN_STATUSES, type RunStatus } from '../../services/run-status.js';
+import type { RequiredAction } from '../../services/run-step-details.js';
+import {
+  cancelRun,
+  createRun,
+  createThreadAndRun,
+  getRun,
+  listRuns,
+  updateRun,
+} from '../../services/runs.js';
+import { submitToolOutputs } from '../../services/tool-outputs.js';
+import { type BuilderTypes, builder } from '../builder.js';
+import { ReasoningEffort } from './assistant.js';
+import { pageArgs, pageType, toPageInput } from './common.js';
+import { CreateMessageInput, toMessageInput } from './message.js';
+import {
+  AssistantToolInput,
+  AssistantToolRef,
+  ResponseFormatInput,
+  ResponseFormatRef,
+  ToolResourcesInput,
+} from './tools.js';
+
+export const RunStatusEnum = builder.enumType('RunStatus', {
+  description: 'OpenAI’s run statuses, exactly.',
+  values: RUN_STATUSES,
+});
+
+export const UsageRef = builder.objectRef<Usage>('Usage').implement({
+  description: 'Tokens used by model calls.',
+  fields: (t) => ({
+    promptTokens: t.exposeInt('promptTokens'),
+    completionTokens: t.exposeInt('completionTokens'),
+    totalTokens: t.exposeInt('totalTokens'),
+  }),
+});
+
+type PendingCall = RequiredAction['submitToolOutputs']['toolCalls'][number];
+
+const PendingToolCallRef = builder.objectRef<PendingCall>('PendingToolCall').implement({
+  description: 'A function call waiting for its output.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: '`call_…`; pass it back with the output.' }),
+    type: t.exposeString('type'),
+    name: t.string({ resolve: (call) => call.function.name }),
+    arguments: t.string({
+      description: 'JSON text, as the model wrote it.',
+      resolve: (call) => call.function.arguments,
+    }),
+  }),
+});
+
+const RequiredActionRef = builder.objectRef<RequiredAction>('RequiredAction').implement({
+  description: 'What a run in requires_action waits for.',
+  fields: (t) => ({
+    type: t.exposeString('type', { description: 'Always `submit_tool_outputs`.' }),
+    toolCalls: t.field({
+      type: [PendingToolCallRef],
+      resolve: (action) => action.submitToolOutputs.toolCalls,
+    }),
+  }),
+});
+
+const RunErrorRef = builder.objectRef<{ code: string; message: string }>('RunError').implement({
+  fields: (t) => ({
+    code: t.exposeString('code', {
+      description: 'server_error, rate_limit_exceeded or invalid_prompt.',
+    }),
+    message: t.exposeString('message'),
+  }),
+});
+
+const TruncationStrategyRef = builder
+  .objectRef<TruncationStrategy>('TruncationStrategy')
+  .implement({
+    fields: (t) => ({
+      type: t.exposeString('type', { description: '`auto` or `last_messages`.' }),
+      lastMessages: t.exposeInt('lastMessages', { nullable: true }),
+    }),
+  });
+
+const ToolChoiceRef = builder.objectRef<ToolChoice>('ToolChoice').implement({
+  fields: (t) => ({
+    type: t.exposeString('type', {
+      description: 'none, auto, required, function, code_interpreter or file_search.',
+    }),
+    functionName: t.string({
+      nullable: true,
+      resolve: (choice) => (choice.type === 'function' ? choice.function.name : null),
+    }),
+  }),
+});
+
+export const Run = builder.prismaObject('Run', {
+  description: 'An execution of an assistant on a thread.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: '`run_…`' }),
+    createdAt: t.expose('createdAt', { type: 'UnixTime' }),
+    threadId: t.exposeString('threadId'),
+    assistantId: t.exposeString('assistantId'),
+    status: t.field({ type: RunStatusEnum, resolve: (run) => run.status as RunStatus }),
+    requiredAction: t.field({
+      type: RequiredActionRef,
+      nullable: true,
+      resolve: (run) => (run.requiredAction as RequiredAction | null) ?? null,
+    }),
+    lastError: t.field({
+      type: RunErrorRef,
+      nullable: true,
+      resolve: (run) => (run.lastError as { code: string; message: string } | null) ?? null,
+    }),
+    expiresAt: t.expose('expiresAt', { type: 'UnixTime', nullable: true }),
+    startedAt: t.expose('startedAt', { type: 'UnixTime', nullable: true }),
+    cancelledAt: t.expose('cancelledAt', { type: 'UnixTime', nullable: true }),
+    failedAt: t.expose('failedAt', { type: 'UnixTime', nullable: true }),
+    completedAt: t.expose('completedAt', { type: 'UnixTime', nullable: true }),
+    incompleteReason: t.string({
+      nullable: true,
+      description: 'max_completion_tokens or max_prompt_tokens, when incomplete.',
+      resolve: (run) => (run.incompleteDetails as { reason?: string } | null)?.reason ?? null,
+    }),
+    model: t.exposeString('model', { description: 'Effective model.' }),
+    instructions: t.exposeString('instructions', { description: 'Effective instructions.' }),
+    tools: t.field({
+      type: [AssistantToolRef],
+      resolve: (run) => run.tools as unknown as AssistantTool[],
+    }),
+    metadata: t.expose('metadata', { type: 'JSON' }),
+    usage: t.field({
+      type: UsageRef,
+      nullable: true,
+      description: 'Summed over every model call of the run.',
+      resolve: (run) => (run.usage as Usage | null) ?? null,
+    }),
+    temperature: t.exposeFloat('temperature', { nullable: true }),
+    topP: t.exposeFloat('topP', { nullable: true }),
+    maxPromptTokens: t.exposeInt('maxPromptTokens', { nullable: true }),
+    maxCompletionTokens: t.exposeInt('maxCompletionTokens', { nullable: true }),
+    truncationStrategy: t.field({
+      type: TruncationStrategyRef,
+      nullable: true,
+      resolve: (run) => (run.truncationStrategy as TruncationStrategy | null) ?? null,
+    }),
+    toolChoice: t.field({
+      type: ToolChoiceRef,
+      nullable: true,
+      resolve: (run) => (run.toolChoice as ToolChoice | null) ?? null,
+    }),
+    parallelToolCalls: t.exposeBoolean('parallelToolCalls'),
+    responseFormat: t.field({
+      type: ResponseFormatRef,
+      nullable: true,
+      resolve: (run) => (run.responseFormat as ResponseFormat | null) ?? null,
+    }),
+  }),
+});
+
+const RunList = pageType('Run', Run);
+
+const ToolChoiceType = builder.enumType('ToolChoiceType', {
+  values: ['none', 'auto', 'required', 'function', 'code_interpreter', 'file_search'] as const,
+});
+
+const TruncationType = builder.enumType('TruncationType', {
+  values: ['auto', 'last_messages'] as const,
+});
+
+const ToolChoiceInput = builder.inputType('ToolChoiceInput', {
+  fields: (t) => ({
+    type: t.field({ type: ToolChoiceType, required: true }),
+    functionName: t.string({ description: 'Required when type is function.' }),
+  }),
+});
+
+const TruncationStrategyInput = builder.inputType('TruncationStrategyInput', {
+  fields: (t) => ({
+    type: t.field({ type: TruncationType, required: true }),
+    lastMessages: t.int({ description: 'At least 1.' }),
+  }),
+});
+
+const runInputFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>) => ({
+  assistantId: t.string({ required: true }),
+  model: t.string({ description: 'Overrides the assistant’s model.' }),
+  instructions: t.string({ description: 'Replaces the assistant’s instructions.' }),
+  tools: t.field({ type: [AssistantToolInput], description: 'Overrides the tools (at most 20).' }),
+  metadata: t.field({ type: 'JSON' }),
+  temperature: t.float(),
+  topP: t.float(),
+  maxPromptTokens: t.int({ description: 'At least 256.' }),
+  maxCompletionTokens: t.int({ description: 'At least 256.' }),
+  truncationStrategy: t.field({ type: TruncationStrategyInput }),
+  toolChoice: t.field({ type: ToolChoiceInput }),
+  parallelToolCalls: t.boolean(),
+  responseFormat: t.field({ type: ResponseFormatInput }),
+});
+
+const CreateRunInput = builder.inputType('CreateRunInput', {
+  fields: (t) => ({
+    ...runInputFields(t),
+    reasoningEffort: t.field({ type: ReasoningEffort }),
+    additionalInstructions: t.string({ description: 'Appended to the instructions.' }),
+    additionalMessages: t.field({
+      type: [CreateMessageInput],
+      description: 'Added to the thread before the run starts.',
+    }),
+    include: t.stringList({
+      description: 'Only `step_details.tool_calls[*].file_search.results[*].content`.',
+    }),
+  }),
+});
+
+const CreateThreadAndRunInput = builder.inputType('CreateThreadAndRunInput', {
+  fields: (t) => ({
+    ...runInputFields(t),
+    thread: t.field({
+      type: builder.inputType('ThreadForRunInput', {
+        fields: (f) => ({
+          messages: f.field({ type: [CreateMessageInput] }),
+          toolResources: f.field({ type: ToolResourcesInput }),
+          metadata: f.field({ type: 'JSON' }),
+        }),
+      }),
+    }),
+    toolResources: t.field({ type: ToolResourcesInput }),
+  }),
+});
+
+const ToolOutputInput = builder.inputType('ToolOutputInput', {
+  fields: (t) => ({
+    toolCallId: t.string({ required: true }),
+    output: t.string({ required: true }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  run: t.prismaField({
+    type: 'Run',
+    args: { threadId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      getRun(ctx, String(args.threadId), String(args.id), query),
+  }),
+  runs: t.field({
+    type: RunList,
+    args: { threadId: t.arg.id({ required: true }), ...pageArgs },
+    resolve: (_root, args, ctx, info) =>
+      listRuns(
+        ctx,
+        String(args.threadId),
+        toPageInput(args),
+        queryFromInfo({ context: ctx, info, typeName: 'Run', path: ['data'] }),
+      ),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createRun: t.prismaField({
+    type: 'Run',
+    description: 'Starts a run (status queued). One active run per thread.',
+    args: {
+      threadId: t.arg.id({ required: true }),
+      input: t.arg({ type: CreateRunInput, required: true }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      createRun(
+        ctx,
+        String(args.threadId),
+        {
+          ...args.input,
+          additionalMessages: args.input.additionalMessages?.map((m) => toMessageInput(m)),
+        },
+        query,
+      ),
+  }),
+  createThreadAndRun: t.prismaField({
+    type: 'Run',
+    args: { input: t.arg({ type: CreateThreadAndRunInput, required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      createThreadAndRun(
+        ctx,
+        {
+          ...args.input,
+          thread: args.input.thread && {
+            ...args.input.thread,
+            messages: args.input.thread.messages?.map((m) => toMessageInput(m)),
+          },
+        },
+        query,
+      ),
+  }),
+  updateRun: t.prismaField({
+    type: 'Run',
+    args: {
+      threadId: t.arg.id({ required: true }),
+      id: t.arg.id({ required: true }),
+      metadata: t.arg({ type: 'JSON' }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      updateRun(ctx, String(args.threadId), String(args.id), { metadata: args.metadata }, query),
+  }),
+  cancelRun: t.prismaField({
+    type: 'Run',
+    args: { threadId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) =>
+      cancelRun(ctx, String(args.threadId), String(args.id), query),
+  }),
+  submitToolOutputs: t.prismaField({
+    type: 'Run',
+    description: 'Outputs for every pending call of a run in requires_action, in one request.',
+    args: {
+      threadId: t.arg.id({ required: true }),
+      id: t.arg.id({ required: true }),
+      toolOutputs: t.arg({ type: [ToolOutputInput], required: true }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      submitToolOutputs(
+        ctx,
+        String(args.threadId),
+        String(args.id),
+        { toolOutputs: args.toolOutputs },
+        query,
+      ),
+  }),
+}));

@@ -1,0 +1,51 @@
+import type PgBoss from 'pg-boss';
+import type { z } from 'zod';
+import type { Db } from '../context.js';
+import type { JobDefinition } from './define-job.js';
+
+/** Channel on which enqueuers wake idle workers at once instead of waiting for pg-boss's poll. */
+export const JOB_WAKE_CHANNEL = 'assistants_job_wake';
+
+/** Enqueues jobs inside the caller's transaction: a rollback leaves no job and no wake-up. */
+export interface JobQueue {
+  send<S extends z.ZodType>(
+    db: Db,
+    job: JobDefinition<S>,
+    payload: z.input<S>,
+    options?: { singletonKey?: string },
+  ): Promise<void>;
+}
+
+function toSqlValue(value: unknown): unknown {
+  // pg-boss hands objects (job data) to `pg`, which serializes them; Prisma's raw queries do not.
+  return value !== null && typeof value === 'object' && !(value instanceof Date)
+    ? JSON.stringify(value)
+    : value;
+}
+
+/** pg-boss's `Db` over a Prisma client or transaction. */
+function asBossDb(db: Db): PgBoss.Db {
+  return {
+    async executeSql(text: string, values: unknown[] = []) {
+      const rows = await db.$queryRawUnsafe<unknown[]>(text, ...values.map(toSqlValue));
+      return { rows };
+    },
+  };
+}
+
+export function createJobQueue(boss: PgBoss): JobQueue {
+  return {
+    async send(db, job, payload, options = {}) {
+      const data = job.schema.parse(payload) as object;
+      await boss.send(job.name, data, {
+        db: asBossDb(db),
+        singletonKey: options.singletonKey,
+        retryLimit: 3,
+        retryDelay: 1,
+        retryBackoff: true,
+      });
+      // Delivered on COMMIT, so the worker never wakes for a job it cannot see yet.
+      await db.$executeRaw`SELECT pg_notify(${JOB_WAKE_CHANNEL}, ${job.name})`;
+    },
+  };
+}

@@ -1,0 +1,122 @@
+import type { ServiceContext } from '../context.js';
+import type { Run } from '../generated/prisma/client.js';
+import type { ChatMessage } from '../models/chat-model.js';
+import type { MessageContent } from './message-content.js';
+import type { TruncationStrategy } from './run-input.js';
+import type { StepDetails } from './run-step-details.js';
+import { countTokens, MESSAGE_OVERHEAD_TOKENS } from './token-count.js';
+
+export type RunContext =
+  | { fits: true; messages: ChatMessage[]; promptTokens: number }
+  | { fits: false };
+
+function contentToChat(role: 'user' | 'assistant', parts: MessageContent[]): ChatMessage {
+  if (role === 'assistant') {
+    const text = parts.map((part) => (part.type === 'text' ? part.text.value : '')).join('');
+    return { role: 'assistant', content: text };
+  }
+  return {
+    role: 'user',
+    content: parts.map((part) => {
+      switch (part.type) {
+        case 'text':
+          return { type: 'text' as const, text: part.text.value };
+        case 'image_url':
+          return {
+            type: 'image_url' as const,
+            image_url: { url: part.imageUrl.url, detail: part.imageUrl.detail },
+          };
+        case 'image_file':
+          // File bytes are not served to upstreams until the files API exists (issue #6).
+          return { type: 'text' as const, text: `[image file ${part.imageFile.fileId}]` };
+        case 'refusal':
+          return { type: 'text' as const, text: part.refusal };
+      }
+    }),
+  };
+}
+
+function tokensOf(message: ChatMessage): number {
+  return countTokens(JSON.stringify(message.content ?? '')) + MESSAGE_OVERHEAD_TOKENS;
+}
+
+/**
+ * What the model sees for this run: the run's instructions as the system message, the thread's
+ * messages in order (trimmed by the truncation strategy and `max_prompt_tokens`, oldest first),
+ * then this run's own steps so far (its tool calls and their outputs).
+ */
+export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<RunContext> {
+  const threadMessages = await ctx.db.message.findMany({
+    where: { threadId: run.threadId, OR: [{ runId: null }, { runId: { not: run.id } }] },
+    orderBy: { seq: 'asc' },
+    select: { role: true, content: true, seq: true },
+  });
+  let history = threadMessages.map((message) =>
+    contentToChat(
+      message.role as 'user' | 'assistant',
+      message.content as unknown as MessageContent[],
+    ),
+  );
+  const truncation = run.truncationStrategy as TruncationStrategy | null;
+  if (truncation?.type === 'last_messages' && truncation.lastMessages !== null) {
+    history = history.slice(-truncation.lastMessages);
+  }
+
+  const ownSteps = await ctx.db.runStep.findMany({
+    where: { runId: run.id, status: 'completed' },
+    orderBy: { seq: 'asc' },
+  });
+  const ownMessages: ChatMessage[] = [];
+  for (const step of ownSteps) {
+    const details = step.stepDetails as unknown as StepDetails;
+    if (details.type === 'message_creation') {
+      const message = await ctx.db.message.findUnique({
+        where: { id: details.messageCreation.messageId },
+        select: { content: true },
+      });
+      if (message) {
+        ownMessages.push(
+          contentToChat('assistant', message.content as unknown as MessageContent[]),
+        );
+      }
+    } else {
+      ownMessages.push({
+        role: 'assistant',
+        content: null,
+        tool_calls: details.toolCalls.map((call) => ({
+          id: call.id,
+          type: 'function' as const,
+          function: { name: call.function.name, arguments: call.function.arguments },
+        })),
+      });
+      for (const call of details.toolCalls) {
+        ownMessages.push({
+          role: 'tool',
+          tool_call_id: call.id,
+          content: call.function.output ?? '',
+        });
+      }
+    }
+  }
+
+  const system: ChatMessage[] = run.instructions
+    ? [{ role: 'system', content: run.instructions }]
+    : [];
+  const fixedTokens = [...system, ...ownMessages].reduce((sum, m) => sum + tokensOf(m), 0);
+  let historyTokens = history.reduce((sum, m) => sum + tokensOf(m), 0);
+  if (run.maxPromptTokens !== null) {
+    // Oldest messages go first; the newest message is what the run answers, so it must fit.
+    while (history.length > 0 && fixedTokens + historyTokens > run.maxPromptTokens) {
+      const dropped = history.shift();
+      historyTokens -= dropped ? tokensOf(dropped) : 0;
+    }
+    if (history.length === 0 && threadMessages.length > 0) {
+      return { fits: false };
+    }
+  }
+  return {
+    fits: true,
+    messages: [...system, ...history, ...ownMessages],
+    promptTokens: fixedTokens + historyTokens,
+  };
+}

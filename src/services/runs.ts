@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import { type ServiceContext, withTransaction } from '../context.js';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { newId } from '../ids.js';
+import { executeRunJob } from '../jobs/execute-run.js';
+import type { AssistantTool } from './assistant-tools.js';
+import { getAssistant } from './assistants.js';
+import { toJson } from './json.js';
+import { insertMessage } from './messages.js';
+import { type PageInput, paginate } from './pagination.js';
+import {
+  type CreateRunInput,
+  type CreateThreadAndRunInput,
+  createRunSchema,
+  createThreadAndRunSchema,
+  type ParsedRunFields,
+} from './run-input.js';
+import { RUN_SIGNAL_CHANNEL } from './run-signals.js';
+import { findActiveRun, lockThread } from './thread-lock.js';
+import { createThread } from './threads.js';
+import { metadataSchema, parseInput } from './validation.js';
+
+type RunQuery = Pick<Prisma.RunFindFirstArgs, 'select' | 'include'>;
+
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(`No run found with id '${id}'.`);
+}
+
+/** Effective settings: the run's overrides over the assistant's, as OpenAI reports them. */
+async function insertRun(
+  ctx: ServiceContext,
+  threadId: string,
+  fields: ParsedRunFields & {
+    additionalInstructions?: string | null;
+    include?: string[] | null;
+    reasoningEffort?: string | null;
+  },
+) {
+  const assistant = await getAssistant(ctx, fields.assistantId);
+  const baseInstructions = fields.instructions ?? assistant.instructions ?? '';
+  const instructions = fields.additionalInstructions
+    ? [baseInstructions, fields.additionalInstructions].filter(Boolean).join('\n\n')
+    : baseInstructions;
+  const tools = fields.tools ?? (assistant.tools as unknown as AssistantTool[]);
+  if (tools.length > 20) {
+    throw new InvalidRequestError(
+      `Invalid 'tools': a run may use at most 20 tools; the assistant has ${tools.length}. Pass 'tools' to choose.`,
+      { param: 'tools', openaiCode: 'array_above_max_length' },
+    );
+  }
+  const now = new Date();
+  const run = await ctx.db.run.create({
+    data: {
+      id: newId('run'),
+      projectId: ctx.actor.projectId,
+      threadId,
+      assistantId: assistant.id,
+      createdAt: now,
+      status: 'queued',
+      expiresAt: new Date(now.getTime() + ctx.settings.runExpiresAfterSeconds * 1000),
+      model: fields.model ?? assistant.model,
+      instructions,
+      tools: toJson(tools),
+      metadata: toJson(fields.metadata ?? {}),
+      temperature: fields.temperature ?? assistant.temperature,
+      topP: fields.topP ?? assistant.topP,
+      maxPromptTokens: fields.maxPromptTokens ?? null,
+      maxCompletionTokens: fields.maxCompletionTokens ?? null,
+      truncationStrategy: toJson(fields.truncationStrategy ?? { type: 'auto', lastMessages: null }),
+      toolChoice: toJson(fields.toolChoice ?? { type: 'auto' }),
+      parallelToolCalls: fields.parallelToolCalls ?? true,
+      responseFormat: toJson(fields.responseFormat ?? assistant.responseFormat ?? { type: 'auto' }),
+      reasoningEffort: fields.reasoningEffort ?? assistant.reasoningEffort,
+      include: fields.include ?? [],
+    },
+  });
+  await ctx.jobs.send(ctx.db, executeRunJob, { runId: run.id }, { singletonKey: run.id });
+  return run;
+}
+
+/** Starts a run on a thread. The run row and its job are written in one transaction. */
+export async function createRun(
+  ctx: ServiceContext,
+  threadId: string,
+  input: CreateRunInput,
+  query: RunQuery = {},
+) {
+  const data = parseInput(createRunSchema, input);
+  const run = await withTransaction(ctx, async (tx) => {
+    await lockThread(tx, threadId);
+    const active = await findActiveRun(tx, threadId);
+    if (active) {
+      throw new ConflictError(`Thread ${threadId} already has an active run ${active.id}.`);
+    }
+    for (const [index, message] of (data.additionalMessages ?? []).entries()) {
+      await insertMessage(tx, threadId, message, `additionalMessages.${index}`);
+    }
+    return insertRun(tx, threadId, data);
+  });
+  return getRun(ctx, threadId, run.id, query);
+}
+
+/** Creates a thread (with its messages) and starts a run on it, all or nothing. */
+export async function createThreadAndRun(
+  ctx: ServiceContext,
+  input: CreateThreadAndRunInput,
+  query: RunQuery = {},
+) {
+  const data = parseInput(createThreadAndRunSchema, input);
+  const run = await withTransaction(ctx, async (tx) => {
+    // Fail on a bad assistant before writing the thread.
+    await getAssistant(tx, data.assistantId, { select: { id: true } });
+    const thread = await createThread(tx, {
+      ...data.thread,
+      toolResources: data.toolResources ?? data.thread?.toolResources,
+    });
+    return insertRun(tx, thread.id, data);
+  });
+  return getRun(ctx, run.threadId, run.id, query);
+}
+
+export async function findRun(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  query: RunQuery = {},
+) {
+  return ctx.db.run.findFirst({
+    ...query,
+    where: { id, threadId, projectId: ctx.actor.projectId },
+  });
+}
+
+export async function getRun(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  query: RunQuery = {},
+) {
+  const run = await findRun(ctx, threadId, id, query);
+  if (!run) {
+    await assertThreadExists(ctx, threadId);
+    throw notFound(id);
+  }
+  return run;
+}
+
+async function assertThreadExists(ctx: ServiceContext, threadId: string): Promise<void> {
+  const thread = await ctx.db.thread.findFirst({
+    where: { id: threadId, projectId: ctx.actor.projectId },
+    select: { id: true },
+  });
+  if (!thread) {
+    throw new NotFoundError(`No thread found with id '${threadId}'.`);
+  }
+}
+
+export async function listRuns(
+  ctx: ServiceContext,
+  threadId: string,
+  page?: PageInput,
+  query: RunQuery = {},
+) {
+  await assertThreadExists(ctx, threadId);
+  const scope = { threadId, projectId: ctx.actor.projectId };
+  return paginate(page, {
+    seqOf: async (id) =>
+      (await ctx.db.run.findFirst({ where: { ...scope, id }, select: { seq: true } }))?.seq ?? null,
+    fetch: ({ seq, orderBy, take }) =>
+      ctx.db.run.findMany({ ...query, where: { ...scope, seq }, orderBy, take }),
+  });
+}
+
+const updateRunSchema = z.object({ metadata: metadataSchema.nullish() });
+
+/** Metadata only; allowed in any status. */
+export async function updateRun(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  input: z.input<typeof updateRunSchema>,
+  query: RunQuery = {},
+) {
+  const data = parseInput(updateRunSchema, input);
+  await getRun(ctx, threadId, id, { select: { id: true } });
+  if (data.metadata !== undefined) {
+    await ctx.db.run.update({ where: { id }, data: { metadata: toJson(data.metadata ?? {}) } });
+  }
+  return getRun(ctx, threadId, id, query);
+}
+
+/**
+ * Asks a run to stop: it becomes `cancelling`, and whoever owns it finishes the job: the worker
+ * executing it aborts the upstream call (signalled at once), or a queued job finalizes it.
+ */
+export async function cancelRun(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  query: RunQuery = {},
+) {
+  await withTransaction(ctx, async (tx) => {
+    await lockThread(tx, threadId);
+    const run = await getRun(tx, threadId, id, { select: { id: true, status: true } });
+    if (run.status === 'cancelling') {
+      return;
+    }
+    if (!['queued', 'in_progress', 'requires_action'].includes(run.status)) {
+      throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
+    }
+    await tx.db.run.update({ where: { id }, data: { status: 'cancelling' } });
+    if (run.status === 'in_progress') {
+      await tx.db.$executeRaw`SELECT pg_notify(${RUN_SIGNAL_CHANNEL}, ${id})`;
+    } else {
+      await tx.jobs.send(tx.db, executeRunJob, { runId: id });
+    }
+  });
+  return getRun(ctx, threadId, id, query);
+}

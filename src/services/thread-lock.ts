@@ -1,0 +1,33 @@
+import type { ServiceContext } from '../context.js';
+import { ConflictError, NotFoundError } from '../errors.js';
+import { ACTIVE_RUN_STATUSES } from './run-status.js';
+
+/**
+ * Takes the thread's lock for the current transaction (a row lock), so concurrent "create run"
+ * and "add message" commands on one thread serialize and the one-active-run rule holds.
+ */
+export async function lockThread(ctx: ServiceContext, threadId: string): Promise<void> {
+  const rows = await ctx.db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM threads WHERE id = ${threadId} AND project_id = ${ctx.actor.projectId} FOR UPDATE`;
+  if (rows.length === 0) {
+    throw new NotFoundError(`No thread found with id '${threadId}'.`);
+  }
+}
+
+export async function findActiveRun(ctx: ServiceContext, threadId: string) {
+  return ctx.db.run.findFirst({
+    where: { threadId, status: { in: [...ACTIVE_RUN_STATUSES] } },
+    select: { id: true },
+  });
+}
+
+/** Locks the thread and refuses new messages while a run is active (OpenAI's wording). */
+export async function lockThreadForMessages(ctx: ServiceContext, threadId: string): Promise<void> {
+  await lockThread(ctx, threadId);
+  const active = await findActiveRun(ctx, threadId);
+  if (active) {
+    throw new ConflictError(
+      `Can't add messages to ${threadId} while a run ${active.id} is active.`,
+    );
+  }
+}
