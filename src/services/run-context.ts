@@ -10,6 +10,30 @@ export type RunContext =
   | { fits: true; messages: ChatMessage[]; promptTokens: number }
   | { fits: false };
 
+type UserPart =
+  | { type: 'text'; text: string }
+  | {
+      type: 'image_url';
+      image_url: { url: string; detail: 'auto' | 'low' | 'high' };
+    };
+
+function userPart(part: MessageContent): UserPart {
+  if (part.type === 'text') {
+    return { type: 'text', text: part.text.value };
+  }
+  if (part.type === 'image_url') {
+    return {
+      type: 'image_url',
+      image_url: { url: part.imageUrl.url, detail: part.imageUrl.detail },
+    };
+  }
+  if (part.type === 'image_file') {
+    // File bytes are not served to upstreams until the files API exists (issue #6).
+    return { type: 'text', text: `[image file ${part.imageFile.fileId}]` };
+  }
+  return { type: 'text', text: part.refusal };
+}
+
 function contentToChat(role: 'user' | 'assistant', parts: MessageContent[]): ChatMessage {
   if (role === 'assistant') {
     const text = parts.map((part) => (part.type === 'text' ? part.text.value : '')).join('');
@@ -17,22 +41,7 @@ function contentToChat(role: 'user' | 'assistant', parts: MessageContent[]): Cha
   }
   return {
     role: 'user',
-    content: parts.map((part) => {
-      switch (part.type) {
-        case 'text':
-          return { type: 'text' as const, text: part.text.value };
-        case 'image_url':
-          return {
-            type: 'image_url' as const,
-            image_url: { url: part.imageUrl.url, detail: part.imageUrl.detail },
-          };
-        case 'image_file':
-          // File bytes are not served to upstreams until the files API exists (issue #6).
-          return { type: 'text' as const, text: `[image file ${part.imageFile.fileId}]` };
-        case 'refusal':
-          return { type: 'text' as const, text: part.refusal };
-      }
-    }),
+    content: parts.map(userPart),
   };
 }
 
