@@ -96,9 +96,17 @@ export function fromGraphQLError(error: GraphQLError): RestError {
   };
   const status = extensions.http?.status;
   if (typeof extensions.code === 'string' && typeof status === 'number') {
-    return new RestError(status, error.message, {
+    const graphqlParam = typeof extensions.param === 'string' ? extensions.param : null;
+    const param = graphqlParam === null ? null : snakeParam(graphqlParam);
+    // Services quote the GraphQL path (`'messages.0.content'`); REST callers should read the
+    // param as they sent it, the same as in `param`.
+    const message =
+      graphqlParam === null || param === null
+        ? error.message
+        : error.message.replaceAll(`'${graphqlParam}'`, `'${param}'`);
+    return new RestError(status, message, {
       type: typeof extensions.type === 'string' ? extensions.type : 'invalid_request_error',
-      param: typeof extensions.param === 'string' ? snakeParam(extensions.param) : null,
+      param,
       code: typeof extensions.openaiCode === 'string' ? extensions.openaiCode : null,
     });
   }

@@ -24,7 +24,12 @@ export const messageContentInputSchema = z
   })
   .transform((part, ctx): MessageContentInput => {
     const missing = (path: string) => {
-      ctx.addIssue({ code: 'custom', path: [path], message: 'Missing required parameter' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [path],
+        message: 'Missing required parameter',
+        params: { openaiCode: 'missing_required_parameter' },
+      });
       return z.NEVER;
     };
     switch (part.type) {
@@ -87,15 +92,18 @@ export async function assertMessageFilesExist(
   attachments: Attachment[] | null | undefined,
   param: string,
 ): Promise<void> {
+  // `param` is '' for a message posted on its own: the path then starts at its own fields.
+  const path = (...parts: (string | number)[]) =>
+    [param, ...parts].filter((p) => p !== '').join('.');
   const referenced = [
     ...content.flatMap((part, index) =>
       part.type === 'image_file'
-        ? [{ id: part.imageFile.fileId, at: `${param}.content.${index}.imageFile.fileId` }]
+        ? [{ id: part.imageFile.fileId, at: path('content', index, 'imageFile', 'fileId') }]
         : [],
     ),
     ...(attachments ?? []).map((attachment, index) => ({
       id: attachment.fileId,
-      at: `${param}.attachments.${index}.fileId`,
+      at: path('attachments', index, 'fileId'),
     })),
   ];
   if (referenced.length === 0) {

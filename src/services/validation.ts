@@ -43,6 +43,10 @@ function openaiCode(issue: z.core.$ZodIssue): string {
     case 'invalid_union':
       return 'invalid_value';
     case 'custom':
+      // A refinement may name OpenAI's code itself (a part missing its `text`, say).
+      if (typeof issue.params?.openaiCode === 'string') {
+        return issue.params.openaiCode;
+      }
       return issue.path.at(0) === 'metadata' ? 'object_above_max_properties' : 'invalid_value';
     default:
       return 'invalid_value';
@@ -79,9 +83,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, base 
       : first;
   const path = [base, ...issue.path.map(String)].filter((part) => part !== '').join('.');
   const param = path === '' ? null : path;
+  const code = openaiCode(issue);
   const subject = param === null ? 'request' : `'${param}'`;
-  throw new InvalidRequestError(`Invalid ${subject}: ${describeIssue(issue)}`, {
-    param,
-    openaiCode: openaiCode(issue),
-  });
+  const message =
+    code === 'missing_required_parameter' && param !== null
+      ? `Missing required parameter: '${param}'.`
+      : `Invalid ${subject}: ${describeIssue(issue)}`;
+  throw new InvalidRequestError(message, { param, openaiCode: code });
 }
