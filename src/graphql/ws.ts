@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
+import { type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger.js';
@@ -53,12 +53,24 @@ export function attachGraphQLWebSocket(
         if (errors.length > 0) {
           return errors;
         }
+        let contextValue: Awaited<ReturnType<typeof contextFactory>>;
+        try {
+          contextValue = await contextFactory();
+        } catch (error) {
+          // The key was valid at connection_init but no longer is (revoked since). Thrown, this
+          // became graphql-ws' "internal error" (close 4500, logged); returned, the client gets
+          // the operation's UNAUTHENTICATED error, as over HTTP.
+          if (error instanceof GraphQLError) {
+            return [error];
+          }
+          throw error;
+        }
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
       },
