@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
 import { AppError } from '../errors.js';
+import { assertStorableArgs } from './storable-args.js';
 
 /**
  * An `AppError` as a GraphQL error: `extensions.code` is the stable code, `http.status` the
@@ -28,6 +29,7 @@ function wrap<TSource, TContext, TArgs>(
 ): GraphQLFieldResolver<TSource, TContext, TArgs> {
   return async (source, args, context, info) => {
     try {
+      assertStorableArgs(args);
       return await resolve(source, args, context, info);
     } catch (error) {
       throw mapAppError(error);
@@ -37,7 +39,8 @@ function wrap<TSource, TContext, TArgs>(
 
 /**
  * Services throw `AppError`s; this turns them into GraphQL errors with codes in every resolver,
- * once, so resolvers stay free of try/catch and yoga's masking hides only the unexpected.
+ * once, so resolvers stay free of try/catch and yoga's masking hides only the unexpected. It also
+ * refuses arguments PostgreSQL cannot store, before any resolver runs.
  */
 export function mapServiceErrors(schema: GraphQLSchema): GraphQLSchema {
   for (const type of Object.values(schema.getTypeMap())) {

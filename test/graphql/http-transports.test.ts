@@ -113,3 +113,20 @@ describe('GraphiQL', () => {
     expect(html).toContain('<title>Assistants API</title>');
   });
 });
+
+describe('text PostgreSQL cannot store', () => {
+  it('is refused as INVALID_REQUEST naming the field, not an internal error', async () => {
+    const created = await t.graphql(
+      'mutation ($input: CreateAssistantInput!) { createAssistant(input: $input) { id } }',
+      { input: { model: 'm', metadata: { note: 'a\u0000b' } } },
+    );
+    expect(created.errors?.[0]?.extensions).toMatchObject({
+      code: 'INVALID_REQUEST',
+      param: 'metadata.note',
+    });
+    const read = await t.graphql('query ($id: ID!) { thread(id: $id) { id } }', {
+      id: 'thread_\u0000',
+    });
+    expect(read.errors?.[0]?.extensions).toMatchObject({ code: 'INVALID_REQUEST', param: 'id' });
+  });
+});
