@@ -3,11 +3,15 @@ import { InvalidRequestError } from '../errors.js';
 // PostgreSQL text/jsonb cannot hold U+0000 and UTF-8 cannot encode a lone surrogate; without this
 // check such input fails inside the database as an internal error. (The REST shim runs the same
 // check itself first, so it can name the field the way REST callers sent it.)
-const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function unstorable(text: string): boolean {
+  return text.includes('\u0000') || LONE_SURROGATE.test(text);
+}
 
 function findUnstorable(value: unknown, path: string[]): string[] | null {
   if (typeof value === 'string') {
-    return UNSTORABLE.test(value) ? path : null;
+    return unstorable(value) ? path : null;
   }
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
@@ -20,7 +24,7 @@ function findUnstorable(value: unknown, path: string[]): string[] | null {
   }
   if (value !== null && typeof value === 'object') {
     for (const [key, item] of Object.entries(value)) {
-      const found = UNSTORABLE.test(key) ? [...path, key] : findUnstorable(item, [...path, key]);
+      const found = unstorable(key) ? [...path, key] : findUnstorable(item, [...path, key]);
       if (found) {
         return found;
       }
