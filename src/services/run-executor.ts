@@ -36,18 +36,56 @@ interface OpenText {
   messageId: string;
   value: string;
   flushedAt: number;
+  /** A flush waiting for the flush interval to pass. */
+  timer: NodeJS.Timeout | null;
+  /** Writes are chained so a late partial write can never land after a later one. */
+  writing: Promise<void>;
 }
 
 function textContent(value: string) {
   return toJson([{ type: 'text', text: { value, annotations: [] } }]);
 }
 
-async function flushText(deps: ExecutorDeps, text: OpenText): Promise<void> {
-  await deps.db.message.update({
-    where: { id: text.messageId },
-    data: { content: textContent(text.value) },
-  });
+/** Writes the text so far now (after any write already under way). */
+function flushText(deps: ExecutorDeps, text: OpenText): Promise<void> {
+  if (text.timer) {
+    clearTimeout(text.timer);
+    text.timer = null;
+  }
   text.flushedAt = Date.now();
+  text.writing = text.writing.then(async () => {
+    await deps.db.message.update({
+      where: { id: text.messageId },
+      data: { content: textContent(text.value) },
+    });
+  });
+  return text.writing;
+}
+
+/**
+ * Makes streamed text visible at most `textFlushMs` after it arrived, even when the upstream
+ * then stalls, without writing once per token.
+ */
+function scheduleFlush(deps: ExecutorDeps, text: OpenText, logger: Logger): void {
+  if (text.timer) {
+    return;
+  }
+  const wait = Math.max(0, deps.settings.textFlushMs - (Date.now() - text.flushedAt));
+  text.timer = setTimeout(() => {
+    text.timer = null;
+    flushText(deps, text).catch((error: unknown) =>
+      logger.warn({ err: error }, 'writing streamed text failed'),
+    );
+  }, wait);
+}
+
+/** Cancels a pending flush and waits for writes under way, before the final write. */
+async function settleText(text: OpenText): Promise<void> {
+  if (text.timer) {
+    clearTimeout(text.timer);
+    text.timer = null;
+  }
+  await text.writing.catch(() => undefined);
 }
 
 /**
@@ -140,10 +178,11 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
     usage: (run.usage as Usage | null) ?? null,
   };
   try {
-    await generate(deps, runId, leaseId, controller.signal, state);
+    await generate(deps, runId, leaseId, controller.signal, state, logger);
   } catch (error) {
     if (state.text) {
-      await flushText(deps, state.text);
+      await flushText(deps, state.text).catch(() => undefined);
+      await settleText(state.text);
     }
     if (controller.signal.aborted) {
       await settleAfterAbort(deps, runId, leaseId);
@@ -183,6 +222,7 @@ async function generate(
   leaseId: string,
   signal: AbortSignal,
   state: { text: OpenText | null; usage: Usage | null },
+  logger: Logger,
 ): Promise<void> {
   const run = await deps.db.run.findUniqueOrThrow({ where: { id: runId } });
   const ctx: ServiceContext = {
@@ -227,9 +267,7 @@ async function generate(
     if (event.type === 'text') {
       state.text ??= await openMessage(deps, run, leaseId);
       state.text.value += event.delta;
-      if (Date.now() - state.text.flushedAt >= deps.settings.textFlushMs) {
-        await flushText(deps, state.text);
-      }
+      scheduleFlush(deps, state.text, logger);
     } else if (event.type === 'tool_call') {
       const call = calls.get(event.index) ?? { name: '', arguments: '' };
       call.id ??= event.id;
@@ -247,6 +285,7 @@ async function generate(
 
   if (state.text) {
     const text = state.text;
+    await settleText(text);
     await deps.db.$transaction([
       deps.db.message.update({
         where: { id: text.messageId },
@@ -375,5 +414,5 @@ async function openMessage(
       },
     });
   });
-  return { stepId, messageId, value: '', flushedAt: Date.now() };
+  return { stepId, messageId, value: '', flushedAt: 0, timer: null, writing: Promise.resolve() };
 }

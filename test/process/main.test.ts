@@ -1,81 +1,21 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import OpenAI from 'openai';
-import pg from 'pg';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { quoteIdent } from '../../src/db/database-url.js';
-import { randomBase62 } from '../../src/ids.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { processDatabase, type Running, runProcess, waitForLog } from '../setup/processes.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
-const schema = `test_proc_${randomBase62(8).toLowerCase()}`;
-const databaseUrl = (() => {
-  const url = new URL(inject('databaseUrl'));
-  url.searchParams.set('schema', schema);
-  return url.toString();
-})();
-
-interface Running {
-  child: ChildProcess;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-}
-
-/** Runs `src/<entry>` with tsx in its own process, as production would. */
-function run(entry: string, args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', entry), ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const running: Running = {
-    child,
-    stdout: [],
-    stderr: [],
-    exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => running.stdout.push(chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => running.stderr.push(chunk));
-  return running;
-}
-
-/** Resolves with the first JSON log line matching `predicate`; rejects if the process exits. */
-async function waitForLog(
-  running: Running,
-  predicate: (line: Record<string, unknown>) => boolean,
-): Promise<Record<string, unknown>> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    for (const line of running.stdout.join('').split('\n')) {
-      if (line.startsWith('{')) {
-        const parsed = JSON.parse(line) as Record<string, unknown>;
-        if (predicate(parsed)) {
-          return parsed;
-        }
-      }
-    }
-    if (running.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`process ended or timed out; stderr: ${running.stderr.join('')}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
+const database = processDatabase();
+const databaseUrl = database.url;
 
 const started: Running[] = [];
 afterAll(async () => {
   for (const running of started) {
     running.child.kill('SIGKILL');
   }
-  const admin = new pg.Client({ connectionString: inject('databaseUrl') });
-  await admin.connect();
-  await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-  await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_boss`)} CASCADE`);
-  await admin.end();
+  await database.drop();
 });
 
 describe('the server and worker processes', () => {
   it('starts, creates and prints a first key once, serves it, and exits cleanly on SIGTERM', async () => {
-    const server = run('main.ts', ['--role=server'], {
+    const server = runProcess('main.ts', ['--role=server'], {
       DATABASE_URL: databaseUrl,
       PORT: '0',
       HOST: '127.0.0.1',
@@ -109,7 +49,7 @@ describe('the server and worker processes', () => {
     expect(await server.exit).toBe(0);
 
     // A second start finds the key and prints nothing new.
-    const again = run('main.ts', ['--role=server'], {
+    const again = runProcess('main.ts', ['--role=server'], {
       DATABASE_URL: databaseUrl,
       PORT: '0',
       HOST: '127.0.0.1',
@@ -122,7 +62,7 @@ describe('the server and worker processes', () => {
   });
 
   it('runs the worker as its own process and stops it on SIGTERM', async () => {
-    const worker = run('main.ts', ['--role=worker'], { DATABASE_URL: databaseUrl });
+    const worker = runProcess('main.ts', ['--role=worker'], { DATABASE_URL: databaseUrl });
     started.push(worker);
     await waitForLog(worker, (line) => line.msg === 'worker started');
     worker.child.kill('SIGTERM');
@@ -130,21 +70,21 @@ describe('the server and worker processes', () => {
   });
 
   it('refuses a bad configuration at start, naming the variable', async () => {
-    const badPort = run('main.ts', [], { DATABASE_URL: databaseUrl, PORT: 'eighty' });
+    const badPort = runProcess('main.ts', [], { DATABASE_URL: databaseUrl, PORT: 'eighty' });
     expect(await badPort.exit).toBe(1);
     expect(badPort.stderr.join('')).toContain('PORT');
 
-    const badUrl = run('main.ts', [], { DATABASE_URL: 'mysql://nope' });
+    const badUrl = runProcess('main.ts', [], { DATABASE_URL: 'mysql://nope' });
     expect(await badUrl.exit).toBe(1);
     expect(badUrl.stderr.join('')).toContain('DATABASE_URL');
 
-    const shortKey = run('main.ts', [], { DATABASE_URL: databaseUrl, API_KEYS: 'short' });
+    const shortKey = runProcess('main.ts', [], { DATABASE_URL: databaseUrl, API_KEYS: 'short' });
     expect(await shortKey.exit).toBe(1);
     expect(shortKey.stderr.join('')).toContain('API_KEYS');
   });
 
   it('creates projects and keys from the CLI, isolated from each other', async () => {
-    const created = run('cli.ts', ['project:create', 'Acme'], { DATABASE_URL: databaseUrl });
+    const created = runProcess('cli.ts', ['project:create', 'Acme'], { DATABASE_URL: databaseUrl });
     expect(await created.exit).toBe(0);
     const output = created.stdout.join('');
     const projectId = /project (proj_\w+)/.exec(output)?.[1];
@@ -152,7 +92,7 @@ describe('the server and worker processes', () => {
     expect(projectId).toBeDefined();
     expect(key).toBeDefined();
 
-    const server = run('main.ts', ['--role=server'], {
+    const server = runProcess('main.ts', ['--role=server'], {
       DATABASE_URL: databaseUrl,
       PORT: '0',
       HOST: '127.0.0.1',
@@ -164,7 +104,7 @@ describe('the server and worker processes', () => {
     // The assistant created by the default project's key in the first test is not visible here.
     expect(list.data).toEqual([]);
 
-    const second = run('cli.ts', ['key:create', '--project', projectId ?? ''], {
+    const second = runProcess('cli.ts', ['key:create', '--project', projectId ?? ''], {
       DATABASE_URL: databaseUrl,
     });
     expect(await second.exit).toBe(0);

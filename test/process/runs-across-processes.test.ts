@@ -1,0 +1,127 @@
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import { processDatabase, type Running, runProcess, waitForLog } from '../setup/processes.js';
+
+const database = processDatabase();
+const apiKey = 'sk-process-test-key-0123456789';
+let upstream: FakeUpstream;
+let server: Running;
+let client: OpenAI;
+const started: Running[] = [];
+
+/** Worker settings that make a dead worker's run noticed within about a second. */
+function workerEnv(): Record<string, string> {
+  return {
+    DATABASE_URL: database.url,
+    LLM_BASE_URL: upstream.url,
+    LLM_MAX_RETRIES: '0',
+    RUN_HEARTBEAT_MS: '100',
+    RUN_STALE_AFTER_MS: '800',
+    RUN_SWEEP_INTERVAL_MS: '100',
+    WORKER_CONCURRENCY: '2',
+  };
+}
+
+async function startWorker(): Promise<Running> {
+  const worker = runProcess('main.ts', ['--role=worker'], workerEnv());
+  started.push(worker);
+  await waitForLog(worker, (line) => line.msg === 'worker started');
+  return worker;
+}
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  server = runProcess('main.ts', ['--role=server'], {
+    DATABASE_URL: database.url,
+    API_KEYS: apiKey,
+    PORT: '0',
+    HOST: '127.0.0.1',
+  });
+  started.push(server);
+  const listening = await waitForLog(server, (line) => line.msg === 'server listening');
+  client = new OpenAI({
+    apiKey,
+    baseURL: `http://127.0.0.1:${String(listening.port)}/v1`,
+    maxRetries: 0,
+  });
+});
+
+afterAll(async () => {
+  for (const running of started) {
+    running.child.kill('SIGKILL');
+  }
+  await Promise.all(started.map((running) => running.exit));
+  await upstream.close();
+  await database.drop();
+});
+
+describe('runs across a server process and worker processes', () => {
+  it('are executed by a worker in another process', async () => {
+    const worker = await startWorker();
+    const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
+    upstream.script({ text: 'From the worker.' });
+    const run = await client.beta.threads.createAndRunPoll(
+      { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'hi' }] } },
+      { pollIntervalMs: 20 },
+    );
+    expect(run.status).toBe('completed');
+    const [answer] = (await client.beta.threads.messages.list(run.thread_id)).data;
+    expect(answer?.content[0]).toMatchObject({ text: { value: 'From the worker.' } });
+    worker.child.kill('SIGTERM');
+    expect(await worker.exit).toBe(0);
+  });
+
+  it('survive a worker killed mid-generation: another worker finishes them, with no duplicate message', async () => {
+    const doomed = await startWorker();
+    const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
+    const thread = await client.beta.threads.create({
+      messages: [{ role: 'user', content: 'tell me a story' }],
+    });
+    upstream.script({ text: ['Once upon ', 'a time'], hang: true });
+    const before = upstream.requests.length;
+    const run = await client.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
+    const hung = await upstream.waitForRequest(before + 1);
+
+    // The partial text is written as it streams; wait until it is visible, then kill -9.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const partial = (await client.beta.threads.messages.list(thread.id, { run_id: run.id })).data;
+      const text = partial[0]?.content[0];
+      if (text?.type === 'text' && text.text.value.startsWith('Once upon')) {
+        break;
+      }
+      if (Date.now() > deadline) {
+        throw new Error('the partial message never appeared');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    doomed.child.kill('SIGKILL');
+    await doomed.exit;
+    expect(await hung.aborted).toBe(true);
+    const orphaned = await client.beta.threads.runs.retrieve(run.id, { thread_id: thread.id });
+    expect(orphaned.status).toBe('in_progress');
+
+    upstream.script({ text: 'The whole story.' });
+    await startWorker();
+    const finished = await client.beta.threads.runs.poll(
+      run.id,
+      { thread_id: thread.id },
+      { pollIntervalMs: 50 },
+    );
+    expect(finished.status).toBe('completed');
+
+    const answers = (await client.beta.threads.messages.list(thread.id, { run_id: run.id })).data;
+    expect(answers).toHaveLength(1);
+    expect(answers[0]).toMatchObject({
+      status: 'completed',
+      content: [{ type: 'text', text: { value: 'The whole story.' } }],
+    });
+    const steps = (await client.beta.threads.runs.steps.list(run.id, { thread_id: thread.id }))
+      .data;
+    expect(steps.map((step) => [step.type, step.status])).toEqual([
+      ['message_creation', 'completed'],
+    ]);
+    expect(upstream.requests.length - before).toBe(2);
+  });
+});

@@ -1,0 +1,73 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { quoteIdent } from '../../src/db/database-url.js';
+import { randomBase62 } from '../../src/ids.js';
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+export interface Running {
+  child: ChildProcess;
+  stdout: string[];
+  stderr: string[];
+  exit: Promise<number | null>;
+}
+
+/** A schema of its own on the test PostgreSQL, for processes started by one test file. */
+export function processDatabase(): { url: string; drop(): Promise<void> } {
+  const schema = `test_proc_${randomBase62(8).toLowerCase()}`;
+  const url = new URL(inject('databaseUrl'));
+  url.searchParams.set('schema', schema);
+  return {
+    url: url.toString(),
+    async drop() {
+      const admin = new pg.Client({ connectionString: inject('databaseUrl') });
+      await admin.connect();
+      await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+      await admin.query(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_boss`)} CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
+/** Runs `src/<entry>` with tsx in its own process, as production would. */
+export function runProcess(entry: string, args: string[], env: Record<string, string>): Running {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', entry), ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const running: Running = {
+    child,
+    stdout: [],
+    stderr: [],
+    exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+  };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => running.stdout.push(chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => running.stderr.push(chunk));
+  return running;
+}
+
+/** Resolves with the first JSON log line matching `predicate`; rejects if the process exits. */
+export async function waitForLog(
+  running: Running,
+  predicate: (line: Record<string, unknown>) => boolean,
+  timeoutMs = 30_000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const line of running.stdout.join('').split('\n')) {
+      if (line.startsWith('{')) {
+        const parsed = JSON.parse(line) as Record<string, unknown>;
+        if (predicate(parsed)) {
+          return parsed;
+        }
+      }
+    }
+    if (running.child.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`process ended or timed out; stderr: ${running.stderr.join('')}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
