@@ -5,6 +5,7 @@ import { newId } from '../ids.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import { type ChatModel, ModelError } from '../models/chat-model.js';
+import { isAbortError } from '../models/openai-chat-model.js';
 import { SQL_NULL, toJson } from './json.js';
 import { chatRequest } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
@@ -184,7 +185,8 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
       await flushText(deps, state.text).catch(() => undefined);
       await settleText(state.text);
     }
-    if (controller.signal.aborted) {
+    // Aborted by a signal, or the run stopped being ours before its message was opened.
+    if (controller.signal.aborted || isAbortError(error)) {
       await settleAfterAbort(deps, runId, leaseId);
     } else if (error instanceof ModelError) {
       logger.warn({ code: error.code, err: error }, 'run failed upstream');

@@ -202,19 +202,31 @@ export async function cancelRun(
 ) {
   await withTransaction(ctx, async (tx) => {
     await lockThread(tx, threadId);
-    const run = await getRun(tx, threadId, id, { select: { id: true, status: true } });
-    if (run.status === 'cancelling') {
+    // The worker moves runs without the thread lock, so the status read here may be stale by
+    // the time we write: compare-and-set, and look again if it moved.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const run = await getRun(tx, threadId, id, { select: { id: true, status: true } });
+      if (run.status === 'cancelling') {
+        return;
+      }
+      if (!['queued', 'in_progress', 'requires_action'].includes(run.status)) {
+        throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
+      }
+      const { count } = await tx.db.run.updateMany({
+        where: { id, status: run.status },
+        data: { status: 'cancelling' },
+      });
+      if (count === 0) {
+        continue;
+      }
+      if (run.status === 'in_progress') {
+        await tx.db.$executeRaw`SELECT pg_notify(${RUN_SIGNAL_CHANNEL}, ${id})`;
+      } else {
+        await tx.jobs.send(tx.db, executeRunJob, { runId: id });
+      }
       return;
     }
-    if (!['queued', 'in_progress', 'requires_action'].includes(run.status)) {
-      throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
-    }
-    await tx.db.run.update({ where: { id }, data: { status: 'cancelling' } });
-    if (run.status === 'in_progress') {
-      await tx.db.$executeRaw`SELECT pg_notify(${RUN_SIGNAL_CHANNEL}, ${id})`;
-    } else {
-      await tx.jobs.send(tx.db, executeRunJob, { runId: id });
-    }
+    throw new ConflictError(`Run ${id} changed status while cancelling; try again.`);
   });
   return getRun(ctx, threadId, id, query);
 }
