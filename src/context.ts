@@ -1,4 +1,5 @@
 import type { PrismaClient } from './db/prisma.js';
+import type { RunEventHub } from './events/run-event-hub.js';
 import type { Prisma } from './generated/prisma/client.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
@@ -25,6 +26,8 @@ export interface ServiceContext {
   actor: Actor;
   jobs: JobQueue;
   settings: ServiceSettings;
+  /** Live run events (subscriptions and REST streams). */
+  runEvents: RunEventHub;
 }
 
 function isRootClient(db: Db): db is PrismaClient {

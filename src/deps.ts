@@ -5,6 +5,8 @@ import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-post
 import { applyMigrations } from './db/migrate.js';
 import { createPrismaClient, type PrismaClient } from './db/prisma.js';
 import type { Env } from './env.js';
+import { createPgListener, type PgListener } from './events/pg-listener.js';
+import { createRunEventHub, type RunEventHub } from './events/run-event-hub.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { jobs as jobDefinitions } from './jobs/registry.js';
 import type { Logger } from './logger.js';
@@ -21,6 +23,9 @@ export interface Deps {
   jobs: JobQueue;
   model: ChatModel;
   settings: ServiceSettings;
+  /** This process's LISTEN connection, shared by everything that waits for a NOTIFY. */
+  listener: PgListener;
+  runEvents: RunEventHub;
   close(): Promise<void>;
 }
 
@@ -61,6 +66,7 @@ export async function createDeps(
   }
   const model = await createModelFromEnv(env);
   const db = createPrismaClient(database);
+  const listener = await createPgListener(database.url, logger);
   return {
     env,
     logger,
@@ -70,7 +76,10 @@ export async function createDeps(
     jobs: createJobQueue(boss),
     model,
     settings: { runExpiresAfterSeconds: env.RUN_EXPIRES_AFTER_SECONDS },
+    listener,
+    runEvents: createRunEventHub(db, listener),
     async close() {
+      await listener.close();
       // Graceful: jobs in flight (a run mid-generation) get the shutdown budget to finish.
       await boss.stop({
         graceful: true,

@@ -41,11 +41,18 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    let clean = true;
     for (const stop of stops.reverse()) {
-      await stop();
+      try {
+        await stop();
+      } catch (error) {
+        // Keep stopping the rest (the database last); report it in the exit code.
+        clean = false;
+        logger.error({ err: error }, 'error while shutting down');
+      }
     }
     logger.info('stopped');
-    process.exit(0);
+    process.exit(clean ? 0 : 1);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -22,6 +22,7 @@ export function createContextFactory(deps: Deps): ContextFactory {
         actor,
         jobs: deps.jobs,
         settings: deps.settings,
+        runEvents: deps.runEvents,
       };
     } catch (error) {
       throw error instanceof AppError ? toGraphQLError(error) : error;

@@ -23,6 +23,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
     logger,
     jobs: deps.jobs,
     model: deps.model,
+    runEvents: deps.runEvents,
     settings: {
       ...deps.settings,
       runHeartbeatMs: env.RUN_HEARTBEAT_MS,

@@ -9,6 +9,7 @@ import './types/message.js';
 import './types/thread.js';
 import './types/run.js';
 import './types/run-step.js';
+import './types/run-event.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceContext, ServiceSettings } from '../context.js';
 import type { PrismaClient } from '../db/prisma.js';
+import type { RunEventHub } from '../events/run-event-hub.js';
 import { newId } from '../ids.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
@@ -27,6 +28,7 @@ export interface ExecutorDeps {
   jobs: JobQueue;
   model: ChatModel;
   settings: ExecutorSettings;
+  runEvents: RunEventHub;
   /** Aborts `controller` when the run is signalled (cancel, expiry); returns the unsubscribe. */
   watchRun(runId: string, controller: AbortController): () => void;
 }
@@ -232,6 +234,7 @@ async function generate(
     logger: deps.logger,
     jobs: deps.jobs,
     settings: deps.settings,
+    runEvents: deps.runEvents,
     actor: { projectId: run.projectId, apiKeyId: null },
   };
   const context = await buildRunContext(ctx, run);

@@ -66,7 +66,8 @@ describe('the server and worker processes', () => {
     started.push(worker);
     await waitForLog(worker, (line) => line.msg === 'worker started');
     worker.child.kill('SIGTERM');
-    expect(await worker.exit).toBe(0);
+    const code = await worker.exit;
+    expect(code, `${worker.stdout.join('')}\n${worker.stderr.join('')}`).toBe(0);
   });
 
   it('refuses a bad configuration at start, naming the variable', async () => {

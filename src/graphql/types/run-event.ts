@@ -1,0 +1,167 @@
+import type { RunEventRow } from '../../events/run-event-hub.js';
+import type {
+  Message as MessageRow,
+  Run as RunRow,
+  RunStep as RunStepRow,
+  Thread as ThreadRow,
+} from '../../generated/prisma/client.js';
+import { followRun } from '../../services/run-streams.js';
+import { builder } from '../builder.js';
+import { Message } from './message.js';
+import { Run } from './run.js';
+import { RunStep } from './run-step.js';
+import { Thread } from './thread.js';
+
+builder.subscriptionType({ description: 'Live updates.' });
+
+/** Snapshots are stored as JSON; dates come back as ISO strings and become dates again. */
+function revive<T>(data: unknown): T {
+  return JSON.parse(JSON.stringify(data), (key, value: unknown) =>
+    key.endsWith('At') && typeof value === 'string' ? new Date(value) : value,
+  ) as T;
+}
+
+interface MessageDelta {
+  id: string;
+  content: { index: number; type: string; text?: { value?: string } }[];
+}
+
+interface StepDelta {
+  id: string;
+  toolCalls: {
+    index: number;
+    id?: string;
+    type: string;
+    function?: { name?: string; arguments?: string; output?: string | null };
+  }[];
+}
+
+const MessageDeltaRef = builder.objectRef<MessageDelta>('MessageDelta').implement({
+  description: 'New content of a message being written.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The message.' }),
+    content: t.field({
+      type: [
+        builder.objectRef<MessageDelta['content'][number]>('MessageContentDelta').implement({
+          fields: (f) => ({
+            index: f.exposeInt('index', { description: 'Position in the message’s content.' }),
+            type: f.exposeString('type'),
+            textValue: f.string({
+              nullable: true,
+              description: 'Text to append.',
+              resolve: (part) => part.text?.value ?? null,
+            }),
+          }),
+        }),
+      ],
+      resolve: (delta) => delta.content,
+    }),
+  }),
+});
+
+const StepDeltaRef = builder.objectRef<StepDelta>('RunStepDelta').implement({
+  description: 'New parts of a step: tool calls and their arguments as they stream.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The step.' }),
+    toolCalls: t.field({
+      type: [
+        builder.objectRef<StepDelta['toolCalls'][number]>('ToolCallDelta').implement({
+          fields: (f) => ({
+            index: f.exposeInt('index', { description: 'Position in the step’s tool calls.' }),
+            id: f.string({ nullable: true, resolve: (call) => call.id ?? null }),
+            type: f.exposeString('type'),
+            name: f.string({ nullable: true, resolve: (call) => call.function?.name ?? null }),
+            arguments: f.string({
+              nullable: true,
+              description: 'Arguments text to append.',
+              resolve: (call) => call.function?.arguments ?? null,
+            }),
+            output: f.string({ nullable: true, resolve: (call) => call.function?.output ?? null }),
+          }),
+        }),
+      ],
+      resolve: (delta) => delta.toolCalls,
+    }),
+  }),
+});
+
+function kindOf(event: string): 'thread' | 'run' | 'step' | 'message' {
+  if (event === 'thread.created') {
+    return 'thread';
+  }
+  if (event.startsWith('thread.run.step.')) {
+    return 'step';
+  }
+  return event.startsWith('thread.message.') ? 'message' : 'run';
+}
+
+const RunEventRef = builder.objectRef<RunEventRow>('RunEvent').implement({
+  description:
+    'One event of a run, in order. `event` is OpenAI’s stream event name; the member matching it is set.',
+  fields: (t) => ({
+    seq: t.exposeInt('seq', { description: 'Per-run sequence number; resume after it.' }),
+    event: t.exposeString('event', {
+      description: 'e.g. thread.run.created, thread.message.delta.',
+    }),
+    thread: t.field({
+      type: Thread,
+      nullable: true,
+      resolve: (row) => (kindOf(row.event) === 'thread' ? revive<ThreadRow>(row.data) : null),
+    }),
+    run: t.field({
+      type: Run,
+      nullable: true,
+      resolve: (row) => (kindOf(row.event) === 'run' ? revive<RunRow>(row.data) : null),
+    }),
+    step: t.field({
+      type: RunStep,
+      nullable: true,
+      resolve: (row) =>
+        kindOf(row.event) === 'step' && row.event !== 'thread.run.step.delta'
+          ? revive<RunStepRow>(row.data)
+          : null,
+    }),
+    stepDelta: t.field({
+      type: StepDeltaRef,
+      nullable: true,
+      resolve: (row) =>
+        row.event === 'thread.run.step.delta' ? (row.data as unknown as StepDelta) : null,
+    }),
+    message: t.field({
+      type: Message,
+      nullable: true,
+      resolve: (row) =>
+        kindOf(row.event) === 'message' && row.event !== 'thread.message.delta'
+          ? revive<MessageRow>(row.data)
+          : null,
+    }),
+    messageDelta: t.field({
+      type: MessageDeltaRef,
+      nullable: true,
+      resolve: (row) =>
+        row.event === 'thread.message.delta' ? (row.data as unknown as MessageDelta) : null,
+    }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  runEvents: t.field({
+    type: RunEventRef,
+    description:
+      'A run’s events: first everything after `afterSeq` (Default: 0, from the start), then live until the run ends. Reconnect with the last `seq` seen to get exactly the rest.',
+    args: {
+      threadId: t.arg.id({ required: true }),
+      runId: t.arg.id({ required: true }),
+      afterSeq: t.arg.int({ defaultValue: 0 }),
+    },
+    subscribe: (_root, args, ctx) =>
+      followRun(
+        ctx,
+        String(args.threadId),
+        String(args.runId),
+        args.afterSeq ?? 0,
+        new AbortController().signal,
+      ),
+    resolve: (row) => row,
+  }),
+}));
