@@ -1,15 +1,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import {
   type DocumentNode,
+  type ExecutionResult,
   execute,
   GraphQLError,
   type GraphQLSchema,
   Kind,
   parse,
+  subscribe,
   validate,
 } from 'graphql';
 import type { ServiceContext } from '../src/context.js';
-import { fromGraphQLError } from './errors.js';
+import { fromGraphQLError, type RestError } from './errors.js';
 
 const OPERATIONS_DIR = new URL('./operations/', import.meta.url);
 
@@ -35,11 +37,38 @@ export type RunOperation = <T>(
   context: ServiceContext,
 ) => Promise<T>;
 
+export type RunSubscription = <T>(
+  operationName: string,
+  variables: Record<string, unknown>,
+  context: ServiceContext,
+) => Promise<AsyncGenerator<T>>;
+
+export interface OperationRunner {
+  run: RunOperation;
+  subscribe: RunSubscription;
+}
+
+function firstError(
+  result: ExecutionResult,
+  operationName: string,
+  context: ServiceContext,
+): RestError | null {
+  const [error] = result.errors ?? [];
+  if (!error) {
+    return null;
+  }
+  const restError = fromGraphQLError(error);
+  if (restError.status >= 500) {
+    context.logger.error({ err: error.originalError ?? error, operationName }, 'operation failed');
+  }
+  return restError;
+}
+
 /**
  * Executes the named operation in process against the same schema and context GraphQL clients
  * use; errors become `RestError`s carrying OpenAI's status and envelope.
  */
-export function createOperationRunner(schema: GraphQLSchema): RunOperation {
+export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
   const document = loadOperations(schema);
   const names = new Set(
     document.definitions.flatMap((definition) =>
@@ -48,7 +77,7 @@ export function createOperationRunner(schema: GraphQLSchema): RunOperation {
         : [],
     ),
   );
-  return async <T>(
+  const args = (
     operationName: string,
     variables: Record<string, unknown>,
     context: ServiceContext,
@@ -56,27 +85,43 @@ export function createOperationRunner(schema: GraphQLSchema): RunOperation {
     if (!names.has(operationName)) {
       throw new Error(`Unknown compat operation ${operationName}`);
     }
-    const result = await execute({
-      schema,
-      document,
-      operationName,
-      variableValues: variables,
-      contextValue: context,
-    });
-    const [error] = result.errors ?? [];
-    if (error) {
-      const restError = fromGraphQLError(error);
-      if (restError.status >= 500) {
-        context.logger.error(
-          { err: error.originalError ?? error, operationName },
-          'operation failed',
-        );
+    return { schema, document, operationName, variableValues: variables, contextValue: context };
+  };
+  return {
+    async run<T>(
+      operationName: string,
+      variables: Record<string, unknown>,
+      context: ServiceContext,
+    ) {
+      const result = await execute(args(operationName, variables, context));
+      const error = firstError(result, operationName, context);
+      if (error) {
+        throw error;
       }
-      throw restError;
-    }
-    if (!result.data) {
-      throw fromGraphQLError(new GraphQLError('Operation returned no data'));
-    }
-    return result.data as T;
+      if (!result.data) {
+        throw fromGraphQLError(new GraphQLError('Operation returned no data'));
+      }
+      return result.data as T;
+    },
+    /** Starts a subscription; errors before the first event (not found…) are thrown. */
+    async subscribe<T>(
+      operationName: string,
+      variables: Record<string, unknown>,
+      context: ServiceContext,
+    ) {
+      const result = await subscribe(args(operationName, variables, context));
+      if (!(Symbol.asyncIterator in result)) {
+        throw firstError(result, operationName, context) ?? new Error('Subscription did not start');
+      }
+      return (async function* () {
+        for await (const item of result) {
+          const error = firstError(item, operationName, context);
+          if (error) {
+            throw error;
+          }
+          yield item.data as T;
+        }
+      })();
+    },
   };
 }

@@ -7,12 +7,13 @@ import type { ContextFactory } from '../src/request-context.js';
 import { fromGraphQLError, RestError } from './errors.js';
 import { createOperationRunner } from './graphql.js';
 import { readJsonBody, sendJson } from './http.js';
-import { bindRun, createRouter, JsonResponse } from './router.js';
+import { bindRunner, createRouter, JsonResponse } from './router.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
 import { assertStorableText } from './storable-text.js';
+import { EventStream, writeEventStream } from './stream.js';
 
 export interface CompatOptions {
   schema: GraphQLSchema;
@@ -29,7 +30,7 @@ const BETA_MESSAGE =
  * runs it in process as the caller, and renders OpenAI's JSON.
  */
 export function createCompatHandler(options: CompatOptions) {
-  const run = createOperationRunner(options.schema);
+  const runner = createOperationRunner(options.schema);
   // Runs first: `POST /threads/runs` must not be taken for `POST /threads/:thread_id`.
   const router = createRouter([
     ...runRoutes,
@@ -67,8 +68,12 @@ export function createCompatHandler(options: CompatOptions) {
         params: match.params,
         query,
         body,
-        run: bindRun(run, context),
+        ...bindRunner(runner, context),
       });
+      if (result instanceof EventStream) {
+        await writeEventStream(res, result);
+        return;
+      }
       if (result instanceof JsonResponse) {
         for (const [name, value] of Object.entries(result.headers)) {
           res.setHeader(name, value);

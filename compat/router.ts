@@ -1,5 +1,5 @@
 import type { ServiceContext } from '../src/context.js';
-import type { RunOperation } from './graphql.js';
+import type { OperationRunner } from './graphql.js';
 
 export interface RouteRequest {
   params: Record<string, string>;
@@ -8,6 +8,11 @@ export interface RouteRequest {
   body: Record<string, unknown>;
   /** Runs a compat GraphQL operation as the caller. */
   run: <T>(operationName: string, variables: Record<string, unknown>) => Promise<T>;
+  /** Starts a compat GraphQL subscription as the caller. */
+  subscribe: <T>(
+    operationName: string,
+    variables: Record<string, unknown>,
+  ) => Promise<AsyncGenerator<T>>;
 }
 
 /** A JSON body with extra response headers (e.g. `openai-poll-after-ms`). */
@@ -24,7 +29,7 @@ export interface Route {
   path: string;
   /** Whether the path belongs to the Assistants beta (needs `OpenAI-Beta: assistants=v2`). */
   beta: boolean;
-  /** Returns the JSON body, or a `JsonResponse` when headers are needed. */
+  /** The JSON body, a `JsonResponse` when headers are needed, or an `EventStream`. */
   handle(request: RouteRequest): Promise<unknown>;
 }
 
@@ -81,6 +86,13 @@ export function createRouter(routes: Route[]) {
   };
 }
 
-export function bindRun(run: RunOperation, context: ServiceContext): RouteRequest['run'] {
-  return (operationName, variables) => run(operationName, variables, context);
+/** The runner's operations, executed as the caller. */
+export function bindRunner(
+  runner: OperationRunner,
+  context: ServiceContext,
+): Pick<RouteRequest, 'run' | 'subscribe'> {
+  return {
+    run: (operationName, variables) => runner.run(operationName, variables, context),
+    subscribe: (operationName, variables) => runner.subscribe(operationName, variables, context),
+  };
 }

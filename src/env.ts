@@ -36,6 +36,11 @@ const envSchema = z.object({
   RUN_STALE_AFTER_MS: z.coerce.number().int().min(100).default(15_000),
   /** How often the executing worker heartbeats (must be well under RUN_STALE_AFTER_MS). */
   RUN_HEARTBEAT_MS: z.coerce.number().int().min(20).default(2000),
+  /**
+   * Streamed tokens are written and announced at most this often per run: the first at once,
+   * later ones coalesced, so NOTIFY load stays bounded under many concurrent runs.
+   */
+  STREAM_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(20),
   /** Jobs one worker process executes at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
   /** Require `OpenAI-Beta: assistants=v2` on /assistants and /threads, as OpenAI did. */

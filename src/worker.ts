@@ -28,7 +28,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       ...deps.settings,
       runHeartbeatMs: env.RUN_HEARTBEAT_MS,
       runStaleAfterMs: env.RUN_STALE_AFTER_MS,
-      textFlushMs: 200,
+      streamFlushMs: env.STREAM_FLUSH_MS,
     },
     watchRun(runId, controller) {
       const set = watched.get(runId) ?? new Set();

@@ -1,5 +1,4 @@
 import { camelize } from '../case.js';
-import { RestError } from '../errors.js';
 import { createRunInput, createThreadAndRunInput } from '../inputs.js';
 import { pageVariables } from '../list.js';
 import { JsonResponse, type Route, type RouteRequest } from '../router.js';
@@ -11,6 +10,7 @@ import {
   TERMINAL_STATUSES,
 } from '../run-serializers.js';
 import { type PageData, serializeList } from '../serializers.js';
+import { EventStream, openAIEvents, type RunEventData } from '../stream.js';
 
 /**
  * How soon the SDK's polling helpers (`createAndPoll`, …) should ask again. Without it they
@@ -25,18 +25,35 @@ function runResponse(run: RunData): JsonResponse {
   return new JsonResponse(serializeRun(run), headers);
 }
 
-/** Streaming (`stream: true`) arrives with live runs (issue #5); until then, say so clearly. */
-function refuseStream(body: Record<string, unknown>): void {
-  if (body.stream === true) {
-    throw new RestError(
-      400,
-      'Streaming runs (stream: true) are not supported by this server yet.',
-      {
-        param: 'stream',
-        code: 'unsupported_parameter',
-      },
-    );
-  }
+/**
+ * The run's events from after `afterSeq` as OpenAI's SSE stream, through the same GraphQL
+ * subscription GraphQL clients use.
+ */
+async function eventStream(
+  subscribe: RouteRequest['subscribe'],
+  threadId: string,
+  runId: string,
+  afterSeq: number,
+): Promise<EventStream> {
+  const items = await subscribe<{ runEvents: RunEventData }>('RunEvents', {
+    threadId,
+    runId,
+    afterSeq,
+  });
+  return new EventStream(
+    openAIEvents(
+      (async function* () {
+        for await (const item of items) {
+          yield item.runEvents;
+        }
+      })(),
+    ),
+  );
+}
+
+/** The SDK decides by the body's `stream` flag (it sends `Accept: application/json` anyway). */
+function wantsStream(body: Record<string, unknown>): boolean {
+  return body.stream === true;
 }
 
 function includeParam(query: RouteRequest['query']): unknown {
@@ -48,25 +65,28 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: '/threads/runs',
     beta: true,
-    async handle({ body, run }) {
-      refuseStream(body);
+    async handle({ body, run, subscribe }) {
       const data = await run<{ createThreadAndRun: RunData }>('CreateThreadAndRun', {
         input: createThreadAndRunInput(body),
       });
-      return runResponse(data.createThreadAndRun);
+      const created = data.createThreadAndRun;
+      return wantsStream(body)
+        ? eventStream(subscribe, created.threadId, created.id, 0)
+        : runResponse(created);
     },
   },
   {
     method: 'POST',
     path: '/threads/:thread_id/runs',
     beta: true,
-    async handle({ params, body, query, run }) {
-      refuseStream(body);
+    async handle({ params, body, query, run, subscribe }) {
       const data = await run<{ createRun: RunData }>('CreateRun', {
         threadId: params.thread_id,
         input: createRunInput(body, includeParam(query)),
       });
-      return runResponse(data.createRun);
+      return wantsStream(body)
+        ? eventStream(subscribe, data.createRun.threadId, data.createRun.id, 0)
+        : runResponse(data.createRun);
     },
   },
   {
@@ -122,14 +142,24 @@ export const runRoutes: Route[] = [
     method: 'POST',
     path: '/threads/:thread_id/runs/:run_id/submit_tool_outputs',
     beta: true,
-    async handle({ params, body, run }) {
-      refuseStream(body);
+    async handle({ params, body, run, subscribe }) {
+      // The new stream starts after the run's last event before the outputs (OpenAI's stream 2
+      // begins with the tool step's completion). Nothing happens to a run in requires_action
+      // meanwhile, and a run that moved on makes the submission fail anyway.
+      const before = wantsStream(body)
+        ? await run<{ run: { eventSeq: number } }>('GetRunEventSeq', {
+            threadId: params.thread_id,
+            id: params.run_id,
+          })
+        : null;
       const data = await run<{ submitToolOutputs: RunData }>('SubmitToolOutputs', {
         threadId: params.thread_id,
         id: params.run_id,
         toolOutputs: camelize(body.tool_outputs),
       });
-      return runResponse(data.submitToolOutputs);
+      return before
+        ? eventStream(subscribe, params.thread_id ?? '', params.run_id ?? '', before.run.eventSeq)
+        : runResponse(data.submitToolOutputs);
     },
   },
   {

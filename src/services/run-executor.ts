@@ -2,24 +2,24 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceContext, ServiceSettings } from '../context.js';
 import type { PrismaClient } from '../db/prisma.js';
 import type { RunEventHub } from '../events/run-event-hub.js';
-import { newId } from '../ids.js';
+import { appendRunEvents, snapshot } from '../events/run-events.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import { type ChatModel, ModelError } from '../models/chat-model.js';
 import { isAbortError } from '../models/openai-chat-model.js';
-import { SQL_NULL, toJson } from './json.js';
 import { chatRequest } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
+import { emitRunStatus } from './run-events-emit.js';
 import { addUsage, endRun, type Usage } from './run-outcomes.js';
-import type { RequiredAction, StepDetails } from './run-step-details.js';
+import { type OwnedRun, TextWriter, ToolCallWriter } from './run-output.js';
 
 export interface ExecutorSettings extends ServiceSettings {
   /** How often the executing worker proves it is alive (Default: 2000 ms). */
   runHeartbeatMs: number;
   /** A run whose heartbeat is older than this is taken over (Default: 15000 ms). */
   runStaleAfterMs: number;
-  /** How often streamed text is written to the message while generating (Default: 200 ms). */
-  textFlushMs: number;
+  /** Streamed output is written and announced at most this often (Default: 20 ms). */
+  streamFlushMs: number;
 }
 
 export interface ExecutorDeps {
@@ -33,107 +33,78 @@ export interface ExecutorDeps {
   watchRun(runId: string, controller: AbortController): () => void;
 }
 
-/** Text being streamed into a message by the current model call. */
-interface OpenText {
-  stepId: string;
-  messageId: string;
-  value: string;
-  flushedAt: number;
-  /** A flush waiting for the flush interval to pass. */
-  timer: NodeJS.Timeout | null;
-  /** Writes are chained so a late partial write can never land after a later one. */
-  writing: Promise<void>;
-}
-
-function textContent(value: string) {
-  return toJson([{ type: 'text', text: { value, annotations: [] } }]);
-}
-
-/** Writes the text so far now (after any write already under way). */
-function flushText(deps: ExecutorDeps, text: OpenText): Promise<void> {
-  if (text.timer) {
-    clearTimeout(text.timer);
-    text.timer = null;
-  }
-  text.flushedAt = Date.now();
-  text.writing = text.writing.then(async () => {
-    await deps.db.message.update({
-      where: { id: text.messageId },
-      data: { content: textContent(text.value) },
-    });
-  });
-  return text.writing;
-}
-
-/**
- * Makes streamed text visible at most `textFlushMs` after it arrived, even when the upstream
- * then stalls, without writing once per token.
- */
-function scheduleFlush(deps: ExecutorDeps, text: OpenText, logger: Logger): void {
-  if (text.timer) {
-    return;
-  }
-  const wait = Math.max(0, deps.settings.textFlushMs - (Date.now() - text.flushedAt));
-  text.timer = setTimeout(() => {
-    text.timer = null;
-    flushText(deps, text).catch((error: unknown) =>
-      logger.warn({ err: error }, 'writing streamed text failed'),
-    );
-  }, wait);
-}
-
-/** Cancels a pending flush and waits for writes under way, before the final write. */
-async function settleText(text: OpenText): Promise<void> {
-  if (text.timer) {
-    clearTimeout(text.timer);
-    text.timer = null;
-  }
-  await text.writing.catch(() => undefined);
-}
-
 /**
  * Takes ownership of a run with a fresh lease: a queued run, or an in-progress run whose worker
- * stopped heartbeating (it died). Two workers can never both hold it.
+ * stopped heartbeating (it died). Two workers can never both hold it. Announces in_progress.
  */
 async function claimRun(deps: ExecutorDeps, runId: string, startedAt: Date | null) {
   const leaseId = randomUUID();
   const now = new Date();
   const staleBefore = new Date(now.getTime() - deps.settings.runStaleAfterMs);
-  const { count } = await deps.db.run.updateMany({
-    where: {
-      id: runId,
-      OR: [
-        { status: 'queued' },
-        {
-          status: 'in_progress',
-          OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }],
-        },
-      ],
-    },
-    data: { status: 'in_progress', leaseId, heartbeatAt: now, startedAt: startedAt ?? now },
+  return deps.db.$transaction(async (tx) => {
+    const { count } = await tx.run.updateMany({
+      where: {
+        id: runId,
+        OR: [
+          { status: 'queued' },
+          {
+            status: 'in_progress',
+            OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }],
+          },
+        ],
+      },
+      data: { status: 'in_progress', leaseId, heartbeatAt: now, startedAt: startedAt ?? now },
+    });
+    if (count !== 1) {
+      return null;
+    }
+    const run = await tx.run.findUniqueOrThrow({
+      where: { id: runId },
+      select: { id: true, projectId: true, threadId: true },
+    });
+    await emitRunStatus(tx, run, 'in_progress');
+    return leaseId;
   });
-  return count === 1 ? leaseId : null;
 }
 
-/** A dead execution may have left a half-written message: drop it, it is generated again. */
-async function discardUnfinishedText(deps: ExecutorDeps, runId: string): Promise<void> {
-  const steps = await deps.db.runStep.findMany({
-    where: { runId, status: 'in_progress', type: 'message_creation' },
-  });
-  for (const step of steps) {
-    const details = step.stepDetails as unknown as StepDetails;
-    await deps.db.$transaction([
-      deps.db.runStep.delete({ where: { id: step.id } }),
-      ...(details.type === 'message_creation'
-        ? [deps.db.message.deleteMany({ where: { id: details.messageCreation.messageId } })]
-        : []),
-    ]);
+/**
+ * A dead execution may have left a half-written message or tool call: it is generated again, so
+ * drop it, and close it in the event log (as failed/incomplete) so live streams stay consistent.
+ */
+async function discardUnfinishedOutput(deps: ExecutorDeps, runId: string): Promise<void> {
+  const steps = await deps.db.runStep.findMany({ where: { runId, status: 'in_progress' } });
+  if (steps.length === 0) {
+    return;
   }
+  await deps.db.$transaction(async (tx) => {
+    const run = await tx.run.findUniqueOrThrow({
+      where: { id: runId },
+      select: { id: true, projectId: true, threadId: true },
+    });
+    const messages = await tx.message.findMany({ where: { runId, status: 'in_progress' } });
+    await tx.message.deleteMany({ where: { id: { in: messages.map(({ id }) => id) } } });
+    await tx.runStep.deleteMany({ where: { id: { in: steps.map(({ id }) => id) } } });
+    const lastError = { code: 'server_error', message: 'The worker stopped; the run was resumed.' };
+    await appendRunEvents(tx, run, [
+      ...messages.map((message) => ({
+        event: 'thread.message.incomplete' as const,
+        data: snapshot({
+          ...message,
+          status: 'incomplete',
+          incompleteDetails: { reason: 'run_failed' },
+        }),
+      })),
+      ...steps.map((step) => ({
+        event: 'thread.run.step.failed' as const,
+        data: snapshot({ ...step, status: 'failed', failedAt: new Date(), lastError }),
+      })),
+    ]);
+  });
 }
 
 /**
  * Moves a run forward by one model call: claim it, build its context, stream the upstream
- * completion into a message (or collect tool calls), and end in `completed`, `incomplete`,
+ * completion into a message and/or tool calls, and end in `completed`, `incomplete`,
  * `requires_action` or `failed`. Idempotent: a run in any other state is left alone.
  */
 export async function executeRun(deps: ExecutorDeps, runId: string): Promise<void> {
@@ -157,7 +128,7 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
     return;
   }
   const logger = deps.logger.child({ runId });
-  await discardUnfinishedText(deps, runId);
+  await discardUnfinishedOutput(deps, runId);
 
   const controller = new AbortController();
   const unwatch = deps.watchRun(runId, controller);
@@ -176,18 +147,17 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
       .catch((error: unknown) => logger.warn({ err: error }, 'run heartbeat failed'));
   }, deps.settings.runHeartbeatMs);
 
-  const state: { text: OpenText | null; usage: Usage | null } = {
-    text: null,
+  const state: Generation = {
     usage: (run.usage as Usage | null) ?? null,
+    writers: [],
   };
   try {
-    await generate(deps, runId, leaseId, controller.signal, state, logger);
+    await generate(deps, { ...run, leaseId }, controller.signal, state, logger);
   } catch (error) {
-    if (state.text) {
-      await flushText(deps, state.text).catch(() => undefined);
-      await settleText(state.text);
+    for (const writer of state.writers) {
+      await writer.settle();
     }
-    // Aborted by a signal, or the run stopped being ours before its message was opened.
+    // Aborted by a signal, or the run stopped being ours before its output was opened.
     if (controller.signal.aborted || isAbortError(error)) {
       await settleAfterAbort(deps, runId, leaseId);
     } else if (error instanceof ModelError) {
@@ -214,21 +184,22 @@ async function settleAfterAbort(deps: ExecutorDeps, runId: string, leaseId: stri
   const run = await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } });
   if (run?.status === 'cancelling') {
     await endRun(deps.db, runId, 'cancelled', {}, leaseId);
-  } else if (run?.status === 'expired') {
-    // The sweeper expired it while we streamed; close what we opened after it swept.
-    await endRun(deps.db, runId, 'expired', {});
   }
+  // Expired: the sweeper already ended it and closed what was open.
+}
+
+interface Generation {
+  usage: Usage | null;
+  writers: (TextWriter | ToolCallWriter)[];
 }
 
 async function generate(
   deps: ExecutorDeps,
-  runId: string,
-  leaseId: string,
+  run: Awaited<ReturnType<PrismaClient['run']['findUniqueOrThrow']>> & { leaseId: string },
   signal: AbortSignal,
-  state: { text: OpenText | null; usage: Usage | null },
+  state: Generation,
   logger: Logger,
 ): Promise<void> {
-  const run = await deps.db.run.findUniqueOrThrow({ where: { id: runId } });
   const ctx: ServiceContext = {
     db: deps.db,
     logger: deps.logger,
@@ -237,11 +208,13 @@ async function generate(
     runEvents: deps.runEvents,
     actor: { projectId: run.projectId, apiKeyId: null },
   };
-  const context = await buildRunContext(ctx, run);
+  const current = await deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
+  const context = await buildRunContext(ctx, current);
+  const leaseId = run.leaseId;
   if (!context.fits) {
     await endRun(
       deps.db,
-      runId,
+      run.id,
       'incomplete',
       { reason: 'max_prompt_tokens', usage: state.usage },
       leaseId,
@@ -249,13 +222,13 @@ async function generate(
     return;
   }
   const remaining =
-    run.maxCompletionTokens === null
+    current.maxCompletionTokens === null
       ? null
-      : run.maxCompletionTokens - (state.usage?.completionTokens ?? 0);
+      : current.maxCompletionTokens - (state.usage?.completionTokens ?? 0);
   if (remaining !== null && remaining <= 0) {
     await endRun(
       deps.db,
-      runId,
+      run.id,
       'incomplete',
       { reason: 'max_completion_tokens', usage: state.usage },
       leaseId,
@@ -263,22 +236,39 @@ async function generate(
     return;
   }
 
-  const calls = new Map<number, { id?: string; name: string; arguments: string }>();
+  const output = { db: deps.db, logger, flushMs: deps.settings.streamFlushMs };
+  const owned: OwnedRun = {
+    id: run.id,
+    projectId: run.projectId,
+    threadId: run.threadId,
+    assistantId: run.assistantId,
+    leaseId,
+  };
+  let text: TextWriter | null = null;
+  let tools: ToolCallWriter | null = null;
   let finishReason: string | null = null;
   let callUsage: Usage | null = null;
   for await (const event of deps.model.stream(
-    chatRequest(run, context.messages, remaining, signal),
+    chatRequest(current, context.messages, remaining, signal),
   )) {
     if (event.type === 'text') {
-      state.text ??= await openMessage(deps, run, leaseId);
-      state.text.value += event.delta;
-      scheduleFlush(deps, state.text, logger);
+      if (!text) {
+        text = await TextWriter.open(output, owned);
+        state.writers.push(text);
+      }
+      text.append(event.delta);
     } else if (event.type === 'tool_call') {
-      const call = calls.get(event.index) ?? { name: '', arguments: '' };
-      call.id ??= event.id;
-      call.name += event.name ?? '';
-      call.arguments += event.argumentsDelta ?? '';
-      calls.set(event.index, call);
+      if (!tools) {
+        // One step at a time (the SDK's stream rule): the text before the calls ends first.
+        if (text) {
+          await text.finish('completed', null);
+          state.writers = state.writers.filter((writer) => writer !== text);
+          text = null;
+        }
+        tools = await ToolCallWriter.open(output, owned);
+        state.writers.push(tools);
+      }
+      tools.add(event);
     } else {
       finishReason = event.finishReason;
       callUsage = event.usage;
@@ -286,138 +276,19 @@ async function generate(
   }
   state.usage = addUsage(state.usage, callUsage);
   const hitLimit = finishReason === 'length' && remaining !== null;
-  const now = new Date();
 
-  if (state.text) {
-    const text = state.text;
-    await settleText(text);
-    await deps.db.$transaction([
-      deps.db.message.update({
-        where: { id: text.messageId },
-        data: {
-          content: textContent(text.value),
-          ...(hitLimit
-            ? {
-                status: 'incomplete',
-                incompleteAt: now,
-                incompleteDetails: toJson({ reason: 'max_tokens' }),
-              }
-            : { status: 'completed', completedAt: now }),
-        },
-      }),
-      deps.db.runStep.update({
-        where: { id: text.stepId },
-        data: {
-          status: 'completed',
-          completedAt: now,
-          ...(calls.size === 0 && callUsage ? { usage: toJson(callUsage) } : {}),
-        },
-      }),
-    ]);
-    state.text = null;
+  if (text) {
+    await text.finish(hitLimit ? 'incomplete' : 'completed', tools ? null : callUsage);
   }
-
-  if (calls.size > 0 && !hitLimit) {
-    const toolCalls = [...calls.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([, call]) => ({
-        id: call.id ?? newId('toolCall'),
-        type: 'function' as const,
-        function: { name: call.name, arguments: call.arguments, output: null },
-      }));
-    const details: StepDetails = { type: 'tool_calls', toolCalls };
-    const requiredAction: RequiredAction = {
-      type: 'submit_tool_outputs',
-      submitToolOutputs: {
-        toolCalls: toolCalls.map(({ id, function: fn }) => ({
-          id,
-          type: 'function',
-          function: { name: fn.name, arguments: fn.arguments },
-        })),
-      },
-    };
-    await deps.db.$transaction(async (tx) => {
-      const { count } = await tx.run.updateMany({
-        where: { id: runId, leaseId, status: 'in_progress' },
-        data: {
-          status: 'requires_action',
-          requiredAction: toJson(requiredAction),
-          usage: state.usage ? toJson(state.usage) : SQL_NULL,
-          leaseId: null,
-          heartbeatAt: null,
-        },
-      });
-      if (count === 0) {
-        return;
-      }
-      await tx.runStep.create({
-        data: {
-          id: newId('step'),
-          projectId: run.projectId,
-          runId,
-          threadId: run.threadId,
-          assistantId: run.assistantId,
-          type: 'tool_calls',
-          status: 'in_progress',
-          stepDetails: toJson(details),
-          ...(callUsage ? { usage: toJson(callUsage) } : {}),
-        },
-      });
-    });
+  if (tools && tools.size > 0 && !hitLimit) {
+    await tools.requireOutputs(state.usage, callUsage);
     return;
   }
-  if (hitLimit) {
-    await endRun(
-      deps.db,
-      runId,
-      'incomplete',
-      { reason: 'max_completion_tokens', usage: state.usage },
-      leaseId,
-    );
-    return;
-  }
-  await endRun(deps.db, runId, 'completed', { usage: state.usage }, leaseId);
-}
-
-/** Creates the assistant message and its message_creation step as the first token arrives. */
-async function openMessage(
-  deps: ExecutorDeps,
-  run: { id: string; projectId: string; threadId: string; assistantId: string },
-  leaseId: string,
-): Promise<OpenText> {
-  const messageId = newId('message');
-  const stepId = newId('step');
-  await deps.db.$transaction(async (tx) => {
-    const owned = await tx.run.count({ where: { id: run.id, leaseId, status: 'in_progress' } });
-    if (owned === 0) {
-      throw new DOMException('The run is no longer ours', 'AbortError');
-    }
-    await tx.message.create({
-      data: {
-        id: messageId,
-        projectId: run.projectId,
-        threadId: run.threadId,
-        role: 'assistant',
-        status: 'in_progress',
-        content: toJson([]),
-        assistantId: run.assistantId,
-        runId: run.id,
-        attachments: toJson([]),
-      },
-    });
-    const details: StepDetails = { type: 'message_creation', messageCreation: { messageId } };
-    await tx.runStep.create({
-      data: {
-        id: stepId,
-        projectId: run.projectId,
-        runId: run.id,
-        threadId: run.threadId,
-        assistantId: run.assistantId,
-        type: 'message_creation',
-        status: 'in_progress',
-        stepDetails: toJson(details),
-      },
-    });
-  });
-  return { stepId, messageId, value: '', flushedAt: 0, timer: null, writing: Promise.resolve() };
+  await endRun(
+    deps.db,
+    run.id,
+    hitLimit ? 'incomplete' : 'completed',
+    hitLimit ? { reason: 'max_completion_tokens', usage: state.usage } : { usage: state.usage },
+    leaseId,
+  );
 }

@@ -1,6 +1,7 @@
 import type { Db } from '../context.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { toJson } from './json.js';
-import type { RunStatus } from './run-status.js';
+import { emitSnapshots } from './run-events-emit.js';
 import { statusesBefore } from './run-status.js';
 
 export interface Usage {
@@ -24,10 +25,16 @@ export function addUsage(a: Usage | null, b: Usage | null): Usage | null {
 }
 
 type MessageReason = 'run_cancelled' | 'run_expired' | 'run_failed';
+type EndStatus = 'completed' | 'incomplete' | 'cancelled' | 'failed' | 'expired';
+
+/** Runs `work` in a transaction, joining the caller's if it already has one. */
+function transact<T>(db: Db, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
+  return '$transaction' in db ? db.$transaction(work) : work(db);
+}
 
 /**
  * Closes what a run left open when it ends abnormally: in-progress steps take the run's fate,
- * in-progress messages become `incomplete` with the matching reason.
+ * in-progress messages become `incomplete` with the matching reason. Returns their ids.
  */
 async function closeOpenItems(
   db: Db,
@@ -35,7 +42,15 @@ async function closeOpenItems(
   step: { status: 'cancelled' | 'failed' | 'expired'; lastError?: unknown },
   messageReason: MessageReason,
   now: Date,
-): Promise<void> {
+): Promise<{ stepIds: string[]; messageIds: string[] }> {
+  const steps = await db.runStep.findMany({
+    where: { runId, status: 'in_progress' },
+    select: { id: true },
+  });
+  const messages = await db.message.findMany({
+    where: { runId, status: 'in_progress' },
+    select: { id: true },
+  });
   await db.runStep.updateMany({
     where: { runId, status: 'in_progress' },
     data: {
@@ -53,57 +68,83 @@ async function closeOpenItems(
       incompleteDetails: toJson({ reason: messageReason }),
     },
   });
+  return { stepIds: steps.map(({ id }) => id), messageIds: messages.map(({ id }) => id) };
 }
+
+const CLOSING: Partial<
+  Record<EndStatus, { step: 'cancelled' | 'failed' | 'expired'; reason: MessageReason }>
+> = {
+  cancelled: { step: 'cancelled', reason: 'run_cancelled' },
+  failed: { step: 'failed', reason: 'run_failed' },
+  expired: { step: 'expired', reason: 'run_expired' },
+};
 
 /**
  * Moves a run to a terminal status if it is still in a status that allows it (and, when given,
- * still owned by `leaseId`). Returns false when someone else got there first.
+ * still owned by `leaseId`), closes what it left open, and logs the events (messages, then
+ * steps, then the run) in the same transaction. Returns false when someone else got there first.
  */
 export async function endRun(
   db: Db,
   runId: string,
-  to: Exclude<RunStatus, 'queued' | 'in_progress' | 'requires_action' | 'cancelling'>,
+  to: EndStatus,
   details: { lastError?: { code: string; message: string }; usage?: Usage | null; reason?: string },
   leaseId?: string,
 ): Promise<boolean> {
-  const now = new Date();
-  const { count } = await db.run.updateMany({
-    where: { id: runId, status: { in: statusesBefore(to) }, ...(leaseId ? { leaseId } : {}) },
-    data: {
-      status: to,
-      leaseId: null,
-      ...(to === 'completed' ? { completedAt: now, expiresAt: null } : {}),
-      ...(to === 'incomplete'
-        ? {
-            completedAt: now,
-            expiresAt: null,
-            incompleteDetails: toJson({ reason: details.reason }),
-          }
-        : {}),
-      ...(to === 'cancelled' ? { cancelledAt: now, expiresAt: null } : {}),
-      ...(to === 'failed'
-        ? { failedAt: now, expiresAt: null, lastError: toJson(details.lastError) }
-        : {}),
-      ...(details.usage !== undefined && details.usage !== null
-        ? { usage: toJson(details.usage) }
-        : {}),
-    },
+  return transact(db, async (tx) => {
+    const now = new Date();
+    const { count } = await tx.run.updateMany({
+      where: { id: runId, status: { in: statusesBefore(to) }, ...(leaseId ? { leaseId } : {}) },
+      data: {
+        status: to,
+        leaseId: null,
+        ...(to === 'completed' ? { completedAt: now, expiresAt: null } : {}),
+        ...(to === 'incomplete'
+          ? {
+              completedAt: now,
+              expiresAt: null,
+              incompleteDetails: toJson({ reason: details.reason }),
+            }
+          : {}),
+        ...(to === 'cancelled' ? { cancelledAt: now, expiresAt: null } : {}),
+        ...(to === 'failed'
+          ? { failedAt: now, expiresAt: null, lastError: toJson(details.lastError) }
+          : {}),
+        ...(details.usage !== undefined && details.usage !== null
+          ? { usage: toJson(details.usage) }
+          : {}),
+      },
+    });
+    if (count === 0) {
+      return false;
+    }
+    const run = await tx.run.findUniqueOrThrow({
+      where: { id: runId },
+      select: { id: true, projectId: true, threadId: true },
+    });
+    const closing = CLOSING[to];
+    const closed = closing
+      ? await closeOpenItems(
+          tx,
+          runId,
+          { status: closing.step, lastError: details.lastError },
+          closing.reason,
+          now,
+        )
+      : { stepIds: [], messageIds: [] };
+    await emitSnapshots(tx, run, [
+      ...closed.messageIds.map((id) => ({
+        event: 'thread.message.incomplete' as const,
+        kind: 'message' as const,
+        id,
+      })),
+      ...closed.stepIds.map((id) => ({
+        event: `thread.run.step.${closing?.step ?? 'failed'}` as const,
+        kind: 'step' as const,
+        id,
+      })),
+      { event: `thread.run.${to}` as const, kind: 'run' as const, id: runId },
+    ]);
+    return true;
   });
-  if (count === 0) {
-    return false;
-  }
-  if (to === 'cancelled') {
-    await closeOpenItems(db, runId, { status: 'cancelled' }, 'run_cancelled', now);
-  } else if (to === 'failed') {
-    await closeOpenItems(
-      db,
-      runId,
-      { status: 'failed', lastError: details.lastError },
-      'run_failed',
-      now,
-    );
-  } else if (to === 'expired') {
-    await closeOpenItems(db, runId, { status: 'expired' }, 'run_expired', now);
-  }
-  return true;
 }

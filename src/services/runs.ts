@@ -9,6 +9,7 @@ import { getAssistant } from './assistants.js';
 import { toJson } from './json.js';
 import { insertMessage } from './messages.js';
 import { type PageInput, paginate } from './pagination.js';
+import { emitRunStatus, emitSnapshots } from './run-events-emit.js';
 import {
   type CreateRunInput,
   type CreateThreadAndRunInput,
@@ -36,6 +37,8 @@ async function insertRun(
     include?: string[] | null;
     reasoningEffort?: string | null;
   },
+  /** For create-thread-and-run: the stream starts with `thread.created`. */
+  announceThread = false,
 ) {
   const assistant = await getAssistant(ctx, fields.assistantId);
   const baseInstructions = fields.instructions ?? assistant.instructions ?? '';
@@ -75,6 +78,13 @@ async function insertRun(
       include: fields.include ?? [],
     },
   });
+  await emitSnapshots(ctx.db, run, [
+    ...(announceThread
+      ? [{ event: 'thread.created' as const, kind: 'thread' as const, id: threadId }]
+      : []),
+    { event: 'thread.run.created', kind: 'run', id: run.id },
+    { event: 'thread.run.queued', kind: 'run', id: run.id },
+  ]);
   await ctx.jobs.send(ctx.db, executeRunJob, { runId: run.id }, { singletonKey: run.id });
   return run;
 }
@@ -115,7 +125,7 @@ export async function createThreadAndRun(
       ...data.thread,
       toolResources: data.toolResources ?? data.thread?.toolResources,
     });
-    return insertRun(tx, thread.id, data);
+    return insertRun(tx, thread.id, data, true);
   });
   return getRun(ctx, run.threadId, run.id, query);
 }
@@ -219,6 +229,7 @@ export async function cancelRun(
       if (count === 0) {
         continue;
       }
+      await emitRunStatus(tx.db, { id, projectId: tx.actor.projectId, threadId }, 'cancelling');
       if (run.status === 'in_progress') {
         await tx.db.$executeRaw`SELECT pg_notify(${RUN_SIGNAL_CHANNEL}, ${id})`;
       } else {

@@ -4,6 +4,7 @@ import { InvalidRequestError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { executeRunJob } from '../jobs/execute-run.js';
 import { SQL_NULL, toJson } from './json.js';
+import { emitSnapshots } from './run-events-emit.js';
 import type { StepDetails } from './run-step-details.js';
 import { getRun } from './runs.js';
 import { lockThread } from './thread-lock.js';
@@ -82,6 +83,10 @@ export async function submitToolOutputs(
       where: { id: runId },
       data: { status: 'queued', requiredAction: SQL_NULL },
     });
+    await emitSnapshots(tx.db, { id: runId, projectId: tx.actor.projectId, threadId }, [
+      { event: 'thread.run.step.completed', kind: 'step', id: step.id },
+      { event: 'thread.run.queued', kind: 'run', id: runId },
+    ]);
     await tx.jobs.send(tx.db, executeRunJob, { runId });
   });
   return getRun(ctx, threadId, runId, query);

@@ -121,10 +121,13 @@ describe('a run that answers with text', () => {
   it('tells the SDK to poll again soon while a run is not finished', async () => {
     const { assistant, thread } = await assistantAndThread();
     upstream.script({ text: 'slow', hang: true });
+    const requestsBefore = upstream.requests.length;
     const run = await t.openai.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
     expectSpec('RunObject', run);
     const response = await t.rest(`/threads/${thread.id}/runs/${run.id}`);
     expect(response.headers.get('openai-poll-after-ms')).toBe('150');
+    // Cancel once the upstream call is under way, so the scripted reply is used by this run.
+    await upstream.waitForRequest(requestsBefore + 1);
     await t.openai.beta.threads.runs.cancel(run.id, { thread_id: thread.id });
     const ended = await t.openai.beta.threads.runs.poll(run.id, { thread_id: thread.id });
     expect(ended.status).toBe('cancelled');

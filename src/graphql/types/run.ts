@@ -152,6 +152,9 @@ export const Run = builder.prismaObject('Run', {
       resolve: (run) => (run.toolChoice as ToolChoice | null) ?? null,
     }),
     parallelToolCalls: t.exposeBoolean('parallelToolCalls'),
+    eventSeq: t.exposeInt('eventSeq', {
+      description: 'Sequence number of the run’s last event; subscribe to runEvents after it.',
+    }),
     responseFormat: t.field({
       type: ResponseFormatRef,
       nullable: true,

@@ -1,0 +1,160 @@
+import type { ServerResponse } from 'node:http';
+import {
+  type RunData,
+  type RunStepData,
+  serializeRun,
+  serializeRunStep,
+} from './run-serializers.js';
+import {
+  type MessageData,
+  serializeMessage,
+  serializeThread,
+  type ThreadData,
+} from './serializers.js';
+
+/** One `runEvents` item as the RunEvents operation selects it. */
+export interface RunEventData {
+  seq: number;
+  event: string;
+  thread: ThreadData | null;
+  run: RunData | null;
+  step: RunStepData | null;
+  message: MessageData | null;
+  messageDelta: {
+    id: string;
+    content: { index: number; type: string; textValue: string | null }[];
+  } | null;
+  stepDelta: {
+    id: string;
+    toolCalls: {
+      index: number;
+      id: string | null;
+      type: string;
+      name: string | null;
+      arguments: string | null;
+      output: string | null;
+    }[];
+  } | null;
+}
+
+export interface SseEvent {
+  event: string;
+  data: unknown;
+}
+
+/** A REST response that is an OpenAI event stream rather than one JSON body. */
+export class EventStream {
+  constructor(readonly events: AsyncGenerator<SseEvent>) {}
+}
+
+/** Events after which this request's work is over (the run ended, or waits for tool outputs). */
+const STREAM_ENDS = new Set([
+  'thread.run.requires_action',
+  'thread.run.completed',
+  'thread.run.incomplete',
+  'thread.run.failed',
+  'thread.run.cancelled',
+  'thread.run.expired',
+]);
+
+/** A run event in OpenAI's wire shape (CONTRACT.md §6.3, §6.4). */
+export function toOpenAIEvent(item: RunEventData): SseEvent {
+  const data =
+    item.thread !== null
+      ? serializeThread(item.thread)
+      : item.run !== null
+        ? serializeRun(item.run)
+        : item.step !== null
+          ? serializeRunStep(item.step)
+          : item.message !== null
+            ? serializeMessage(item.message)
+            : item.messageDelta !== null
+              ? {
+                  id: item.messageDelta.id,
+                  object: 'thread.message.delta',
+                  delta: {
+                    content: item.messageDelta.content.map((part) => ({
+                      index: part.index,
+                      type: part.type,
+                      text: { value: part.textValue ?? '' },
+                    })),
+                  },
+                }
+              : {
+                  id: item.stepDelta?.id,
+                  object: 'thread.run.step.delta',
+                  // No `id` inside `delta`: the SDK rejects it (CONTRACT.md §6.6).
+                  delta: {
+                    step_details: {
+                      type: 'tool_calls',
+                      tool_calls: (item.stepDelta?.toolCalls ?? []).map((call) =>
+                        call.id !== null
+                          ? {
+                              index: call.index,
+                              id: call.id,
+                              type: call.type,
+                              function: {
+                                name: call.name ?? '',
+                                arguments: call.arguments ?? '',
+                                output: null,
+                              },
+                            }
+                          : {
+                              index: call.index,
+                              type: call.type,
+                              function: { arguments: call.arguments ?? '' },
+                            },
+                      ),
+                    },
+                  },
+                };
+  return { event: item.event, data };
+}
+
+/** Maps run events to OpenAI's, ending after the event that ends this request's work. */
+export async function* openAIEvents(items: AsyncGenerator<RunEventData>): AsyncGenerator<SseEvent> {
+  for await (const item of items) {
+    yield toOpenAIEvent(item);
+    if (STREAM_ENDS.has(item.event)) {
+      return;
+    }
+  }
+}
+
+/**
+ * Writes an event stream as SSE: one `event:`/`data:` pair per event, then `done`/`[DONE]`.
+ * A client that goes away stops the stream, not the run (OpenAI's behaviour).
+ */
+export async function writeEventStream(res: ServerResponse, stream: EventStream): Promise<void> {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  let closed = false;
+  res.once('close', () => {
+    closed = true;
+    void stream.events.return(undefined);
+  });
+  try {
+    for await (const { event, data } of stream.events) {
+      if (closed) {
+        break;
+      }
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    }
+    if (!closed) {
+      res.write('event: done\ndata: [DONE]\n\n');
+    }
+  } catch (error) {
+    if (!closed) {
+      // Headers are sent: report in-stream, in the spec's unwrapped form.
+      const message = error instanceof Error ? error.message : 'The stream failed.';
+      res.write(
+        `event: error\ndata: ${JSON.stringify({ message, type: 'server_error', param: null, code: null })}\n\n`,
+      );
+    }
+  } finally {
+    res.end();
+  }
+}

@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../setup/app.js';
+import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import { expectSpec } from '../setup/openapi.js';
+
+let t: TestApp;
+let upstream: FakeUpstream;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  t = await startTestApp({ LLM_BASE_URL: upstream.url, LLM_MAX_RETRIES: '0' });
+});
+afterAll(async () => {
+  await t.close();
+  await upstream.close();
+});
+
+/** The spec schema each event's payload must satisfy (CONTRACT.md §6.3). */
+function schemaOf(event: string): string {
+  if (event === 'thread.created') {
+    return 'ThreadObject';
+  }
+  if (event === 'thread.message.delta') {
+    return 'MessageDeltaObject';
+  }
+  if (event === 'thread.run.step.delta') {
+    return 'RunStepDeltaObject';
+  }
+  if (event.startsWith('thread.run.step.')) {
+    return 'RunStepObject';
+  }
+  return event.startsWith('thread.message.') ? 'MessageObject' : 'RunObject';
+}
+
+async function setup(tools = false) {
+  const assistant = await t.openai.beta.assistants.create({
+    model: 'gpt-4o',
+    tools: tools
+      ? [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }]
+      : [],
+  });
+  const thread = await t.openai.beta.threads.create({
+    messages: [{ role: 'user', content: 'Say hello' }],
+  });
+  return { assistant, thread };
+}
+
+describe('REST streaming through the SDK helpers', () => {
+  it('streams a text answer in OpenAI’s event order, and the deltas add up to the message', async () => {
+    const { assistant, thread } = await setup();
+    upstream.script({
+      text: ['Hel', 'lo', ' there', '!'],
+      usage: { prompt_tokens: 5, completion_tokens: 4 },
+    });
+    const stream = t.openai.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    const names: string[] = [];
+    const deltas: string[] = [];
+    stream.on('event', ({ event, data }) => {
+      names.push(event);
+      expectSpec(schemaOf(event), data);
+    });
+    stream.on('textDelta', (delta) => deltas.push(delta.value ?? ''));
+    const run = await stream.finalRun();
+    const [message] = await stream.finalMessages();
+
+    expect(run.status).toBe('completed');
+    expect(run.usage).toEqual({ prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 });
+    expect(deltas.join('')).toBe('Hello there!');
+    expect(message?.content[0]).toMatchObject({ type: 'text', text: { value: 'Hello there!' } });
+    const withoutDeltas = names.filter((name) => name !== 'thread.message.delta');
+    expect(withoutDeltas).toEqual([
+      'thread.run.created',
+      'thread.run.queued',
+      'thread.run.in_progress',
+      'thread.run.step.created',
+      'thread.run.step.in_progress',
+      'thread.message.created',
+      'thread.message.in_progress',
+      'thread.message.completed',
+      'thread.run.step.completed',
+      'thread.run.completed',
+    ]);
+    expect(names.filter((name) => name === 'thread.message.delta').length).toBeGreaterThan(0);
+  });
+
+  it('streams tool calls, stops at requires_action, and continues with submitToolOutputsStream', async () => {
+    const { assistant, thread } = await setup(true);
+    upstream.script({
+      toolCalls: [
+        { id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' },
+        { id: 'call_b', name: 'get_weather', arguments: '{"city":"Rome"}' },
+      ],
+    });
+    const stream = t.openai.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    const created: string[] = [];
+    const done: { id: string; arguments: string }[] = [];
+    stream.on('toolCallCreated', (call) => created.push(call.id ?? ''));
+    stream.on('toolCallDone', (call) => {
+      if (call.type === 'function') {
+        done.push({ id: call.id, arguments: call.function.arguments });
+      }
+    });
+    stream.on('event', ({ event, data }) => expectSpec(schemaOf(event), data));
+    const paused = await stream.finalRun();
+    expect(paused.status).toBe('requires_action');
+    expect(created).toEqual(['call_a', 'call_b']);
+    expect(done).toEqual([
+      { id: 'call_a', arguments: '{"city":"Paris","unit":"celsius"}' },
+      { id: 'call_b', arguments: '{"city":"Rome"}' },
+    ]);
+
+    upstream.script({ text: 'Paris 18, Rome 24.' });
+    const resumed = t.openai.beta.threads.runs.submitToolOutputsStream(paused.id, {
+      thread_id: thread.id,
+      tool_outputs: [
+        { tool_call_id: 'call_a', output: '18' },
+        { tool_call_id: 'call_b', output: '24' },
+      ],
+    });
+    const names: string[] = [];
+    resumed.on('event', ({ event, data }) => {
+      names.push(event);
+      expectSpec(schemaOf(event), data);
+    });
+    const final = await resumed.finalRun();
+    expect(final.status).toBe('completed');
+    expect(names.slice(0, 3)).toEqual([
+      'thread.run.step.completed',
+      'thread.run.queued',
+      'thread.run.in_progress',
+    ]);
+    expect(names.at(-1)).toBe('thread.run.completed');
+    const [message] = await resumed.finalMessages();
+    expect(message?.content[0]).toMatchObject({ text: { value: 'Paris 18, Rome 24.' } });
+  });
+
+  it('streams a failure as thread.run.failed', async () => {
+    const { assistant, thread } = await setup();
+    upstream.script({ status: 500, error: { message: 'boom', type: 'server_error' } });
+    const stream = t.openai.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    const run = await stream.finalRun();
+    expect(run.status).toBe('failed');
+    expect(run.last_error?.code).toBe('server_error');
+  });
+
+  it('streams createAndRun starting with thread.created', async () => {
+    const assistant = await t.openai.beta.assistants.create({ model: 'gpt-4o' });
+    upstream.script({ text: 'Hi.' });
+    const stream = t.openai.beta.threads.createAndRunStream({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: 'user', content: 'hello' }] },
+    });
+    const names: string[] = [];
+    stream.on('event', ({ event }) => names.push(event));
+    const run = await stream.finalRun();
+    expect(run.status).toBe('completed');
+    expect(names[0]).toBe('thread.created');
+    expect(names[1]).toBe('thread.run.created');
+  });
+
+  it('refuses bad input before streaming, as a normal JSON error', async () => {
+    const { thread } = await setup();
+    const error = await t.openai.beta.threads.runs
+      .stream(thread.id, { assistant_id: 'asst_missing' })
+      .finalRun()
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 404 });
+  });
+});
