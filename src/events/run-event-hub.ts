@@ -10,6 +10,11 @@ export interface RunEventHub {
    * written, in sequence order, each exactly once. Ends when `signal` aborts.
    */
   follow(runId: string, afterSeq: number, signal: AbortSignal): AsyncGenerator<RunEventRow>;
+  /**
+   * Events of every run on the thread: the active run's from its start, then every new event
+   * of any run, each run's in order. Ends when `signal` aborts.
+   */
+  followThread(threadId: string, signal: AbortSignal): AsyncGenerator<RunEventRow>;
 }
 
 /** Re-read even without a notification this often: NOTIFYs sent while reconnecting are lost. */
@@ -17,50 +22,110 @@ const SAFETY_POLL_MS = 1000;
 const PAGE = 500;
 
 export function createRunEventHub(db: PrismaClient, listener: PgListener): RunEventHub {
+  /** Wake-ups by key: a run id, or `thread:<id>`. */
   const waiters = new Map<string, Set<() => void>>();
   listener.on(RUN_EVENTS_CHANNEL, (payload) => {
-    const runId = payload.slice(0, payload.lastIndexOf(':'));
-    for (const wake of waiters.get(runId) ?? []) {
-      wake();
+    const [runId = '', , threadId = ''] = payload.split(':');
+    for (const key of [runId, `thread:${threadId}`]) {
+      for (const wake of waiters.get(key) ?? []) {
+        wake();
+      }
     }
   });
+
+  /** Registers a wake-up for `key` before the caller reads, so nothing slips in between. */
+  function arm(key: string): { woken: Promise<void>; disarm(): void } {
+    let wake: () => void = () => undefined;
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    const set = waiters.get(key) ?? new Set();
+    set.add(wake);
+    waiters.set(key, set);
+    return {
+      woken,
+      disarm() {
+        set.delete(wake);
+        if (set.size === 0) {
+          waiters.delete(key);
+        }
+      },
+    };
+  }
+
+  /** Waits for the wake-up, the safety poll, or the abort, whichever comes first. */
+  function pause(woken: Promise<void>, signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, SAFETY_POLL_MS);
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done, { once: true });
+      woken.then(done, done);
+    });
+  }
 
   return {
     async *follow(runId, afterSeq, signal) {
       let last = afterSeq;
       while (!signal.aborted) {
-        // Listen before reading, so an event committed between the read and the wait wakes us.
-        let wake: () => void = () => undefined;
-        const woken = new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        const set = waiters.get(runId) ?? new Set();
-        set.add(wake);
-        waiters.set(runId, set);
+        const armed = arm(runId);
         try {
           const rows = await readRunEvents(db, runId, last, PAGE);
           for (const row of rows) {
             last = row.seq;
             yield row;
           }
-          if (rows.length === PAGE) {
-            continue;
+          if (rows.length < PAGE) {
+            await pause(armed.woken, signal);
           }
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, SAFETY_POLL_MS);
-            const done = () => {
-              clearTimeout(timer);
-              signal.removeEventListener('abort', done);
-              resolve();
-            };
-            signal.addEventListener('abort', done, { once: true });
-            woken.then(done, done);
-          });
         } finally {
-          set.delete(wake);
-          if (set.size === 0) {
-            waiters.delete(runId);
+          armed.disarm();
+        }
+      }
+    },
+
+    async *followThread(threadId, signal) {
+      const seen = new Map<string, number>();
+      const existing = await db.run.findMany({
+        where: { threadId },
+        select: { id: true, status: true, eventSeq: true },
+      });
+      for (const run of existing) {
+        // History of finished runs is not replayed; an active run is, from its start.
+        const active = ['queued', 'in_progress', 'requires_action', 'cancelling'].includes(
+          run.status,
+        );
+        seen.set(run.id, active ? 0 : run.eventSeq);
+      }
+      while (!signal.aborted) {
+        const armed = arm(`thread:${threadId}`);
+        try {
+          const runs = await db.run.findMany({
+            where: { threadId },
+            select: { id: true, eventSeq: true },
+            orderBy: { seq: 'asc' },
+          });
+          let more = false;
+          for (const run of runs) {
+            const last = seen.get(run.id) ?? 0;
+            if (run.eventSeq <= last) {
+              continue;
+            }
+            const rows = await readRunEvents(db, run.id, last, PAGE);
+            for (const row of rows) {
+              seen.set(run.id, row.seq);
+              yield row;
+            }
+            more ||= rows.length === PAGE;
           }
+          if (!more) {
+            await pause(armed.woken, signal);
+          }
+        } finally {
+          armed.disarm();
         }
       }
     },

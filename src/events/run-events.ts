@@ -1,7 +1,7 @@
 import type { Db } from '../context.js';
 import type { Prisma } from '../generated/prisma/client.js';
 
-/** NOTIFY channel announcing new run events; the payload is `<runId>:<last seq>`. */
+/** NOTIFY channel announcing new run events; the payload is `<runId>:<last seq>:<threadId>`. */
 export const RUN_EVENTS_CHANNEL = 'assistants_run_events';
 
 /** OpenAI's stream event names (CONTRACT.md §6.3), minus `done`, which ends a stream. */
@@ -78,7 +78,7 @@ export async function appendRunEvents(
       data: item.data as Prisma.InputJsonValue,
     })),
   });
-  await db.$executeRaw`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:${last}`})`;
+  await db.$executeRaw`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:${last}:${run.threadId}`})`;
   return last;
 }
 

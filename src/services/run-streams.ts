@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../context.js';
+import { NotFoundError } from '../errors.js';
 import type { RunEventRow } from '../events/run-event-hub.js';
 import { isTerminal } from './run-status.js';
 import { getRun } from './runs.js';
@@ -40,4 +41,20 @@ export async function followRun(
       }
     }
   })();
+}
+
+/** Events of every run on the thread from now on (an active run's from its start). */
+export async function followThread(
+  ctx: ServiceContext,
+  threadId: string,
+  signal: AbortSignal,
+): Promise<AsyncGenerator<RunEventRow>> {
+  const thread = await ctx.db.thread.findFirst({
+    where: { id: threadId, projectId: ctx.actor.projectId },
+    select: { id: true },
+  });
+  if (!thread) {
+    throw new NotFoundError(`No thread found with id '${threadId}'.`);
+  }
+  return ctx.runEvents.followThread(threadId, signal);
 }

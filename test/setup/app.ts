@@ -24,6 +24,8 @@ export interface TestApp {
   app: App;
   port: number;
   baseUrl: string;
+  /** This app's database (its own schema), for processes started beside it. */
+  databaseUrl: string;
   /** A key of the default project. */
   apiKey: string;
   /** The official SDK, pointed at this server with `apiKey`, no retries. */
@@ -81,6 +83,7 @@ export async function startTestApp(
     app,
     port,
     baseUrl,
+    databaseUrl: url.toString(),
     apiKey,
     openai: client(apiKey),
     client,

@@ -5,7 +5,7 @@ import type {
   RunStep as RunStepRow,
   Thread as ThreadRow,
 } from '../../generated/prisma/client.js';
-import { followRun } from '../../services/run-streams.js';
+import { followRun, followThread } from '../../services/run-streams.js';
 import { builder } from '../builder.js';
 import { Message } from './message.js';
 import { Run } from './run.js';
@@ -99,6 +99,7 @@ const RunEventRef = builder.objectRef<RunEventRow>('RunEvent').implement({
   description:
     'One event of a run, in order. `event` is OpenAI’s stream event name; the member matching it is set.',
   fields: (t) => ({
+    runId: t.exposeID('runId'),
     seq: t.exposeInt('seq', { description: 'Per-run sequence number; resume after it.' }),
     event: t.exposeString('event', {
       description: 'e.g. thread.run.created, thread.message.delta.',
@@ -162,6 +163,15 @@ builder.subscriptionFields((t) => ({
         args.afterSeq ?? 0,
         new AbortController().signal,
       ),
+    resolve: (row) => row,
+  }),
+  threadEvents: t.field({
+    type: RunEventRef,
+    description:
+      'Events of every run on a thread, from now on (a run already active: from its start). Each run’s events are in order.',
+    args: { threadId: t.arg.id({ required: true }) },
+    subscribe: (_root, args, ctx) =>
+      followThread(ctx, String(args.threadId), new AbortController().signal),
     resolve: (row) => row,
   }),
 }));
