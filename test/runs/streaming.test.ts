@@ -143,6 +143,28 @@ describe('REST streaming through the SDK helpers', () => {
     expect(run.last_error?.code).toBe('server_error');
   });
 
+  it('streams a cancel: cancelling, the open message and step closed, then cancelled', async () => {
+    const { assistant, thread } = await setup();
+    upstream.script({ text: ['partial'], hang: true });
+    const stream = t.openai.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    const names: string[] = [];
+    stream.on('event', ({ event, data }) => {
+      names.push(event);
+      expectSpec(schemaOf(event), data);
+    });
+    await new Promise<void>((resolve) => stream.on('textDelta', () => resolve()));
+    const current = stream.currentRun();
+    await t.openai.beta.threads.runs.cancel(current?.id ?? '', { thread_id: thread.id });
+    const run = await stream.finalRun();
+    expect(run.status).toBe('cancelled');
+    expect(names.slice(-4)).toEqual([
+      'thread.run.cancelling',
+      'thread.message.incomplete',
+      'thread.run.step.cancelled',
+      'thread.run.cancelled',
+    ]);
+  });
+
   it('streams createAndRun starting with thread.created', async () => {
     const assistant = await t.openai.beta.assistants.create({ model: 'gpt-4o' });
     upstream.script({ text: 'Hi.' });
