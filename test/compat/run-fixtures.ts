@@ -1,0 +1,86 @@
+// Shared setup for test/compat/runs-api.test.ts: runs in a given state, built through the
+// official SDK against the test app, with the fake upstream scripted for each.
+import OpenAI, { type APIError } from 'openai';
+import { expect } from 'vitest';
+import type { TestApp } from '../setup/app.js';
+import type { FakeUpstream } from '../setup/fake-upstream.js';
+import { expectSpec } from '../setup/openapi.js';
+
+export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
+
+export const weatherTool: OpenAI.Beta.AssistantTool = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+};
+
+/** The rejection of `promise`, which must be an SDK APIError whose body is OpenAI's envelope. */
+export async function apiError(promise: Promise<unknown>): Promise<APIError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof OpenAI.APIError)) {
+    throw new Error(`expected an APIError, got ${String(error)}`);
+  }
+  expectSpec('ErrorResponse', { error: error.error });
+  return error;
+}
+
+export type RunFixtures = ReturnType<typeof runFixtures>;
+
+export function runFixtures(t: TestApp, upstream: FakeUpstream) {
+  async function assistantAndThread(options: { tools?: OpenAI.Beta.AssistantTool[] } = {}) {
+    const assistant = await t.openai.beta.assistants.create({
+      model: 'gpt-4o',
+      instructions: 'You are terse.',
+      tools: options.tools ?? [],
+    });
+    const thread = await t.openai.beta.threads.create({
+      messages: [{ role: 'user', content: 'Say hello' }],
+    });
+    return { assistant, thread };
+  }
+
+  return {
+    assistantAndThread,
+
+    /** A completed run answering `answer`. */
+    async completedRun(
+      threadId: string,
+      assistantId: string,
+      answer = 'ok',
+    ): Promise<OpenAI.Beta.Threads.Run> {
+      upstream.script({ text: answer });
+      const run = await t.openai.beta.threads.runs.createAndPoll(threadId, {
+        assistant_id: assistantId,
+      });
+      expect(run.status).toBe('completed');
+      return run;
+    },
+
+    /** A run paused in requires_action on one get_weather call with id `callId`. */
+    async pausedRun(callId: string) {
+      const { assistant, thread } = await assistantAndThread({ tools: [weatherTool] });
+      upstream.script({
+        toolCalls: [{ id: callId, name: 'get_weather', arguments: '{"city":"Oslo"}' }],
+      });
+      const run = await t.openai.beta.threads.runs.createAndPoll(thread.id, {
+        assistant_id: assistant.id,
+      });
+      expect(run.status).toBe('requires_action');
+      return { assistant, thread, run };
+    },
+
+    /** GET of a raw list URL: the body is checked against the spec's list envelope `schema`. */
+    async rawList(path: string, schema: string) {
+      const response = await t.rest(path);
+      const body = (await response.json()) as { data: { id: string }[]; has_more: boolean };
+      expect(response.status).toBe(200);
+      expectSpec(schema, body);
+      return body;
+    },
+  };
+}

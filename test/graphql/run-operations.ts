@@ -1,0 +1,155 @@
+// GraphQL documents, result types and response helpers for test/graphql/runs.test.ts: the
+// GraphQL counterpart of compat/operations/runs.graphql, kept apart so the tests stay readable.
+import { expect } from 'vitest';
+import type { GraphQLResponse } from '../setup/app.js';
+
+const RUN_FIELDS = `
+  id createdAt threadId assistantId status model instructions metadata
+  startedAt completedAt cancelledAt failedAt expiresAt incompleteReason
+  lastError { code message }
+  usage { promptTokens completionTokens totalTokens }
+  requiredAction { type toolCalls { id type name arguments } }
+  toolChoice { type functionName }
+  maxPromptTokens parallelToolCalls
+`;
+const STEP_FIELDS = `
+  id runId threadId assistantId type status completedAt cancelledAt metadata
+  usage { promptTokens completionTokens totalTokens }
+  stepDetails { type messageId toolCalls { id type function { name arguments output } } }
+`;
+
+export const CREATE_ASSISTANT = `mutation ($input: CreateAssistantInput!) {
+  createAssistant(input: $input) { id }
+}`;
+export const CREATE_THREAD = `mutation ($input: CreateThreadInput) { createThread(input: $input) { id } }`;
+export const CREATE_RUN = `mutation ($threadId: ID!, $input: CreateRunInput!) {
+  createRun(threadId: $threadId, input: $input) { ${RUN_FIELDS} }
+}`;
+export const CREATE_THREAD_AND_RUN = `mutation ($input: CreateThreadAndRunInput!) {
+  createThreadAndRun(input: $input) { ${RUN_FIELDS} }
+}`;
+export const GET_RUN = `query ($threadId: ID!, $id: ID!) { run(threadId: $threadId, id: $id) { ${RUN_FIELDS} } }`;
+export const LIST_RUNS = `query ($threadId: ID!) { runs(threadId: $threadId) { data { id status } hasMore } }`;
+export const UPDATE_RUN = `mutation ($threadId: ID!, $id: ID!, $metadata: JSON) {
+  updateRun(threadId: $threadId, id: $id, metadata: $metadata) { ${RUN_FIELDS} }
+}`;
+export const CANCEL_RUN = `mutation ($threadId: ID!, $id: ID!) {
+  cancelRun(threadId: $threadId, id: $id) { ${RUN_FIELDS} }
+}`;
+export const SUBMIT_TOOL_OUTPUTS = `mutation ($threadId: ID!, $id: ID!, $toolOutputs: [ToolOutputInput!]!) {
+  submitToolOutputs(threadId: $threadId, id: $id, toolOutputs: $toolOutputs) { ${RUN_FIELDS} }
+}`;
+export const RUN_STEPS = `query ($threadId: ID!, $runId: ID!, $order: SortOrder) {
+  runSteps(threadId: $threadId, runId: $runId, order: $order) {
+    data { ${STEP_FIELDS} } firstId lastId hasMore
+  }
+}`;
+export const RUN_STEP = `query ($threadId: ID!, $runId: ID!, $id: ID!) {
+  runStep(threadId: $threadId, runId: $runId, id: $id) { ${STEP_FIELDS} }
+}`;
+export const MESSAGES = `query ($threadId: ID!, $runId: String, $order: SortOrder) {
+  messages(threadId: $threadId, runId: $runId, order: $order) {
+    data { id role status runId assistantId content { type text { value } } }
+  }
+}`;
+
+interface Usage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+export interface Run {
+  id: string;
+  createdAt: number;
+  threadId: string;
+  assistantId: string;
+  status: string;
+  model: string;
+  instructions: string;
+  metadata: Record<string, string>;
+  startedAt: number | null;
+  completedAt: number | null;
+  cancelledAt: number | null;
+  failedAt: number | null;
+  expiresAt: number | null;
+  incompleteReason: string | null;
+  lastError: { code: string; message: string } | null;
+  usage: Usage | null;
+  requiredAction: {
+    type: string;
+    toolCalls: { id: string; type: string; name: string; arguments: string }[];
+  } | null;
+  toolChoice: { type: string; functionName: string | null } | null;
+  maxPromptTokens: number | null;
+  parallelToolCalls: boolean;
+}
+
+export interface Step {
+  id: string;
+  runId: string;
+  threadId: string;
+  assistantId: string;
+  type: string;
+  status: string;
+  completedAt: number | null;
+  cancelledAt: number | null;
+  metadata: Record<string, string>;
+  usage: Usage | null;
+  stepDetails: {
+    type: string;
+    messageId: string | null;
+    toolCalls:
+      | {
+          id: string;
+          type: string;
+          function: { name: string; arguments: string; output: string | null };
+        }[]
+      | null;
+  };
+}
+
+export interface StepList {
+  data: Step[];
+  firstId: string | null;
+  lastId: string | null;
+  hasMore: boolean;
+}
+
+export interface Message {
+  id: string;
+  role: string;
+  status: string;
+  runId: string | null;
+  assistantId: string | null;
+  content: { type: string; text: { value: string } | null }[];
+}
+
+/** The `data` of a response that must have succeeded. */
+export function dataOf<T>(response: GraphQLResponse<T>): T {
+  expect(response.errors).toBeUndefined();
+  expect(response.status).toBe(200);
+  if (!response.data) {
+    throw new Error('expected data');
+  }
+  return response.data;
+}
+
+/** The first error of a response that must have failed. */
+export function firstError(response: GraphQLResponse<unknown>) {
+  const error = response.errors?.[0];
+  if (!error) {
+    throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
+  }
+  return error;
+}
+
+export const text = (value: string) => ({ type: 'text', text: value });
+
+export const weatherTool = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    parameters: { type: 'object', properties: { city: { type: 'string' } } },
+  },
+};

@@ -1,0 +1,495 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type GraphQLResponse, startTestApp, type TestApp } from '../setup/app.js';
+import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import {
+  CANCEL_RUN,
+  CREATE_ASSISTANT,
+  CREATE_RUN,
+  CREATE_THREAD,
+  CREATE_THREAD_AND_RUN,
+  dataOf,
+  firstError,
+  GET_RUN,
+  LIST_RUNS,
+  MESSAGES,
+  type Message,
+  RUN_STEP,
+  RUN_STEPS,
+  type Run,
+  type Step,
+  type StepList,
+  SUBMIT_TOOL_OUTPUTS,
+  text,
+  UPDATE_RUN,
+  weatherTool,
+} from './run-operations.js';
+
+let t: TestApp;
+let upstream: FakeUpstream;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  t = await startTestApp({
+    LLM_BASE_URL: upstream.url,
+    LLM_API_KEY: 'upstream-key',
+    LLM_MAX_RETRIES: '0',
+  });
+});
+afterAll(async () => {
+  await t.close();
+  await upstream.close();
+});
+
+async function assistantAndThread(options: { tools?: unknown[] } = {}) {
+  const assistant = dataOf(
+    await t.graphql<{ createAssistant: { id: string } }>(CREATE_ASSISTANT, {
+      input: { model: 'gpt-4o', instructions: 'You are terse.', tools: options.tools ?? [] },
+    }),
+  ).createAssistant;
+  const thread = dataOf(
+    await t.graphql<{ createThread: { id: string } }>(CREATE_THREAD, {
+      input: { messages: [{ role: 'user', content: [text('Say hello')] }] },
+    }),
+  ).createThread;
+  return { assistantId: assistant.id, threadId: thread.id };
+}
+
+async function createRun(threadId: string, input: Record<string, unknown>): Promise<Run> {
+  return dataOf(await t.graphql<{ createRun: Run }>(CREATE_RUN, { threadId, input })).createRun;
+}
+
+async function getRun(threadId: string, id: string): Promise<Run> {
+  return dataOf(await t.graphql<{ run: Run }>(GET_RUN, { threadId, id })).run;
+}
+
+/** Polls `run(threadId, id)` until its status is one of `statuses`, for at most 10 s. */
+async function waitForRun(threadId: string, id: string, statuses: string[]): Promise<Run> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const run = await getRun(threadId, id);
+    if (statuses.includes(run.status)) {
+      return run;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`run ${id} is still ${run.status}, expected ${statuses.join(' or ')}`);
+    }
+  }
+}
+
+async function runSteps(threadId: string, runId: string): Promise<StepList> {
+  return dataOf(
+    await t.graphql<{ runSteps: StepList }>(RUN_STEPS, { threadId, runId, order: 'asc' }),
+  ).runSteps;
+}
+
+async function messages(threadId: string, runId?: string): Promise<Message[]> {
+  return dataOf(
+    await t.graphql<{ messages: { data: Message[] } }>(MESSAGES, {
+      threadId,
+      runId,
+      order: 'asc',
+    }),
+  ).messages.data;
+}
+
+/** A run paused in requires_action on one get_weather call with id `callId`. */
+async function pausedRun(callId: string) {
+  const { assistantId, threadId } = await assistantAndThread({ tools: [weatherTool] });
+  upstream.script({
+    toolCalls: [{ id: callId, name: 'get_weather', arguments: '{"city":"Oslo"}' }],
+  });
+  const created = await createRun(threadId, { assistantId });
+  const run = await waitForRun(threadId, created.id, ['requires_action']);
+  return { assistantId, threadId, run };
+}
+
+/** Cancels a run and waits until it is cancelled, which frees its thread. */
+async function cancelAndWait(threadId: string, id: string): Promise<Run> {
+  dataOf(await t.graphql(CANCEL_RUN, { threadId, id }));
+  return waitForRun(threadId, id, ['cancelled']);
+}
+
+describe('runs over GraphQL', () => {
+  it('runs to completion, writing a message and its message_creation step', async () => {
+    const { assistantId, threadId } = await assistantAndThread();
+    upstream.script({
+      text: ['Hel', 'lo', '!'],
+      usage: { prompt_tokens: 12, completion_tokens: 3 },
+    });
+    const requestsBefore = upstream.requests.length;
+
+    const created = await createRun(threadId, { assistantId, metadata: { via: 'graphql' } });
+    expect(created).toMatchObject({
+      id: expect.stringMatching(/^run_[A-Za-z0-9]{24}$/),
+      threadId,
+      assistantId,
+      model: 'gpt-4o',
+      instructions: 'You are terse.',
+      metadata: { via: 'graphql' },
+      requiredAction: null,
+      toolChoice: { type: 'auto', functionName: null },
+      parallelToolCalls: true,
+    });
+    expect(created.expiresAt).toBe(created.createdAt + 600);
+
+    const run = await waitForRun(threadId, created.id, ['completed', 'failed']);
+    expect(run).toMatchObject({
+      status: 'completed',
+      lastError: null,
+      expiresAt: null,
+      usage: { promptTokens: 12, completionTokens: 3, totalTokens: 15 },
+    });
+    expect(run.startedAt).not.toBeNull();
+    expect(run.completedAt).not.toBeNull();
+    expect(upstream.requests[requestsBefore]?.body.messages).toEqual([
+      { role: 'system', content: 'You are terse.' },
+      { role: 'user', content: [{ type: 'text', text: 'Say hello' }] },
+    ]);
+
+    const written = await messages(threadId, run.id);
+    expect(written).toEqual([
+      {
+        id: expect.stringMatching(/^msg_/),
+        role: 'assistant',
+        status: 'completed',
+        runId: run.id,
+        assistantId,
+        content: [{ type: 'text', text: { value: 'Hello!' } }],
+      },
+    ]);
+    expect((await messages(threadId)).map((m) => m.role)).toEqual(['user', 'assistant']);
+
+    const steps = await runSteps(threadId, run.id);
+    expect(steps).toMatchObject({ hasMore: false, firstId: steps.data[0]?.id });
+    expect(steps.data).toEqual([
+      {
+        id: expect.stringMatching(/^step_[A-Za-z0-9]{24}$/),
+        runId: run.id,
+        threadId,
+        assistantId,
+        type: 'message_creation',
+        status: 'completed',
+        completedAt: expect.any(Number),
+        cancelledAt: null,
+        metadata: {},
+        usage: { promptTokens: 12, completionTokens: 3, totalTokens: 15 },
+        stepDetails: { type: 'message_creation', messageId: written[0]?.id, toolCalls: null },
+      },
+    ]);
+    const step = dataOf(
+      await t.graphql<{ runStep: Step }>(RUN_STEP, {
+        threadId,
+        runId: run.id,
+        id: steps.data[0]?.id,
+      }),
+    ).runStep;
+    expect(step).toEqual(steps.data[0]);
+
+    const listed = dataOf(
+      await t.graphql<{ runs: { data: { id: string; status: string }[] } }>(LIST_RUNS, {
+        threadId,
+      }),
+    ).runs;
+    expect(listed.data).toEqual([{ id: run.id, status: 'completed' }]);
+  });
+
+  it('pauses for function outputs, resumes after submitToolOutputs and records them on the step', async () => {
+    const { assistantId, threadId } = await assistantAndThread({ tools: [weatherTool] });
+    upstream.script({
+      toolCalls: [
+        { id: 'call_paris', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { id: 'call_rome', name: 'get_weather', arguments: '{"city":"Rome"}' },
+      ],
+    });
+    const created = await createRun(threadId, { assistantId });
+    const paused = await waitForRun(threadId, created.id, ['requires_action', 'failed']);
+    expect(paused.status).toBe('requires_action');
+    expect(paused.requiredAction).toEqual({
+      type: 'submit_tool_outputs',
+      toolCalls: [
+        { id: 'call_paris', type: 'function', name: 'get_weather', arguments: '{"city":"Paris"}' },
+        { id: 'call_rome', type: 'function', name: 'get_weather', arguments: '{"city":"Rome"}' },
+      ],
+    });
+    const pending = await runSteps(threadId, paused.id);
+    expect(pending.data.map((s) => [s.type, s.status, s.completedAt])).toEqual([
+      ['tool_calls', 'in_progress', null],
+    ]);
+    expect(pending.data[0]?.stepDetails.toolCalls?.map((call) => call.function.output)).toEqual([
+      null,
+      null,
+    ]);
+
+    const missing = await t.graphql(SUBMIT_TOOL_OUTPUTS, {
+      threadId,
+      id: paused.id,
+      toolOutputs: [{ toolCallId: 'call_paris', output: '18C' }],
+    });
+    expect(missing.status).toBe(400);
+    expect(firstError(missing).extensions).toMatchObject({
+      code: 'INVALID_REQUEST',
+      param: 'toolOutputs',
+    });
+
+    upstream.script({ text: 'Paris 18C, Rome 24C.' });
+    const submitted = dataOf(
+      await t.graphql<{ submitToolOutputs: Run }>(SUBMIT_TOOL_OUTPUTS, {
+        threadId,
+        id: paused.id,
+        toolOutputs: [
+          { toolCallId: 'call_rome', output: '24C' },
+          { toolCallId: 'call_paris', output: '18C' },
+        ],
+      }),
+    ).submitToolOutputs;
+    expect(submitted.requiredAction).toBeNull();
+    expect(['queued', 'in_progress', 'completed']).toContain(submitted.status);
+
+    const done = await waitForRun(threadId, paused.id, ['completed', 'failed']);
+    expect(done.status).toBe('completed');
+    expect(upstream.requests.at(-1)?.body.messages.slice(-2)).toEqual([
+      { role: 'tool', tool_call_id: 'call_paris', content: '18C' },
+      { role: 'tool', tool_call_id: 'call_rome', content: '24C' },
+    ]);
+
+    const steps = await runSteps(threadId, done.id);
+    expect(steps.data.map((s) => [s.type, s.status])).toEqual([
+      ['tool_calls', 'completed'],
+      ['message_creation', 'completed'],
+    ]);
+    expect(steps.data[0]?.stepDetails).toEqual({
+      type: 'tool_calls',
+      messageId: null,
+      toolCalls: [
+        {
+          id: 'call_paris',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city":"Paris"}', output: '18C' },
+        },
+        {
+          id: 'call_rome',
+          type: 'function',
+          function: { name: 'get_weather', arguments: '{"city":"Rome"}', output: '24C' },
+        },
+      ],
+    });
+    const [answer] = await messages(threadId, done.id);
+    expect(steps.data[1]?.stepDetails.messageId).toBe(answer?.id);
+    expect(answer?.content).toEqual([{ type: 'text', text: { value: 'Paris 18C, Rome 24C.' } }]);
+
+    const again = await t.graphql(SUBMIT_TOOL_OUTPUTS, {
+      threadId,
+      id: done.id,
+      toolOutputs: [{ toolCallId: 'call_paris', output: 'again' }],
+    });
+    expect(firstError(again).extensions?.code).toBe('INVALID_REQUEST');
+  });
+
+  it('cancels a run whose upstream call hangs, aborting the call', async () => {
+    const { assistantId, threadId } = await assistantAndThread();
+    upstream.script({ text: ['partial '], hang: true });
+    const requestsBefore = upstream.requests.length;
+    const run = await createRun(threadId, { assistantId });
+    const hung = await upstream.waitForRequest(requestsBefore + 1);
+
+    const cancelling = dataOf(
+      await t.graphql<{ cancelRun: Run }>(CANCEL_RUN, { threadId, id: run.id }),
+    ).cancelRun;
+    expect(['cancelling', 'cancelled']).toContain(cancelling.status);
+    const cancelled = await waitForRun(threadId, run.id, ['cancelled', 'completed', 'failed']);
+    expect(cancelled.status).toBe('cancelled');
+    expect(cancelled.cancelledAt).not.toBeNull();
+    expect(cancelled.completedAt).toBeNull();
+    expect(await hung.aborted).toBe(true);
+
+    const steps = await runSteps(threadId, run.id);
+    for (const step of steps.data) {
+      expect(step.status).toBe('cancelled');
+    }
+    const again = await t.graphql(CANCEL_RUN, { threadId, id: run.id });
+    expect(again.status).toBe(400);
+    expect(firstError(again)).toMatchObject({
+      message: "Cannot cancel run with status 'cancelled'.",
+      extensions: { code: 'INVALID_REQUEST' },
+    });
+  });
+
+  it('creates a thread with its messages and a run on it with createThreadAndRun', async () => {
+    const { assistantId } = await assistantAndThread();
+    upstream.script({ text: 'Sure.' });
+    const requestsBefore = upstream.requests.length;
+    const created = dataOf(
+      await t.graphql<{ createThreadAndRun: Run }>(CREATE_THREAD_AND_RUN, {
+        input: {
+          assistantId,
+          instructions: 'Override.',
+          thread: { messages: [{ role: 'user', content: [text('Can you help?')] }] },
+        },
+      }),
+    ).createThreadAndRun;
+    expect(created.threadId).toMatch(/^thread_/);
+    expect(created.instructions).toBe('Override.');
+
+    const run = await waitForRun(created.threadId, created.id, ['completed', 'failed']);
+    expect(run.status).toBe('completed');
+    expect(upstream.requests[requestsBefore]?.body.messages).toEqual([
+      { role: 'system', content: 'Override.' },
+      { role: 'user', content: [{ type: 'text', text: 'Can you help?' }] },
+    ]);
+    const thread = await messages(created.threadId);
+    expect(thread.map((m) => [m.role, m.runId, m.content[0]?.text?.value])).toEqual([
+      ['user', null, 'Can you help?'],
+      ['assistant', run.id, 'Sure.'],
+    ]);
+  });
+
+  it('updates a run’s metadata whatever its status', async () => {
+    const { assistantId, threadId } = await assistantAndThread();
+    upstream.script({ text: 'ok' });
+    const created = await createRun(threadId, { assistantId, metadata: { a: '1' } });
+    const run = await waitForRun(threadId, created.id, ['completed', 'failed']);
+    expect(run.status).toBe('completed');
+
+    const updated = dataOf(
+      await t.graphql<{ updateRun: Run }>(UPDATE_RUN, {
+        threadId,
+        id: run.id,
+        metadata: { b: '2' },
+      }),
+    ).updateRun;
+    expect(updated).toEqual({ ...run, metadata: { b: '2' } });
+    expect(await getRun(threadId, run.id)).toEqual(updated);
+
+    const tooLong = await t.graphql(UPDATE_RUN, {
+      threadId,
+      id: run.id,
+      metadata: { key: 'x'.repeat(513) },
+    });
+    expect(firstError(tooLong).extensions).toMatchObject({
+      code: 'INVALID_REQUEST',
+      param: 'metadata.key',
+    });
+    expect((await getRun(threadId, run.id)).metadata).toEqual({ b: '2' });
+  });
+});
+
+describe('run validation over GraphQL', () => {
+  it('rejects maxPromptTokens under 256 as INVALID_REQUEST naming maxPromptTokens, creating no run', async () => {
+    const { assistantId, threadId } = await assistantAndThread();
+    const response = await t.graphql(CREATE_RUN, {
+      threadId,
+      input: { assistantId, maxPromptTokens: 100 },
+    });
+    expect(response.status).toBe(400);
+    expect(firstError(response).extensions).toMatchObject({
+      code: 'INVALID_REQUEST',
+      param: 'maxPromptTokens',
+    });
+    const runs = dataOf(
+      await t.graphql<{ runs: { data: unknown[] } }>(LIST_RUNS, { threadId }),
+    ).runs;
+    expect(runs.data).toEqual([]);
+  });
+
+  it('rejects a function toolChoice without functionName, naming toolChoice.functionName', async () => {
+    const { assistantId, threadId } = await assistantAndThread({ tools: [weatherTool] });
+    const response = await t.graphql(CREATE_RUN, {
+      threadId,
+      input: { assistantId, toolChoice: { type: 'function' } },
+    });
+    expect(response.status).toBe(400);
+    expect(firstError(response).extensions).toMatchObject({
+      code: 'INVALID_REQUEST',
+      param: 'toolChoice.functionName',
+    });
+    const runs = dataOf(
+      await t.graphql<{ runs: { data: unknown[] } }>(LIST_RUNS, { threadId }),
+    ).runs;
+    expect(runs.data).toEqual([]);
+
+    upstream.script({ text: 'Checking.' });
+    const named = await createRun(threadId, {
+      assistantId,
+      toolChoice: { type: 'function', functionName: 'get_weather' },
+    });
+    expect(named.toolChoice).toEqual({ type: 'function', functionName: 'get_weather' });
+    expect((await waitForRun(threadId, named.id, ['completed', 'failed'])).status).toBe(
+      'completed',
+    );
+    expect(upstream.requests.at(-1)?.body.tool_choice).toEqual({
+      type: 'function',
+      function: { name: 'get_weather' },
+    });
+  });
+
+  it('refuses a second run while one is active as CONFLICT, with OpenAI’s message', async () => {
+    const { assistantId, threadId } = await assistantAndThread();
+    upstream.script({ text: ['partial '], hang: true });
+    const requestsBefore = upstream.requests.length;
+    const run = await createRun(threadId, { assistantId });
+    await upstream.waitForRequest(requestsBefore + 1);
+
+    const second = await t.graphql(CREATE_RUN, { threadId, input: { assistantId } });
+    expect(second.status).toBe(400);
+    expect(firstError(second)).toMatchObject({
+      message: `Thread ${threadId} already has an active run ${run.id}.`,
+      extensions: { code: 'CONFLICT' },
+    });
+    const runs = dataOf(
+      await t.graphql<{ runs: { data: { id: string }[] } }>(LIST_RUNS, { threadId }),
+    ).runs;
+    expect(runs.data.map((r) => r.id)).toEqual([run.id]);
+
+    await cancelAndWait(threadId, run.id);
+    upstream.script({ text: 'free again' });
+    const next = await createRun(threadId, { assistantId });
+    expect((await waitForRun(threadId, next.id, ['completed', 'failed'])).status).toBe('completed');
+  });
+});
+
+describe('tenancy of runs over GraphQL', () => {
+  it('hides a run from another project’s key: reading, cancelling and submitting are NOT_FOUND', async () => {
+    const { threadId, run } = await pausedRun('call_private');
+    const [step] = (await runSteps(threadId, run.id)).data;
+    const other = await t.createOtherProject();
+    const as = { apiKey: other.apiKey };
+
+    const attempts: [string, GraphQLResponse<unknown>][] = [
+      ['run', await t.graphql(GET_RUN, { threadId, id: run.id }, as)],
+      ['runs', await t.graphql(LIST_RUNS, { threadId }, as)],
+      ['runSteps', await t.graphql(RUN_STEPS, { threadId, runId: run.id }, as)],
+      ['runStep', await t.graphql(RUN_STEP, { threadId, runId: run.id, id: step?.id }, as)],
+      ['cancelRun', await t.graphql(CANCEL_RUN, { threadId, id: run.id }, as)],
+      [
+        'submitToolOutputs',
+        await t.graphql(
+          SUBMIT_TOOL_OUTPUTS,
+          { threadId, id: run.id, toolOutputs: [{ toolCallId: 'call_private', output: 'x' }] },
+          as,
+        ),
+      ],
+      [
+        'updateRun',
+        await t.graphql(UPDATE_RUN, { threadId, id: run.id, metadata: { a: 'b' } }, as),
+      ],
+    ];
+    for (const [field, response] of attempts) {
+      expect(response.status, field).toBe(404);
+      expect(firstError(response).extensions?.code, field).toBe('NOT_FOUND');
+      expect(JSON.stringify(response.data ?? null), field).not.toContain(run.id);
+    }
+
+    const untouched = await getRun(threadId, run.id);
+    expect(untouched.status).toBe('requires_action');
+    expect(untouched.metadata).toEqual({});
+    upstream.script({ text: 'It is sunny in Oslo.' });
+    dataOf(
+      await t.graphql(SUBMIT_TOOL_OUTPUTS, {
+        threadId,
+        id: run.id,
+        toolOutputs: [{ toolCallId: 'call_private', output: 'sunny' }],
+      }),
+    );
+    expect((await waitForRun(threadId, run.id, ['completed', 'failed'])).status).toBe('completed');
+  });
+});
