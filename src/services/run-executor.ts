@@ -157,8 +157,12 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
     for (const writer of state.writers) {
       await writer.settle();
     }
-    // Aborted by a signal, or the run stopped being ours before its output was opened.
-    if (controller.signal.aborted || isAbortError(error)) {
+    const status = (
+      await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } })
+    )?.status;
+    // Aborted by a signal, the run stopped being ours, or it was being cancelled when the
+    // upstream failed: the caller asked to stop, so it ends cancelled rather than failed.
+    if (controller.signal.aborted || isAbortError(error) || status === 'cancelling') {
       await settleAfterAbort(deps, runId, leaseId);
     } else if (error instanceof ModelError) {
       logger.warn({ code: error.code, err: error }, 'run failed upstream');

@@ -163,6 +163,7 @@ describe('expiry', () => {
       let run = paused;
       const deadline = Date.now() + 10_000;
       while (run.status !== 'expired' && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
         run = await quick.openai.beta.threads.runs.retrieve(run.id, { thread_id: thread.id });
       }
       expect(run.status).toBe('expired');
