@@ -43,10 +43,13 @@ const envSchema = z.object({
   STREAM_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(20),
   /** Jobs one worker process executes at once. */
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(200).default(16),
-  /** Require `OpenAI-Beta: assistants=v2` on /assistants and /threads, as OpenAI did. */
+  /**
+   * Require `OpenAI-Beta: assistants=v2` on /assistants and /threads, as OpenAI did. Off by
+   * default: the header is accepted, and clients that never sent it keep working.
+   */
   REQUIRE_BETA_HEADER: z
     .enum(['true', 'false'])
-    .default('true')
+    .default('false')
     .transform((value) => value === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long SIGTERM waits for in-flight requests before closing them, in milliseconds. */

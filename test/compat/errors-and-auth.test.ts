@@ -35,8 +35,9 @@ interface ErrorBody {
 async function restError(
   path: string,
   init: Parameters<TestApp['rest']>[1] = {},
+  app: TestApp = t,
 ): Promise<{ status: number; body: ErrorBody }> {
-  const response = await t.rest(path, init);
+  const response = await app.rest(path, init);
   expect(response.headers.get('content-type')).toMatch(/^application\/json/);
   expect(response.headers.get('x-request-id')).toMatch(/^req_[A-Za-z0-9]{24}$/);
   const body: unknown = await response.json();
@@ -233,26 +234,44 @@ describe('authentication and the beta header', () => {
     expect(error).toMatchObject({ status: 401, code: 'invalid_api_key' });
   });
 
-  it('refuses Assistants routes without the OpenAI-Beta header', async () => {
+  it('accepts Assistants routes without the OpenAI-Beta header by default', async () => {
     const thread = await t.openai.beta.threads.create();
     for (const path of ['/assistants', `/threads/${thread.id}`, `/threads/${thread.id}/messages`]) {
-      const { status, body } = await restError(path, { beta: false });
-      expect(status, path).toBe(400);
-      expect(body.error).toEqual({
-        message:
-          "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try again by setting the header 'OpenAI-Beta: assistants=v2'.",
-        type: 'invalid_request_error',
-        param: null,
-        code: 'invalid_beta',
-      });
+      const response = await t.rest(path, { beta: false });
+      expect(response.status, path).toBe(200);
     }
-    const v1 = await restError('/assistants', {
-      beta: false,
-      headers: { 'openai-beta': 'assistants=v1' },
-    });
-    expect(v1.body.error.code).toBe('invalid_beta');
-    const ok = await t.rest('/assistants', { headers: { 'openai-beta': 'assistants=v2' } });
-    expect(ok.status).toBe(200);
+  });
+
+  it('refuses Assistants routes without the OpenAI-Beta header when REQUIRE_BETA_HEADER is on', async () => {
+    const strict = await startTestApp({ REQUIRE_BETA_HEADER: 'true' }, { worker: false });
+    try {
+      const thread = await strict.openai.beta.threads.create();
+      for (const path of [
+        '/assistants',
+        `/threads/${thread.id}`,
+        `/threads/${thread.id}/messages`,
+      ]) {
+        const { status, body } = await restError(path, { beta: false }, strict);
+        expect(status, path).toBe(400);
+        expect(body.error).toEqual({
+          message:
+            "You must provide the 'OpenAI-Beta' header to access the Assistants API. Please try again by setting the header 'OpenAI-Beta: assistants=v2'.",
+          type: 'invalid_request_error',
+          param: null,
+          code: 'invalid_beta',
+        });
+      }
+      const v1 = await restError(
+        '/assistants',
+        { beta: false, headers: { 'openai-beta': 'assistants=v1' } },
+        strict,
+      );
+      expect(v1.body.error.code).toBe('invalid_beta');
+      const ok = await strict.rest('/assistants', { headers: { 'openai-beta': 'assistants=v2' } });
+      expect(ok.status).toBe(200);
+    } finally {
+      await strict.close();
+    }
   });
 });
 
