@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startFakeUpstream } from '../setup/fake-upstream.js';
 import { processDatabase, type Running, runProcess, waitForLog } from '../setup/processes.js';
 
 const database = processDatabase();
@@ -119,5 +120,46 @@ describe('the server and worker processes', () => {
     expect((await acme.beta.assistants.list()).data.map((a) => a.name)).toEqual(['acme']);
     server.child.kill('SIGTERM');
     expect(await server.exit).toBe(0);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets an in-flight streaming run finish on SIGTERM, then exits 0', async () => {
+    const upstream = await startFakeUpstream();
+    try {
+      const server = runProcess('main.ts', [], {
+        DATABASE_URL: databaseUrl,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        API_KEYS: 'sk-drain-test-key-0123456789',
+        LLM_BASE_URL: upstream.url,
+      });
+      started.push(server);
+      const port = Number(
+        (await waitForLog(server, (line) => line.msg === 'server listening')).port,
+      );
+      const client = new OpenAI({
+        apiKey: 'sk-drain-test-key-0123456789',
+        baseURL: `http://127.0.0.1:${port}/v1`,
+        maxRetries: 0,
+      });
+      const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
+      const thread = await client.beta.threads.create({
+        messages: [{ role: 'user', content: 'go' }],
+      });
+      upstream.script({ text: ['one ', 'two ', 'three ', 'four'], delayMsBetweenChunks: 150 });
+      const stream = client.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+      await new Promise<void>((resolve) => stream.on('textDelta', () => resolve()));
+
+      server.child.kill('SIGTERM');
+      const run = await stream.finalRun();
+      expect(run.status).toBe('completed');
+      const [message] = await stream.finalMessages();
+      expect(message?.content[0]).toMatchObject({ text: { value: 'one two three four' } });
+      const code = await server.exit;
+      expect(code, server.stderr.join('')).toBe(0);
+    } finally {
+      await upstream.close();
+    }
   });
 });
