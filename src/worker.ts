@@ -44,30 +44,66 @@ export async function startWorker(deps: Deps): Promise<Worker> {
   };
 
   // pg-boss hands one job per fetch to each registered worker: registering several gives
-  // concurrency, and each is woken individually by notifyWorker.
-  const workerIds: string[] = [];
+  // concurrency. A slot that finished a job fetches again at once (instead of sleeping until its
+  // next poll), so a backlog drains while any slot is awake; a NOTIFY then only needs to wake one
+  // idle slot. Waking every slot for every job cost WORKER_CONCURRENCY fetch queries per run.
+  interface Slot {
+    id: string | null;
+    busy: boolean;
+  }
+  const slotsByJob = new Map<string, Slot[]>();
   for (const job of jobs) {
-    for (let slot = 0; slot < env.WORKER_CONCURRENCY; slot += 1) {
-      const id = await boss.work(
+    const slots: Slot[] = [];
+    slotsByJob.set(job.definition.name, slots);
+    for (let index = 0; index < env.WORKER_CONCURRENCY; index += 1) {
+      const slot: Slot = { id: null, busy: false };
+      slots.push(slot);
+      slot.id = await boss.work(
         job.definition.name,
         { batchSize: 1, pollingIntervalSeconds: 2 },
         async ([item]) => {
-          if (item) {
+          if (!item) {
+            return;
+          }
+          slot.busy = true;
+          try {
             await job.handle(executorDeps, job.definition.schema.parse(item.data));
+          } finally {
+            slot.busy = false;
+            if (slot.id) {
+              boss.notifyWorker(slot.id);
+            }
           }
         },
       );
-      workerIds.push(id);
     }
   }
 
+  // Round-robin, so wake-ups arriving before the woken slot has its job go to different slots.
+  let nextSlot = 0;
+  const wakeOne = (name: string) => {
+    const slots = slotsByJob.get(name) ?? [];
+    for (let offset = 0; offset < slots.length; offset += 1) {
+      const index = (nextSlot + offset) % slots.length;
+      const slot = slots[index];
+      if (slot?.id && !slot.busy) {
+        nextSlot = index + 1;
+        boss.notifyWorker(slot.id);
+        return;
+      }
+    }
+    // Every slot is busy: each fetches again as soon as its job is done.
+  };
   const wakeAll = () => {
-    for (const id of workerIds) {
-      boss.notifyWorker(id);
+    for (const slot of [...slotsByJob.values()].flat()) {
+      if (slot.id) {
+        boss.notifyWorker(slot.id);
+      }
     }
   };
+  // After a reconnect, wake-ups sent meanwhile are lost: wake everyone once.
   const listener = await createPgListener(deps.database.url, logger, wakeAll);
-  listener.on(JOB_WAKE_CHANNEL, wakeAll);
+  listener.on(JOB_WAKE_CHANNEL, wakeOne);
   listener.on(RUN_SIGNAL_CHANNEL, (runId) => {
     for (const controller of watched.get(runId) ?? []) {
       controller.abort();
@@ -97,8 +133,10 @@ export async function startWorker(deps: Deps): Promise<Worker> {
     async stop() {
       clearInterval(sweep);
       await listener.close();
-      for (const id of workerIds) {
-        await boss.offWork({ id });
+      for (const slot of [...slotsByJob.values()].flat()) {
+        if (slot.id) {
+          await boss.offWork({ id: slot.id });
+        }
       }
     },
   };

@@ -9,7 +9,6 @@ import { type ChatModel, ModelError } from '../models/chat-model.js';
 import { isAbortError } from '../models/openai-chat-model.js';
 import { chatRequest } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
-import { emitRunStatus } from './run-events-emit.js';
 import { addUsage, endRun, type Usage } from './run-outcomes.js';
 import { type OwnedRun, TextWriter, ToolCallWriter } from './run-output.js';
 
@@ -33,9 +32,12 @@ export interface ExecutorDeps {
   watchRun(runId: string, controller: AbortController): () => void;
 }
 
+type RunRow = Awaited<ReturnType<PrismaClient['run']['findUniqueOrThrow']>>;
+
 /**
  * Takes ownership of a run with a fresh lease: a queued run, or an in-progress run whose worker
  * stopped heartbeating (it died). Two workers can never both hold it. Announces in_progress.
+ * Returns the lease and the run as claimed.
  */
 async function claimRun(deps: ExecutorDeps, runId: string, startedAt: Date | null) {
   const leaseId = randomUUID();
@@ -58,12 +60,10 @@ async function claimRun(deps: ExecutorDeps, runId: string, startedAt: Date | nul
     if (count !== 1) {
       return null;
     }
-    const run = await tx.run.findUniqueOrThrow({
-      where: { id: runId },
-      select: { id: true, projectId: true, threadId: true },
-    });
-    await emitRunStatus(tx, run, 'in_progress');
-    return leaseId;
+    // One read serves the event's snapshot and the generation (each query costs ~1 ms of CPU).
+    const run = await tx.run.findUniqueOrThrow({ where: { id: runId } });
+    await appendRunEvents(tx, run, [{ event: 'thread.run.in_progress', data: snapshot(run) }]);
+    return { leaseId, run };
   });
 }
 
@@ -123,12 +123,16 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
   if (run.status !== 'queued' && run.status !== 'in_progress') {
     return;
   }
-  const leaseId = await claimRun(deps, runId, run.startedAt);
-  if (!leaseId) {
+  const claim = await claimRun(deps, runId, run.startedAt);
+  if (!claim) {
     return;
   }
+  const { leaseId } = claim;
   const logger = deps.logger.child({ runId });
-  await discardUnfinishedOutput(deps, runId);
+  // Output exists only from an earlier execution, and every execution first sets startedAt.
+  if (run.startedAt !== null) {
+    await discardUnfinishedOutput(deps, runId);
+  }
 
   const controller = new AbortController();
   const unwatch = deps.watchRun(runId, controller);
@@ -152,7 +156,7 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
     writers: [],
   };
   try {
-    await generate(deps, { ...run, leaseId }, controller.signal, state, logger);
+    await generate(deps, { ...claim.run, leaseId }, controller.signal, state, logger);
   } catch (error) {
     for (const writer of state.writers) {
       await writer.settle();
@@ -199,7 +203,7 @@ interface Generation {
 
 async function generate(
   deps: ExecutorDeps,
-  run: Awaited<ReturnType<PrismaClient['run']['findUniqueOrThrow']>> & { leaseId: string },
+  run: RunRow & { leaseId: string },
   signal: AbortSignal,
   state: Generation,
   logger: Logger,
@@ -212,8 +216,7 @@ async function generate(
     runEvents: deps.runEvents,
     actor: { projectId: run.projectId, apiKeyId: null },
   };
-  const current = await deps.db.run.findUniqueOrThrow({ where: { id: run.id } });
-  const context = await buildRunContext(ctx, current);
+  const context = await buildRunContext(ctx, run);
   const leaseId = run.leaseId;
   if (!context.fits) {
     await endRun(
@@ -226,9 +229,9 @@ async function generate(
     return;
   }
   const remaining =
-    current.maxCompletionTokens === null
+    run.maxCompletionTokens === null
       ? null
-      : current.maxCompletionTokens - (state.usage?.completionTokens ?? 0);
+      : run.maxCompletionTokens - (state.usage?.completionTokens ?? 0);
   if (remaining !== null && remaining <= 0) {
     await endRun(
       deps.db,
@@ -253,7 +256,7 @@ async function generate(
   let finishReason: string | null = null;
   let callUsage: Usage | null = null;
   for await (const event of deps.model.stream(
-    chatRequest(current, context.messages, remaining, signal),
+    chatRequest(run, context.messages, remaining, signal),
   )) {
     if (event.type === 'text') {
       if (!text) {

@@ -46,6 +46,8 @@ export interface ScriptedReply {
   retryAfterMs?: number | null;
   /** Pause before each SSE event, in milliseconds. (Default: 0) */
   delayMsBetweenChunks?: number;
+  /** Called as each text piece is written (its index, `performance.now()`), for latency benches. */
+  onPiece?: (index: number, atMs: number) => void;
   /** Send everything but the finish, then hold the response until the client goes away. */
   hang?: boolean;
   /** Send everything but the finish, then cut the connection (an upstream crash). */
@@ -74,6 +76,10 @@ export interface ReceivedRequest<Body = ChatRequestBody> {
   headers: IncomingHttpHeaders;
   /** Resolves true if the connection closed before the response ended, false once it ended. */
   aborted: Promise<boolean>;
+  /** `performance.now()` once the request (headers and body) was read, in milliseconds. */
+  receivedAt: number;
+  /** `performance.now()` when the response ended; null until then, or if it never ended. */
+  respondedAt: number | null;
 }
 
 export interface FakeUpstream {
@@ -127,7 +133,17 @@ export async function startFakeUpstream(
     const aborted = new Promise<boolean>((resolve) => {
       res.once('close', () => resolve(!res.writableFinished));
     });
-    list.push({ body, headers: req.headers, aborted });
+    const received: ReceivedRequest<Body> = {
+      body,
+      headers: req.headers,
+      aborted,
+      receivedAt: performance.now(),
+      respondedAt: null,
+    };
+    res.once('finish', () => {
+      received.respondedAt = performance.now();
+    });
+    list.push(received);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -313,7 +329,13 @@ async function answerChat(
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache',
   });
-  if (!(await sendEvents(res, content, reply.delayMsBetweenChunks))) {
+  const onWrite = (index: number) => {
+    // content[0] is the role chunk; text pieces follow it.
+    if (index >= 1 && index <= text.length) {
+      reply.onPiece?.(index - 1, performance.now());
+    }
+  };
+  if (!(await sendEvents(res, content, reply.delayMsBetweenChunks, onWrite))) {
     return;
   }
   if (reply.hang) {
@@ -327,8 +349,13 @@ async function answerChat(
 }
 
 /** Writes SSE events; false if the client went away meanwhile. */
-async function sendEvents(res: ServerResponse, events: unknown[], delayMs = 0): Promise<boolean> {
-  for (const event of events) {
+async function sendEvents(
+  res: ServerResponse,
+  events: unknown[],
+  delayMs = 0,
+  onWrite?: (index: number) => void,
+): Promise<boolean> {
+  for (const [index, event] of events.entries()) {
     if (delayMs > 0) {
       await sleep(delayMs);
     }
@@ -336,6 +363,7 @@ async function sendEvents(res: ServerResponse, events: unknown[], delayMs = 0): 
       return false;
     }
     res.write(`data: ${typeof event === 'string' ? event : JSON.stringify(event)}\n\n`);
+    onWrite?.(index);
   }
   return true;
 }
