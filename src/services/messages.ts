@@ -11,7 +11,7 @@ import {
   toStoredContent,
 } from './message-content.js';
 import { type PageInput, paginate } from './pagination.js';
-import { lockThreadForMessages } from './thread-lock.js';
+import { assertThreadExists, lockThreadForMessages } from './thread-lock.js';
 import { metadataSchema, parseInput } from './validation.js';
 
 export const createMessageSchema = z.object({
@@ -30,16 +30,6 @@ type MessageQuery = Pick<Prisma.MessageFindFirstArgs, 'select' | 'include'>;
 
 function notFound(id: string): NotFoundError {
   return new NotFoundError(`No message found with id '${id}'.`);
-}
-
-async function assertThreadExists(ctx: ServiceContext, threadId: string): Promise<void> {
-  const thread = await ctx.db.thread.findFirst({
-    where: { id: threadId, projectId: ctx.actor.projectId },
-    select: { id: true },
-  });
-  if (!thread) {
-    throw new NotFoundError(`No thread found with id '${threadId}'.`);
-  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PrismaClient } from '../db/prisma.js';
 import { appendRunEvents, type RunEventInput } from '../events/run-events.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { SQL_NULL, toJson } from './json.js';
@@ -69,6 +70,32 @@ abstract class CoalescingWriter {
   }
 }
 
+/** Inside a transaction: refuses to write output for a run that is no longer ours. */
+async function assertOwned(tx: Prisma.TransactionClient, run: OwnedRun): Promise<void> {
+  const owned = await tx.run.count({
+    where: { id: run.id, leaseId: run.leaseId, status: 'in_progress' },
+  });
+  if (owned === 0) {
+    throw new LostRunError('The run is no longer ours');
+  }
+}
+
+/** An in-progress step of the run. */
+function createStep(tx: Prisma.TransactionClient, run: OwnedRun, id: string, details: StepDetails) {
+  return tx.runStep.create({
+    data: {
+      id,
+      projectId: run.projectId,
+      runId: run.id,
+      threadId: run.threadId,
+      assistantId: run.assistantId,
+      type: details.type,
+      status: 'in_progress',
+      stepDetails: toJson(details),
+    },
+  });
+}
+
 function textContent(value: string) {
   return toJson([{ type: 'text', text: { value, annotations: [] } }]);
 }
@@ -92,13 +119,7 @@ export class TextWriter extends CoalescingWriter {
     const messageId = newId('message');
     const stepId = newId('step');
     await deps.db.$transaction(async (tx) => {
-      if (
-        (await tx.run.count({
-          where: { id: run.id, leaseId: run.leaseId, status: 'in_progress' },
-        })) === 0
-      ) {
-        throw new LostRunError('The run is no longer ours');
-      }
+      await assertOwned(tx, run);
       await tx.message.create({
         data: {
           id: messageId,
@@ -112,18 +133,9 @@ export class TextWriter extends CoalescingWriter {
           attachments: toJson([]),
         },
       });
-      const details: StepDetails = { type: 'message_creation', messageCreation: { messageId } };
-      await tx.runStep.create({
-        data: {
-          id: stepId,
-          projectId: run.projectId,
-          runId: run.id,
-          threadId: run.threadId,
-          assistantId: run.assistantId,
-          type: 'message_creation',
-          status: 'in_progress',
-          stepDetails: toJson(details),
-        },
+      await createStep(tx, run, stepId, {
+        type: 'message_creation',
+        messageCreation: { messageId },
       });
       await emitSnapshots(tx, run, [
         { event: 'thread.run.step.created', kind: 'step', id: stepId },
@@ -233,26 +245,8 @@ export class ToolCallWriter extends CoalescingWriter {
   static async open(deps: OutputDeps, run: OwnedRun): Promise<ToolCallWriter> {
     const stepId = newId('step');
     await deps.db.$transaction(async (tx) => {
-      if (
-        (await tx.run.count({
-          where: { id: run.id, leaseId: run.leaseId, status: 'in_progress' },
-        })) === 0
-      ) {
-        throw new LostRunError('The run is no longer ours');
-      }
-      const details: StepDetails = { type: 'tool_calls', toolCalls: [] };
-      await tx.runStep.create({
-        data: {
-          id: stepId,
-          projectId: run.projectId,
-          runId: run.id,
-          threadId: run.threadId,
-          assistantId: run.assistantId,
-          type: 'tool_calls',
-          status: 'in_progress',
-          stepDetails: toJson(details),
-        },
-      });
+      await assertOwned(tx, run);
+      await createStep(tx, run, stepId, { type: 'tool_calls', toolCalls: [] });
       await emitSnapshots(tx, run, [
         { event: 'thread.run.step.created', kind: 'step', id: stepId },
         { event: 'thread.run.step.in_progress', kind: 'step', id: stepId },

@@ -1,8 +1,8 @@
 import type { ServiceContext } from '../context.js';
-import { NotFoundError } from '../errors.js';
 import type { RunEventRow } from '../events/run-event-hub.js';
 import { isTerminal } from './run-status.js';
 import { getRun } from './runs.js';
+import { assertThreadExists } from './thread-lock.js';
 
 const TERMINAL_EVENTS = new Set([
   'thread.run.completed',
@@ -49,12 +49,6 @@ export async function followThread(
   threadId: string,
   signal: AbortSignal,
 ): Promise<AsyncGenerator<RunEventRow>> {
-  const thread = await ctx.db.thread.findFirst({
-    where: { id: threadId, projectId: ctx.actor.projectId },
-    select: { id: true },
-  });
-  if (!thread) {
-    throw new NotFoundError(`No thread found with id '${threadId}'.`);
-  }
+  await assertThreadExists(ctx, threadId);
   return ctx.runEvents.followThread(threadId, signal);
 }

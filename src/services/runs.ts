@@ -18,7 +18,7 @@ import {
   type ParsedRunFields,
 } from './run-input.js';
 import { RUN_SIGNAL_CHANNEL } from './run-signals.js';
-import { findActiveRun, lockThread } from './thread-lock.js';
+import { assertThreadExists, findActiveRun, lockThread } from './thread-lock.js';
 import { createThread } from './threads.js';
 import { metadataSchema, parseInput } from './validation.js';
 
@@ -154,16 +154,6 @@ export async function getRun(
     throw notFound(id);
   }
   return run;
-}
-
-async function assertThreadExists(ctx: ServiceContext, threadId: string): Promise<void> {
-  const thread = await ctx.db.thread.findFirst({
-    where: { id: threadId, projectId: ctx.actor.projectId },
-    select: { id: true },
-  });
-  if (!thread) {
-    throw new NotFoundError(`No thread found with id '${threadId}'.`);
-  }
 }
 
 export async function listRuns(

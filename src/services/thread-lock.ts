@@ -2,6 +2,17 @@ import type { ServiceContext } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
 import { ACTIVE_RUN_STATUSES } from './run-status.js';
 
+/** 404s unless the thread exists in the caller's project. */
+export async function assertThreadExists(ctx: ServiceContext, threadId: string): Promise<void> {
+  const thread = await ctx.db.thread.findFirst({
+    where: { id: threadId, projectId: ctx.actor.projectId },
+    select: { id: true },
+  });
+  if (!thread) {
+    throw new NotFoundError(`No thread found with id '${threadId}'.`);
+  }
+}
+
 /**
  * Takes the thread's lock for the current transaction (a row lock), so concurrent "create run"
  * and "add message" commands on one thread serialize and the one-active-run rule holds.
