@@ -61,7 +61,13 @@ export async function createPgListener(
       if (!set) {
         set = new Set();
         handlers.set(channel, set);
-        void client?.query(`LISTEN "${channel}"`);
+        // Not awaited (on() is synchronous), so its failure must be handled here: a shutdown
+        // right after start closes the connection under it. A reconnect LISTENs again anyway.
+        client?.query(`LISTEN "${channel}"`).catch((error: unknown) => {
+          if (!closed) {
+            logger.warn({ err: error, channel }, 'LISTEN failed; it is retried on reconnect');
+          }
+        });
       }
       set.add(handler);
       return () => set?.delete(handler);
