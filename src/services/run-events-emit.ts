@@ -12,25 +12,44 @@ export interface RunRef {
   threadId: string;
 }
 
-/** Appends events whose data are the current rows (re-read, so snapshots match the commit). */
-export async function emitSnapshots(
-  db: Db,
-  run: RunRef,
-  items: (
-    | { event: RunEventName & `thread.run.${string}`; kind: 'run'; id: string }
-    | { event: RunEventName; kind: 'step' | 'message' | 'thread'; id: string }
-  )[],
-): Promise<void> {
+type Kind = 'run' | 'step' | 'message' | 'thread';
+
+export interface SnapshotItem {
+  event: RunEventName;
+  kind: Kind;
+  id: string;
+  /** The row as just written, when the caller has it; otherwise it is read. */
+  row?: object;
+}
+
+async function readRow(db: Db, kind: Kind, id: string): Promise<object | null> {
+  switch (kind) {
+    case 'run':
+      return db.run.findUnique({ where: { id } });
+    case 'step':
+      return db.runStep.findUnique({ where: { id } });
+    case 'message':
+      return db.message.findUnique({ where: { id } });
+    case 'thread':
+      return db.thread.findUnique({ where: { id } });
+  }
+}
+
+/**
+ * Appends events whose data are the rows as committed with them. Rows the caller passes are
+ * used as they are; others are read, each once per call (created + in_progress share one).
+ */
+export async function emitSnapshots(db: Db, run: RunRef, items: SnapshotItem[]): Promise<void> {
+  const rows = new Map<string, object | null>();
   const events: RunEventInput[] = [];
   for (const item of items) {
-    const row =
-      item.kind === 'run'
-        ? await db.run.findUnique({ where: { id: item.id } })
-        : item.kind === 'step'
-          ? await db.runStep.findUnique({ where: { id: item.id } })
-          : item.kind === 'message'
-            ? await db.message.findUnique({ where: { id: item.id } })
-            : await db.thread.findUnique({ where: { id: item.id } });
+    const key = `${item.kind}:${item.id}`;
+    if (item.row) {
+      rows.set(key, item.row);
+    } else if (!rows.has(key)) {
+      rows.set(key, await readRow(db, item.kind, item.id));
+    }
+    const row = rows.get(key);
     if (row) {
       events.push({ event: item.event, data: snapshot(row) });
     }
@@ -41,10 +60,6 @@ export async function emitSnapshots(
 /** The run's own event for its current status (`thread.run.<status>`). */
 export function emitRunStatus(db: Db, run: RunRef, status: string): Promise<void> {
   return emitSnapshots(db, run, [
-    {
-      event: `thread.run.${status}` as RunEventName & `thread.run.${string}`,
-      kind: 'run',
-      id: run.id,
-    },
+    { event: `thread.run.${status}` as RunEventName, kind: 'run', id: run.id },
   ]);
 }

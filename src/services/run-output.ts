@@ -120,7 +120,7 @@ export class TextWriter extends CoalescingWriter {
     const stepId = newId('step');
     await deps.db.$transaction(async (tx) => {
       await assertOwned(tx, run);
-      await tx.message.create({
+      const message = await tx.message.create({
         data: {
           id: messageId,
           projectId: run.projectId,
@@ -133,15 +133,15 @@ export class TextWriter extends CoalescingWriter {
           attachments: toJson([]),
         },
       });
-      await createStep(tx, run, stepId, {
+      const step = await createStep(tx, run, stepId, {
         type: 'message_creation',
         messageCreation: { messageId },
       });
       await emitSnapshots(tx, run, [
-        { event: 'thread.run.step.created', kind: 'step', id: stepId },
-        { event: 'thread.run.step.in_progress', kind: 'step', id: stepId },
-        { event: 'thread.message.created', kind: 'message', id: messageId },
-        { event: 'thread.message.in_progress', kind: 'message', id: messageId },
+        { event: 'thread.run.step.created', kind: 'step', id: stepId, row: step },
+        { event: 'thread.run.step.in_progress', kind: 'step', id: stepId, row: step },
+        { event: 'thread.message.created', kind: 'message', id: messageId, row: message },
+        { event: 'thread.message.in_progress', kind: 'message', id: messageId, row: message },
       ]);
     });
     return new TextWriter(deps, run, messageId, stepId);
@@ -192,7 +192,7 @@ export class TextWriter extends CoalescingWriter {
     await this.settle();
     const now = new Date();
     await this.deps.db.$transaction(async (tx) => {
-      await tx.message.update({
+      const message = await tx.message.update({
         where: { id: this.messageId },
         data: {
           content: textContent(this.value),
@@ -205,7 +205,7 @@ export class TextWriter extends CoalescingWriter {
             : { status: 'completed', completedAt: now }),
         },
       });
-      await tx.runStep.update({
+      const step = await tx.runStep.update({
         where: { id: this.stepId },
         data: {
           status: 'completed',
@@ -214,8 +214,8 @@ export class TextWriter extends CoalescingWriter {
         },
       });
       await emitSnapshots(tx, this.run, [
-        { event: `thread.message.${outcome}`, kind: 'message', id: this.messageId },
-        { event: 'thread.run.step.completed', kind: 'step', id: this.stepId },
+        { event: `thread.message.${outcome}`, kind: 'message', id: this.messageId, row: message },
+        { event: 'thread.run.step.completed', kind: 'step', id: this.stepId, row: step },
       ]);
     });
   }
@@ -246,10 +246,10 @@ export class ToolCallWriter extends CoalescingWriter {
     const stepId = newId('step');
     await deps.db.$transaction(async (tx) => {
       await assertOwned(tx, run);
-      await createStep(tx, run, stepId, { type: 'tool_calls', toolCalls: [] });
+      const step = await createStep(tx, run, stepId, { type: 'tool_calls', toolCalls: [] });
       await emitSnapshots(tx, run, [
-        { event: 'thread.run.step.created', kind: 'step', id: stepId },
-        { event: 'thread.run.step.in_progress', kind: 'step', id: stepId },
+        { event: 'thread.run.step.created', kind: 'step', id: stepId, row: step },
+        { event: 'thread.run.step.in_progress', kind: 'step', id: stepId, row: step },
       ]);
     });
     return new ToolCallWriter(deps, run, stepId);

@@ -82,8 +82,8 @@ async function insertRun(
     ...(announceThread
       ? [{ event: 'thread.created' as const, kind: 'thread' as const, id: threadId }]
       : []),
-    { event: 'thread.run.created', kind: 'run', id: run.id },
-    { event: 'thread.run.queued', kind: 'run', id: run.id },
+    { event: 'thread.run.created', kind: 'run', id: run.id, row: run },
+    { event: 'thread.run.queued', kind: 'run', id: run.id, row: run },
   ]);
   await ctx.jobs.send(ctx.db, executeRunJob, { runId: run.id }, { singletonKey: run.id });
   return run;
