@@ -1,5 +1,6 @@
-import OpenAI, { type APIError } from 'openai';
+import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiError } from '../setup/api-error.js';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';
 
@@ -10,19 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await t.close();
 });
-
-/** The rejection of `promise`, which must be an SDK APIError whose body is OpenAI's envelope. */
-async function apiError(promise: Promise<unknown>): Promise<APIError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof OpenAI.APIError)) {
-    throw new Error(`expected an APIError, got ${String(error)}`);
-  }
-  expectSpec('ErrorResponse', { error: error.error });
-  return error;
-}
 
 /** A thread with `count` user messages `m0`, `m1`, …; returns the message ids in creation order. */
 async function threadWithMessages(count: number): Promise<{ threadId: string; ids: string[] }> {

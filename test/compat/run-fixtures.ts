@@ -1,8 +1,11 @@
 // Shared setup for test/compat/runs-api.test.ts: runs in a given state, built through the
 // official SDK against the test app, with the fake upstream scripted for each.
-import OpenAI, { type APIError } from 'openai';
+import type OpenAI from 'openai';
 import { expect } from 'vitest';
 import type { TestApp } from '../setup/app.js';
+
+export { apiError } from '../setup/api-error.js';
+
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { expectSpec } from '../setup/openapi.js';
 
@@ -15,19 +18,6 @@ export const weatherTool: OpenAI.Beta.AssistantTool = {
     parameters: { type: 'object', properties: { city: { type: 'string' } } },
   },
 };
-
-/** The rejection of `promise`, which must be an SDK APIError whose body is OpenAI's envelope. */
-export async function apiError(promise: Promise<unknown>): Promise<APIError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof OpenAI.APIError)) {
-    throw new Error(`expected an APIError, got ${String(error)}`);
-  }
-  expectSpec('ErrorResponse', { error: error.error });
-  return error;
-}
 
 export type RunFixtures = ReturnType<typeof runFixtures>;
 
