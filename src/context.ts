@@ -3,6 +3,7 @@ import type { RunEventHub } from './events/run-event-hub.js';
 import type { Prisma } from './generated/prisma/client.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
+import type { BlobStorage } from './storage/blob-storage.js';
 
 /** The root client, or the client of an open transaction. */
 export type Db = PrismaClient | Prisma.TransactionClient;
@@ -17,6 +18,8 @@ export interface Actor {
 export interface ServiceSettings {
   /** A run expires this long after creation (Default: 600 s, OpenAI's 10 minutes). */
   runExpiresAfterSeconds: number;
+  /** Largest file an upload may carry, in bytes (Default: 512 MB, OpenAI's limit). */
+  fileMaxBytes: number;
 }
 
 /** What every service function receives first. */
@@ -28,6 +31,8 @@ export interface ServiceContext {
   settings: ServiceSettings;
   /** Live run events (subscriptions and REST streams). */
   runEvents: RunEventHub;
+  /** Where file bytes live (local disk or S3). */
+  storage: BlobStorage;
 }
 
 function isRootClient(db: Db): db is PrismaClient {

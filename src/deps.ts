@@ -12,6 +12,8 @@ import { jobs as jobDefinitions } from './jobs/registry.js';
 import type { Logger } from './logger.js';
 import type { ChatModel } from './models/chat-model.js';
 import { createModelFromEnv } from './models/model-from-env.js';
+import type { BlobStorage } from './storage/blob-storage.js';
+import { createStorageFromEnv } from './storage/storage-from-env.js';
 
 /** Long-lived resources shared by the server and the worker of one process. */
 export interface Deps {
@@ -26,6 +28,8 @@ export interface Deps {
   /** This process's LISTEN connection, shared by everything that waits for a NOTIFY. */
   listener: PgListener;
   runEvents: RunEventHub;
+  /** File bytes: local disk under DATA_DIR, or S3 when S3_BUCKET is set. */
+  storage: BlobStorage;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,8 @@ export async function createDeps(
   logger: Logger,
   options: { supervise: boolean } = { supervise: true },
 ): Promise<Deps> {
+  // First: a bad storage configuration should stop the process before anything starts.
+  const storage = createStorageFromEnv(env);
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
@@ -75,9 +81,13 @@ export async function createDeps(
     boss,
     jobs: createJobQueue(boss),
     model,
-    settings: { runExpiresAfterSeconds: env.RUN_EXPIRES_AFTER_SECONDS },
+    settings: {
+      runExpiresAfterSeconds: env.RUN_EXPIRES_AFTER_SECONDS,
+      fileMaxBytes: env.FILE_MAX_BYTES,
+    },
     listener,
     runEvents: createRunEventHub(db, listener),
+    storage,
     async close() {
       await listener.close();
       // Graceful: jobs in flight (a run mid-generation) get the shutdown budget to finish.
@@ -88,6 +98,7 @@ export async function createDeps(
         timeout: env.SHUTDOWN_TIMEOUT_MS,
       });
       await db.$disconnect();
+      await storage.close();
       await embedded?.stop();
     },
   };

@@ -10,6 +10,27 @@ const envSchema = z.object({
   /** PostgreSQL URL. Absent: an embedded PostgreSQL is started in DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DATA_DIR: z.string().min(1).default('./.data'),
+  /** Largest file an upload may carry, in bytes (OpenAI's 512 MB; GraphQL `Int` caps it). */
+  FILE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .default(512 * 1024 * 1024),
+  /** Store file bytes in this S3 bucket (any S3-compatible store); absent: `DATA_DIR/files`. */
+  S3_BUCKET: z.string().min(1).optional(),
+  /** S3-compatible endpoint (MinIO, R2, Ceph…); absent: AWS. */
+  S3_ENDPOINT: z.url().optional(),
+  /** Absent: the AWS SDK's region chain, or us-east-1 with S3_ENDPOINT. */
+  S3_REGION: z.string().min(1).optional(),
+  /** Path-style URLs (`endpoint/bucket/key`), which most self-hosted stores need. */
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /** Static credentials (both or neither); absent: the AWS SDK's default credential chain. */
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   /** Comma-separated keys seeded into the default project (stored hashed). */
   API_KEYS: z
     .string()

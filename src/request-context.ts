@@ -23,6 +23,7 @@ export function createContextFactory(deps: Deps): ContextFactory {
         jobs: deps.jobs,
         settings: deps.settings,
         runEvents: deps.runEvents,
+        storage: deps.storage,
       };
     } catch (error) {
       throw error instanceof AppError ? toGraphQLError(error) : error;

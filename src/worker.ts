@@ -24,6 +24,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
     jobs: deps.jobs,
     model: deps.model,
     runEvents: deps.runEvents,
+    storage: deps.storage,
     settings: {
       ...deps.settings,
       runHeartbeatMs: env.RUN_HEARTBEAT_MS,

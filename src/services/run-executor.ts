@@ -7,6 +7,7 @@ import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import { type ChatModel, ModelError } from '../models/chat-model.js';
 import { isAbortError } from '../models/openai-chat-model.js';
+import type { BlobStorage } from '../storage/blob-storage.js';
 import { chatRequest } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
 import { addUsage, endRun, type Usage } from './run-outcomes.js';
@@ -28,6 +29,7 @@ export interface ExecutorDeps {
   model: ChatModel;
   settings: ExecutorSettings;
   runEvents: RunEventHub;
+  storage: BlobStorage;
   /** Aborts `controller` when the run is signalled (cancel, expiry); returns the unsubscribe. */
   watchRun(runId: string, controller: AbortController): () => void;
 }
@@ -214,6 +216,7 @@ async function generate(
     jobs: deps.jobs,
     settings: deps.settings,
     runEvents: deps.runEvents,
+    storage: deps.storage,
     actor: { projectId: run.projectId, apiKeyId: null },
   };
   const context = await buildRunContext(ctx, run);

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import OpenAI from 'openai';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -59,8 +62,11 @@ export async function startTestApp(
   const serverUrl = inject('databaseUrl');
   const url = new URL(serverUrl);
   url.searchParams.set('schema', schema);
+  // Local file storage goes to a directory of this app's own, removed on close.
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'assistants-test-'));
   const env = parseEnv({
     DATABASE_URL: url.toString(),
+    DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     WORKER_CONCURRENCY: '4',
     SHUTDOWN_TIMEOUT_MS: '1000',
@@ -129,6 +135,7 @@ export async function startTestApp(
       } finally {
         await admin.end();
       }
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
