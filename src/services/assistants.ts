@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ServiceContext } from '../context.js';
+import { type ServiceContext, withTransaction } from '../context.js';
 import { NotFoundError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
@@ -61,24 +61,29 @@ export async function createAssistant(
   query: AssistantQuery = {},
 ) {
   const data = parseInput(createAssistantSchema, input);
-  const toolResources = await resolveToolResources(ctx, data.toolResources);
-  return ctx.db.assistant.create({
-    ...query,
-    data: {
-      id: newId('assistant'),
-      projectId: ctx.actor.projectId,
-      model: data.model ?? undefined,
-      name: data.name ?? null,
-      description: data.description ?? null,
-      instructions: data.instructions ?? null,
-      tools: toJson(data.tools ?? []),
-      toolResources: toJson(toolResources ?? {}),
-      metadata: toJson(data.metadata ?? {}),
-      temperature: data.temperature ?? null,
-      topP: data.topP ?? null,
-      responseFormat: toJson(data.responseFormat ?? { type: 'auto' }),
-      reasoningEffort: data.reasoningEffort ?? null,
-    },
+  // One transaction: a store made by the `vector_stores` helper exists only with its assistant.
+  return withTransaction(ctx, async (tx) => {
+    const toolResources = await resolveToolResources(tx, data.toolResources, 'toolResources', {
+      expiresAfterDays: null,
+    });
+    return tx.db.assistant.create({
+      ...query,
+      data: {
+        id: newId('assistant'),
+        projectId: tx.actor.projectId,
+        model: data.model ?? undefined,
+        name: data.name ?? null,
+        description: data.description ?? null,
+        instructions: data.instructions ?? null,
+        tools: toJson(data.tools ?? []),
+        toolResources: toJson(toolResources ?? {}),
+        metadata: toJson(data.metadata ?? {}),
+        temperature: data.temperature ?? null,
+        topP: data.topP ?? null,
+        responseFormat: toJson(data.responseFormat ?? { type: 'auto' }),
+        reasoningEffort: data.reasoningEffort ?? null,
+      },
+    });
   });
 }
 

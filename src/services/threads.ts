@@ -8,6 +8,7 @@ import { createMessageSchema, insertMessage } from './messages.js';
 import { type PageInput, paginate } from './pagination.js';
 import { resolveToolResources, toolResourcesSchema } from './tool-resources.js';
 import { metadataSchema, parseInput } from './validation.js';
+import { THREAD_HELPER_EXPIRY_DAYS } from './vector-store-inputs.js';
 
 const createThreadSchema = z.object({
   messages: z.array(createMessageSchema).max(32).nullish(),
@@ -37,7 +38,9 @@ export async function createThread(
 ) {
   const data = parseInput(createThreadSchema, input);
   return withTransaction(ctx, async (tx) => {
-    const toolResources = await resolveToolResources(tx, data.toolResources);
+    const toolResources = await resolveToolResources(tx, data.toolResources, 'toolResources', {
+      expiresAfterDays: THREAD_HELPER_EXPIRY_DAYS,
+    });
     const thread = await tx.db.thread.create({
       data: {
         id: newId('thread'),

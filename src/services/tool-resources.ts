@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
 import { InvalidRequestError } from '../errors.js';
-import { idSchema } from './validation.js';
+import { idSchema, metadataSchema } from './validation.js';
+import { chunkingStrategyInputSchema } from './vector-store-inputs.js';
+import { insertVectorStore } from './vector-stores.js';
+
+/** The `vector_stores` creation helper: one store made from files along with its owner. */
+const vectorStoreHelperSchema = z.object({
+  /** Bounded so one request's transaction stays reasonable (OpenAI allows far more). */
+  fileIds: z.array(idSchema).max(10_000).nullish(),
+  chunkingStrategy: chunkingStrategyInputSchema.nullish(),
+  metadata: metadataSchema.nullish(),
+});
 
 export const toolResourcesSchema = z.object({
   codeInterpreter: z.object({ fileIds: z.array(idSchema).max(20).nullish() }).nullish(),
@@ -9,7 +19,7 @@ export const toolResourcesSchema = z.object({
     .object({
       vectorStoreIds: z.array(idSchema).max(1).nullish(),
       /** Creation helper (create assistant/thread only): make a vector store from files. */
-      vectorStores: z.array(z.unknown()).max(1).nullish(),
+      vectorStores: z.array(vectorStoreHelperSchema).max(1).nullish(),
     })
     .nullish(),
 });
@@ -22,24 +32,42 @@ export interface ToolResources {
   fileSearch?: { vectorStoreIds: string[] };
 }
 
+/** Whether (and how) the `vector_stores` helper may create a store: only on create. */
+export interface VectorStoreHelperOptions {
+  /** Expiry in days after last activity (OpenAI gives thread-made stores 7), or none. */
+  expiresAfterDays: number | null;
+}
+
 /**
  * Validates that every referenced file and vector store exists in the caller's project, and
- * returns the stored form. The `vector_stores` creation helper needs ingestion, which is not
- * built yet (issue #6), so it is refused with a clear error instead of being half-done.
+ * returns the stored form. With `helper` (create assistant / create thread), the `vector_stores`
+ * helper creates its store (and enqueues its files' indexing) in the caller's transaction, and
+ * only the new store's id is kept; without it (updates), the helper is refused.
  */
 export async function resolveToolResources(
   ctx: ServiceContext,
   input: ToolResourcesInput | null | undefined,
   param = 'toolResources',
+  helper: VectorStoreHelperOptions | null = null,
 ): Promise<ToolResources | null> {
   if (!input) {
     return null;
   }
-  if (input.fileSearch?.vectorStores && input.fileSearch.vectorStores.length > 0) {
-    throw new InvalidRequestError(
-      `Invalid '${param}.fileSearch.vectorStores': creating vector stores inline is not supported by this server yet; create the vector store first and pass its id in vector_store_ids.`,
-      { param: `${param}.fileSearch.vectorStores`, openaiCode: 'unsupported_parameter' },
-    );
+  const vectorStores = input.fileSearch?.vectorStores ?? [];
+  if (vectorStores.length > 0) {
+    const helperParam = `${param}.fileSearch.vectorStores`;
+    if (!helper) {
+      throw new InvalidRequestError(
+        `Invalid '${helperParam}': vector stores can only be created along with a new assistant or thread; pass the ids of existing ones in vector_store_ids.`,
+        { param: helperParam, openaiCode: 'unknown_parameter' },
+      );
+    }
+    if ((input.fileSearch?.vectorStoreIds ?? []).length > 0) {
+      throw new InvalidRequestError(
+        `Invalid '${helperParam}': give either vector_store_ids or vector_stores, not both.`,
+        { param: helperParam, openaiCode: 'invalid_value' },
+      );
+    }
   }
   const result: ToolResources = {};
   const fileIds = input.codeInterpreter?.fileIds;
@@ -75,6 +103,21 @@ export async function resolveToolResources(
       );
     }
     result.fileSearch = { vectorStoreIds };
+  }
+  const [spec] = vectorStores;
+  if (spec && helper) {
+    const store = await insertVectorStore(
+      ctx,
+      {
+        ...spec,
+        expiresAfter:
+          helper.expiresAfterDays === null
+            ? null
+            : { anchor: 'last_active_at', days: helper.expiresAfterDays },
+      },
+      `${param}.fileSearch.vectorStores.0.fileIds`,
+    );
+    result.fileSearch = { vectorStoreIds: [store.id] };
   }
   return result;
 }

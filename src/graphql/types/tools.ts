@@ -2,6 +2,7 @@ import type { AssistantTool } from '../../services/assistant-tools.js';
 import type { ResponseFormat } from '../../services/response-format.js';
 import type { ToolResources } from '../../services/tool-resources.js';
 import { builder } from '../builder.js';
+import { ChunkingStrategyInput } from './chunking-strategy.js';
 
 export const ToolType = builder.enumType('ToolType', {
   description: 'Kind of tool an assistant or run may use.',
@@ -137,12 +138,22 @@ const CodeInterpreterResourcesInput = builder.inputType('CodeInterpreterResource
   fields: (t) => ({ fileIds: t.stringList() }),
 });
 
+const VectorStoreHelperInput = builder.inputType('VectorStoreHelperInput', {
+  description: 'A vector store to create along with a new assistant or thread.',
+  fields: (t) => ({
+    fileIds: t.stringList({ description: 'Files to index into it.' }),
+    chunkingStrategy: t.field({ type: ChunkingStrategyInput }),
+    metadata: t.field({ type: 'JSON' }),
+  }),
+});
+
 const FileSearchResourcesInput = builder.inputType('FileSearchResourcesInput', {
   fields: (t) => ({
     vectorStoreIds: t.stringList(),
     vectorStores: t.field({
-      type: ['JSON'],
-      description: 'Creation helper (create only): a vector store to create from files.',
+      type: [VectorStoreHelperInput],
+      description:
+        'Creation helper (create only; at most 1): the store is created with the assistant or thread (a thread’s expires 7 days after its last use) and its id kept in vectorStoreIds.',
     }),
   }),
 });

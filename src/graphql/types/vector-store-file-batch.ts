@@ -1,0 +1,109 @@
+import {
+  cancelVectorStoreFileBatch,
+  createVectorStoreFileBatch,
+  getVectorStoreFileBatch,
+  listVectorStoreFileBatchFiles,
+  type VectorStoreFileBatchView,
+} from '../../services/vector-store-file-batches.js';
+import { builder } from '../builder.js';
+import { ChunkingStrategyInput } from './chunking-strategy.js';
+import { toPageInput } from './common.js';
+import { FileCountsRef } from './vector-store.js';
+import { fileListArgs, VectorStoreFileList } from './vector-store-file.js';
+
+const VectorStoreFileBatchStatus = builder.enumType('VectorStoreFileBatchStatus', {
+  values: {
+    in_progress: { description: 'Some of its files are still being indexed.' },
+    completed: { description: 'Every file is processed (some may have failed).' },
+    cancelled: { description: 'Cancelled: files not yet indexed were cancelled.' },
+    failed: { description: 'Every file failed.' },
+  } as const,
+});
+
+export const VectorStoreFileBatch = builder
+  .objectRef<VectorStoreFileBatchView>('VectorStoreFileBatch')
+  .implement({
+    description: 'Files attached to a vector store together; status and counts follow them.',
+    fields: (t) => ({
+      id: t.exposeID('id', { description: '`vsfb_…`' }),
+      vectorStoreId: t.exposeString('vectorStoreId'),
+      createdAt: t.expose('createdAt', { type: 'UnixTime' }),
+      status: t.field({ type: VectorStoreFileBatchStatus, resolve: (batch) => batch.status }),
+      fileCounts: t.field({ type: FileCountsRef, resolve: (batch) => batch.fileCounts }),
+      files: t.field({
+        type: VectorStoreFileList,
+        description: 'The files of this batch, newest first by default.',
+        args: fileListArgs,
+        resolve: (batch, args, ctx) =>
+          listVectorStoreFileBatchFiles(ctx, batch.vectorStoreId, batch.id, {
+            filter: args.filter,
+            page: toPageInput(args),
+          }),
+      }),
+    }),
+  });
+
+const VectorStoreFileBatchItemInput = builder.inputType('VectorStoreFileBatchItemInput', {
+  fields: (t) => ({
+    fileId: t.string({ required: true }),
+    attributes: t.field({ type: 'JSON' }),
+    chunkingStrategy: t.field({ type: ChunkingStrategyInput }),
+  }),
+});
+
+const CreateVectorStoreFileBatchInput = builder.inputType('CreateVectorStoreFileBatchInput', {
+  description: 'Exactly one of fileIds and files (each 1–2000).',
+  fields: (t) => ({
+    fileIds: t.stringList({ description: 'Files sharing attributes and chunkingStrategy.' }),
+    files: t.field({
+      type: [VectorStoreFileBatchItemInput],
+      description: 'Files with their own attributes and chunking (the shared ones are ignored).',
+    }),
+    chunkingStrategy: t.field({ type: ChunkingStrategyInput }),
+    attributes: t.field({ type: 'JSON' }),
+  }),
+});
+
+const batchArgs = builder.args((t) => ({
+  vectorStoreId: t.id({ required: true }),
+  batchId: t.id({ required: true }),
+}));
+
+builder.queryFields((t) => ({
+  vectorStoreFileBatch: t.field({
+    type: VectorStoreFileBatch,
+    args: batchArgs,
+    resolve: (_root, args, ctx) =>
+      getVectorStoreFileBatch(ctx, String(args.vectorStoreId), String(args.batchId)),
+  }),
+  vectorStoreFileBatchFiles: t.field({
+    type: VectorStoreFileList,
+    description: 'Files of a batch, newest first by default.',
+    args: { ...batchArgs, ...fileListArgs },
+    resolve: (_root, args, ctx) =>
+      listVectorStoreFileBatchFiles(ctx, String(args.vectorStoreId), String(args.batchId), {
+        filter: args.filter,
+        page: toPageInput(args),
+      }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createVectorStoreFileBatch: t.field({
+    type: VectorStoreFileBatch,
+    description: 'Attaches files together and starts indexing them.',
+    args: {
+      vectorStoreId: t.arg.id({ required: true }),
+      input: t.arg({ type: CreateVectorStoreFileBatchInput, required: true }),
+    },
+    resolve: (_root, args, ctx) =>
+      createVectorStoreFileBatch(ctx, String(args.vectorStoreId), args.input),
+  }),
+  cancelVectorStoreFileBatch: t.field({
+    type: VectorStoreFileBatch,
+    description: 'Cancels the files of the batch not yet indexed.',
+    args: batchArgs,
+    resolve: (_root, args, ctx) =>
+      cancelVectorStoreFileBatch(ctx, String(args.vectorStoreId), String(args.batchId)),
+  }),
+}));
