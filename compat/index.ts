@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream/promises';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import qs from 'qs';
 import type { Logger } from '../src/logger.js';
+import type { FileContentReader } from '../src/http/file-content.js';
 import type { ContextFactory } from '../src/request-context.js';
 import { fromGraphQLError, RestError } from './errors.js';
 import { createOperationRunner } from './graphql.js';
 import { readJsonBody, sendJson } from './http.js';
-import { bindRunner, createRouter, JsonResponse } from './router.js';
+import { BinaryResponse, bindRunner, createRouter, JsonResponse } from './router.js';
 import { assistantRoutes } from './routes/assistants.js';
+import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
@@ -20,6 +23,12 @@ export interface CompatOptions {
   contextFor: ContextFactory;
   /** Require `OpenAI-Beta: assistants=v2` on Assistants paths, as OpenAI did. */
   requireBetaHeader: boolean;
+  files: {
+    /** FILE_MAX_BYTES: an upload is spooled up to this (+1) before it is handed on. */
+    maxUploadBytes: number;
+    /** Reads a file's bytes for `GET /files/{id}/content` (binary does not fit GraphQL). */
+    readContent: FileContentReader;
+  };
 }
 
 const BETA_MESSAGE =
@@ -37,6 +46,7 @@ export function createCompatHandler(options: CompatOptions) {
     ...assistantRoutes,
     ...threadRoutes,
     ...messageRoutes,
+    ...fileRoutes(options.files),
   ]);
 
   return async function handleCompat(
@@ -59,7 +69,7 @@ export function createCompatHandler(options: CompatOptions) {
           throw new RestError(400, BETA_MESSAGE, { code: 'invalid_beta' });
         }
       }
-      const body = method === 'POST' ? await readJsonBody(req) : {};
+      const body = method === 'POST' && !match.route.rawBody ? await readJsonBody(req) : {};
       const query = qs.parse(url.search.slice(1), { depth: 2, arrayLimit: 100 });
       for (const input of [match.params, query, body]) {
         assertStorableText(input);
@@ -68,8 +78,18 @@ export function createCompatHandler(options: CompatOptions) {
         params: match.params,
         query,
         body,
+        req,
+        fileContent: (fileId) => options.files.readContent(context, fileId),
         ...bindRunner(runner, context),
       });
+      if (result instanceof BinaryResponse) {
+        res.writeHead(200, result.headers);
+        // Once headers are out an error can only cut the response short (pipeline destroys it).
+        await pipeline(result.body, res).catch((error: unknown) => {
+          logger.warn({ err: error }, 'download ended early');
+        });
+        return;
+      }
       if (result instanceof EventStream) {
         await writeEventStream(res, result);
         return;

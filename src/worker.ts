@@ -5,6 +5,7 @@ import { jobs } from './jobs/registry.js';
 import type { ExecutorDeps } from './services/run-executor.js';
 import { RUN_SIGNAL_CHANNEL } from './services/run-signals.js';
 import { sweepRuns } from './services/run-sweeper.js';
+import { sweepVectorStores } from './services/vector-store-expiry.js';
 
 export interface Worker {
   stop(): Promise<void>;
@@ -124,6 +125,14 @@ export async function startWorker(deps: Deps): Promise<Worker> {
         }
       })
       .catch((error: unknown) => logger.error({ err: error }, 'run sweep failed'))
+      // Vector stores expire in days: marking them on the same timer costs one indexed read.
+      .then(() => sweepVectorStores(deps.db))
+      .then(({ expired }) => {
+        if (expired.length > 0) {
+          logger.info({ vectorStores: expired }, 'expired vector stores');
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'vector store sweep failed'))
       .finally(() => {
         sweeping = false;
       });

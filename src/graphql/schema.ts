@@ -10,6 +10,7 @@ import './types/thread.js';
 import './types/run.js';
 import './types/run-step.js';
 import './types/run-event.js';
+import './types/file.js';
 import './types/vector-store.js';
 import './types/vector-store-file.js';
 import './types/vector-store-file-batch.js';

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "vector_stores_expires_at_idx" ON "vector_stores"("expires_at");
+
