@@ -41,10 +41,31 @@ export interface BenchApp {
    * in ms; null with DATABASE_URL, whose server is shared with whatever else runs there.
    */
   postgresCpuMs(): Promise<number | null>;
+  /** Statements this process has sent to PostgreSQL so far (every pg client). */
+  statements(): number;
   close(): Promise<void>;
 }
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+let statementsSent = 0;
+/**
+ * Counts every statement this process sends to PostgreSQL (Prisma, pg-boss, LISTEN: they all
+ * go through `pg.Client#query`). Bench-only instrumentation, installed once, before any client
+ * connects; it changes nothing else about the call.
+ */
+function countStatements(): void {
+  const query = pg.Client.prototype.query;
+  if ((query as { counted?: boolean }).counted) {
+    return;
+  }
+  const counted = function (this: pg.Client, ...args: unknown[]) {
+    statementsSent += 1;
+    return Reflect.apply(query, this, args);
+  };
+  Object.assign(counted, { counted: true });
+  pg.Client.prototype.query = counted as typeof query;
+}
 
 /** Fields of /proc/<pid>/stat after the command name: [state, ppid, …]. */
 async function procStat(pid: number): Promise<string[] | null> {
@@ -87,6 +108,7 @@ function isLoopback(hostname: string): boolean {
  * on and talks to 127.0.0.1 only.
  */
 export async function startBenchApp(): Promise<BenchApp> {
+  countStatements();
   let embedded: EmbeddedDatabase | undefined;
   let dataDir: string | undefined;
   let serverUrl = process.env.DATABASE_URL;
@@ -148,6 +170,7 @@ export async function startBenchApp(): Promise<BenchApp> {
     deps,
     app,
     postgresCpuMs: () => (postmasterPid ? processTreeCpuMs(postmasterPid) : Promise.resolve(null)),
+    statements: () => statementsSent,
     worker,
     upstream,
     openai,
