@@ -1,4 +1,7 @@
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { ServiceContext } from '../src/context.js';
+import type { FileContent } from '../src/http/file-content.js';
 import type { OperationRunner } from './graphql.js';
 
 export interface RouteRequest {
@@ -6,6 +9,10 @@ export interface RouteRequest {
   /** Query string parsed with qs (`include[]=…` becomes an array). */
   query: Record<string, unknown>;
   body: Record<string, unknown>;
+  /** The raw request, for routes with `rawBody` (multipart uploads). */
+  req: IncomingMessage;
+  /** A file's bytes as the caller: downloads bypass GraphQL (src/http/file-content.ts). */
+  fileContent(fileId: string): Promise<FileContent>;
   /** Runs a compat GraphQL operation as the caller. */
   run: <T>(operationName: string, variables: Record<string, unknown>) => Promise<T>;
   /** Starts a compat GraphQL subscription as the caller. */
@@ -13,6 +20,14 @@ export interface RouteRequest {
     operationName: string,
     variables: Record<string, unknown>,
   ) => Promise<AsyncGenerator<T>>;
+}
+
+/** Raw bytes (a file download): streamed as they are read. */
+export class BinaryResponse {
+  constructor(
+    readonly body: Readable,
+    readonly headers: Record<string, string>,
+  ) {}
 }
 
 /** A JSON body with extra response headers (e.g. `openai-poll-after-ms`). */
@@ -29,7 +44,9 @@ export interface Route {
   path: string;
   /** Whether the path belongs to the Assistants beta (needs `OpenAI-Beta: assistants=v2`). */
   beta: boolean;
-  /** The JSON body, a `JsonResponse` when headers are needed, or an `EventStream`. */
+  /** The route reads `req` itself (multipart); no JSON body is parsed for it. */
+  rawBody?: boolean;
+  /** The JSON body, a `JsonResponse` when headers are needed, an `EventStream` or a `BinaryResponse`. */
   handle(request: RouteRequest): Promise<unknown>;
 }
 

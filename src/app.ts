@@ -5,6 +5,7 @@ import type { Deps } from './deps.js';
 import { getSchema } from './graphql/schema.js';
 import { attachGraphQLWebSocket } from './graphql/ws.js';
 import { createGraphQLServer } from './graphql/yoga.js';
+import { readFileContent } from './http/file-content.js';
 import { newId } from './ids.js';
 import { createContextFactory } from './request-context.js';
 
@@ -24,6 +25,7 @@ export function buildApp(deps: Deps): App {
     schema: getSchema(),
     contextFor,
     requireBetaHeader: deps.env.REQUIRE_BETA_HEADER,
+    files: { maxUploadBytes: deps.env.FILE_MAX_BYTES, readContent: readFileContent },
   });
 
   async function health(res: ServerResponse): Promise<void> {

@@ -49,3 +49,9 @@ export class PermissionDeniedError extends AppError {
   readonly status = 403;
   readonly code = 'FORBIDDEN';
 }
+
+/** A body over a configured size (an upload over FILE_MAX_BYTES). */
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly code = 'PAYLOAD_TOO_LARGE';
+}

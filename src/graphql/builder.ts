@@ -4,6 +4,7 @@ import type { ServiceContext } from '../context.js';
 import type { PrismaClient } from '../db/prisma.js';
 import type PrismaTypes from '../generated/pothos-types.js';
 import { getDatamodel } from '../generated/pothos-types.js';
+import type { FileUpload } from './file-upload.js';
 
 /** The one schema builder. Every type registers itself on it from `graphql/types/`. */
 export const builder = new SchemaBuilder<{
@@ -13,6 +14,7 @@ export const builder = new SchemaBuilder<{
   Scalars: {
     JSON: { Input: unknown; Output: unknown };
     UnixTime: { Input: Date; Output: Date };
+    Upload: { Input: FileUpload; Output: never };
   };
 }>({
   plugins: [PrismaPlugin],

@@ -9,6 +9,11 @@ function unstorable(text: string): boolean {
   return text.includes('\u0000') || LONE_SURROGATE.test(text);
 }
 
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
 function findUnstorable(value: unknown, path: string[]): string[] | null {
   if (typeof value === 'string') {
     return unstorable(value) ? path : null;
@@ -22,7 +27,8 @@ function findUnstorable(value: unknown, path: string[]): string[] | null {
     }
     return null;
   }
-  if (value !== null && typeof value === 'object') {
+  // Only plain objects (input objects): an upload's stream is not text to check.
+  if (value !== null && typeof value === 'object' && isPlainObject(value)) {
     for (const [key, item] of Object.entries(value)) {
       const found = unstorable(key) ? [...path, key] : findUnstorable(item, [...path, key]);
       if (found) {

@@ -4,6 +4,7 @@ import type { ServiceContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { ContextFactory } from '../request-context.js';
 import { getSchema } from './schema.js';
+import { useStreamingUploads } from './streaming-uploads.js';
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -20,6 +21,8 @@ export function createGraphQLServer(contextFor: ContextFactory, logger: Logger):
   return createYoga<ServerContext, ServiceContext>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
+    // Uploads stream to storage instead of being read whole into memory by yoga.
+    plugins: [useStreamingUploads()],
     landingPage: false,
     graphiql: {
       title: 'Assistants API',

@@ -15,6 +15,9 @@ export const pageInputSchema = z.object({
 
 export type PageInput = z.input<typeof pageInputSchema>;
 
+/** A list's own bounds, for lists whose limits differ from the usual 1–100 (files: 10,000). */
+export type PageInputSchema = z.ZodType<z.output<typeof pageInputSchema>, PageInput>;
+
 /** One page in OpenAI's list shape; `firstId`/`lastId` are null for an empty page. */
 export interface Page<T> {
   data: T[];
@@ -40,8 +43,9 @@ export interface PageSource<T> {
 export async function paginate<T extends { id: string }>(
   input: PageInput | undefined,
   source: PageSource<T>,
+  schema: PageInputSchema = pageInputSchema,
 ): Promise<Page<T>> {
-  const page = parseInput(pageInputSchema, input ?? {});
+  const page = parseInput(schema, input ?? {});
   const cursorSeq = async (param: 'after' | 'before', id: string | undefined) => {
     if (id === undefined) {
       return undefined;

@@ -1,0 +1,136 @@
+import { RestError } from '../errors.js';
+import { type FileData, serializeFile } from '../file-serializers.js';
+import { pageVariables } from '../list.js';
+import { type MultipartUpload, readMultipartUpload } from '../multipart-upload.js';
+import { BinaryResponse, type Route } from '../router.js';
+import { type PageData, serializeDeleted, serializeList } from '../serializers.js';
+
+const EXPIRES_ANCHOR = 'expires_after[anchor]';
+const EXPIRES_SECONDS = 'expires_after[seconds]';
+const KNOWN_FIELDS = new Set(['purpose', EXPIRES_ANCHOR, EXPIRES_SECONDS]);
+
+function missing(param: string): RestError {
+  return new RestError(400, `Missing required parameter: '${param}'.`, {
+    param,
+    code: 'missing_required_parameter',
+  });
+}
+
+/** `CreateFileRequest` multipart fields as `UploadFile` variables. */
+function uploadVariables(upload: MultipartUpload): Record<string, unknown> {
+  for (const name of upload.fields.keys()) {
+    if (!KNOWN_FIELDS.has(name)) {
+      throw new RestError(400, `Unrecognized request argument supplied: ${name}`, {
+        param: name,
+        code: 'unknown_parameter',
+      });
+    }
+  }
+  if (!upload.file) {
+    if (upload.textFileField) {
+      throw new RestError(
+        400,
+        "Invalid 'file': expected a file (a multipart part with a filename), got a text field.",
+        { param: 'file', code: 'invalid_type' },
+      );
+    }
+    throw missing('file');
+  }
+  const purpose = upload.fields.get('purpose');
+  if (!purpose) {
+    throw missing('purpose');
+  }
+  const anchor = upload.fields.get(EXPIRES_ANCHOR);
+  const secondsText = upload.fields.get(EXPIRES_SECONDS);
+  let expiresAfter: { anchor?: string; seconds?: number } | undefined;
+  if (anchor !== undefined || secondsText !== undefined) {
+    let seconds: number | undefined;
+    if (secondsText !== undefined) {
+      seconds = Number(secondsText);
+      if (!/^\s*-?\d+\s*$/.test(secondsText) || !Number.isSafeInteger(seconds)) {
+        throw new RestError(
+          400,
+          `Invalid 'expires_after.seconds': expected an integer, got '${secondsText}'.`,
+          { param: 'expires_after.seconds', code: 'invalid_type' },
+        );
+      }
+    }
+    // A missing half is reported by the operation (`Missing required parameter`).
+    expiresAfter = { anchor, seconds };
+  }
+  return { file: upload.file, purpose, expiresAfter };
+}
+
+/** `/files`: uploads, metadata and downloads (no OpenAI-Beta header on these paths). */
+export function fileRoutes(options: { maxUploadBytes: number }): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/files',
+      beta: false,
+      rawBody: true,
+      async handle({ req, run }) {
+        const upload = await readMultipartUpload(req, {
+          fileField: 'file',
+          maxBytes: options.maxUploadBytes,
+        });
+        try {
+          const data = await run<{ uploadFile: FileData }>('UploadFile', uploadVariables(upload));
+          return serializeFile(data.uploadFile);
+        } finally {
+          await upload.cleanup();
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: '/files',
+      beta: false,
+      async handle({ query, run }) {
+        const purpose = query.purpose;
+        if (purpose !== undefined && typeof purpose !== 'string') {
+          throw new RestError(400, "Invalid 'purpose': expected a single value.", {
+            param: 'purpose',
+          });
+        }
+        // `GET /files` has no `before` (OpenAI ignores it, so do we).
+        const { before: _before, ...page } = pageVariables(query);
+        const data = await run<{ files: PageData<FileData> }>('ListFiles', {
+          ...page,
+          purpose: purpose || undefined,
+        });
+        return serializeList(data.files, serializeFile);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/files/:file_id',
+      beta: false,
+      async handle({ params, run }) {
+        const data = await run<{ file: FileData }>('GetFile', { id: params.file_id });
+        return serializeFile(data.file);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/files/:file_id',
+      beta: false,
+      async handle({ params, run }) {
+        const data = await run<{ deleteFile: { id: string; deleted: boolean } }>('DeleteFile', {
+          id: params.file_id,
+        });
+        // OpenAI's one exception: a deleted file is `object: 'file'`, not `file.deleted`.
+        return serializeDeleted('file', data.deleteFile);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/files/:file_id/content',
+      beta: false,
+      async handle({ params, fileContent }) {
+        const content = await fileContent(params.file_id ?? '');
+        return new BinaryResponse(content.body, content.headers);
+      },
+    },
+  ];
+}

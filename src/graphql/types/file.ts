@@ -1,0 +1,130 @@
+import { queryFromInfo } from '@pothos/plugin-prisma';
+import { GraphQLError } from 'graphql';
+import { deleteFile, getFile, listFiles, uploadFile } from '../../services/files.js';
+import { builder } from '../builder.js';
+import { isFileUpload } from '../file-upload.js';
+import { DeletionResult, pageType, SortOrder } from './common.js';
+
+builder.scalarType('Upload', {
+  description:
+    'A file sent as a part of a multipart request (GraphQL multipart request spec). Streamed to storage as it arrives; one file per request.',
+  serialize: () => {
+    throw new GraphQLError('Upload is an input-only scalar');
+  },
+  parseValue: (value) => {
+    if (!isFileUpload(value)) {
+      throw new GraphQLError('Upload must be a file part of a multipart request');
+    }
+    return value;
+  },
+  parseLiteral: () => {
+    throw new GraphQLError('Upload cannot be written inline; send the file as a multipart part');
+  },
+});
+
+export const FileRef = builder.prismaObject('File', {
+  description: 'An uploaded (or server-made) file: its bytes are downloaded from `contentUrl`.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: '`file-…`' }),
+    createdAt: t.expose('createdAt', { type: 'UnixTime' }),
+    filename: t.exposeString('filename'),
+    purpose: t.exposeString('purpose', {
+      description:
+        'assistants, batch, fine-tune, vision, user_data, evals (uploads); assistants_output (code_interpreter outputs).',
+    }),
+    bytes: t.int({ description: 'Size in bytes.', resolve: (file) => Number(file.bytes) }),
+    mimeType: t.exposeString('mimeType', {
+      description: 'From the file name’s extension, else the type the client declared.',
+    }),
+    expiresAt: t.expose('expiresAt', {
+      type: 'UnixTime',
+      nullable: true,
+      description: 'When the file is deleted (batch files: 30 days; else as uploaded).',
+    }),
+    contentUrl: t.string({
+      description:
+        'Where to GET the raw bytes, relative to this server, with the same `Authorization` header.',
+      resolve: (file) => `/v1/files/${encodeURIComponent(file.id)}/content`,
+    }),
+  }),
+});
+
+const FileList = pageType('File', FileRef);
+
+const FileExpirationInput = builder.inputType('FileExpirationInput', {
+  description: 'Delete the file this long after `anchor` (OpenAI’s `expires_after`).',
+  fields: (t) => ({
+    anchor: t.string({ required: true, description: 'Only `created_at`.' }),
+    seconds: t.int({ required: true, description: '3600 (1 hour) to 2592000 (30 days).' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  file: t.prismaField({
+    type: 'File',
+    description: 'One file by id.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (query, _root, args, ctx) => getFile(ctx, String(args.id), query),
+  }),
+  files: t.field({
+    type: FileList,
+    description: 'Files, newest first by default.',
+    args: {
+      purpose: t.arg.string({ description: 'Only files with this purpose.' }),
+      limit: t.arg.int({ description: 'Page size, 1–10,000 (Default: 10,000, as OpenAI).' }),
+      order: t.arg({ type: SortOrder, description: 'Default: desc.' }),
+      after: t.arg.string({
+        description: 'Cursor: a file id; returns the files that follow it in `order`.',
+      }),
+      before: t.arg.string({
+        description: 'Cursor: a file id; returns the files that precede it in `order`.',
+      }),
+    },
+    resolve: (_root, args, ctx, info) =>
+      listFiles(
+        ctx,
+        {
+          purpose: args.purpose ?? undefined,
+          limit: args.limit ?? undefined,
+          order: args.order ?? undefined,
+          after: args.after ?? undefined,
+          before: args.before ?? undefined,
+        },
+        queryFromInfo({ context: ctx, info, typeName: 'File', path: ['data'] }),
+      ),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  uploadFile: t.prismaField({
+    type: 'File',
+    description:
+      'Uploads a file (multipart request). Over FILE_MAX_BYTES: PAYLOAD_TOO_LARGE (413), nothing kept.',
+    args: {
+      file: t.arg({ type: 'Upload', required: true }),
+      purpose: t.arg.string({
+        required: true,
+        description: 'assistants, batch, fine-tune, vision, user_data or evals.',
+      }),
+      expiresAfter: t.arg({ type: FileExpirationInput }),
+    },
+    resolve: (query, _root, args, ctx) =>
+      uploadFile(
+        ctx,
+        {
+          filename: args.file.name,
+          purpose: args.purpose,
+          mimeType: args.file.type,
+          expiresAfter: args.expiresAfter ?? undefined,
+          content: args.file.stream(),
+        },
+        query,
+      ),
+  }),
+  deleteFile: t.field({
+    type: DeletionResult,
+    description: 'Deletes the file, its bytes and its vector-store attachments.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => deleteFile(ctx, String(args.id)),
+  }),
+}));
