@@ -72,6 +72,29 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((value) => value === 'true'),
+  /** Turns the code_interpreter sandbox off: the tool is reported unavailable. */
+  SANDBOX_DISABLED: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
+  /** bubblewrap, which isolates model-written code (Debian package `bubblewrap`). */
+  SANDBOX_BWRAP: z.string().min(1).default('/usr/bin/bwrap'),
+  /** Python run in the sandbox, with its system packages (numpy, pandas, matplotlib). */
+  SANDBOX_PYTHON: z.string().min(1).default('/usr/bin/python3'),
+  /** Wall time of one code_interpreter call, in milliseconds. */
+  SANDBOX_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Memory of one call's code, in MB (per process, and in total). */
+  SANDBOX_MEMORY_MB: z.coerce.number().int().min(64).default(512),
+  /** Size of /mnt/data (input files and everything the code writes), in MB. */
+  SANDBOX_FILES_MB: z.coerce.number().int().min(1).default(256),
+  /** Processes and threads one call's code may run at once. */
+  SANDBOX_MAX_PROCESSES: z.coerce.number().int().min(1).max(4096).default(32),
+  /** Characters of a call's output shown to the model; the middle of longer output is cut. */
+  SANDBOX_LOG_CHARS: z.coerce.number().int().min(100).default(20_000),
+  /** Host uid the sandbox runs as when the server runs as root (never root itself). */
+  SANDBOX_UID: z.coerce.number().int().min(1).max(2_147_483_647).default(65_534),
+  /** Where per-run sandbox sessions live on the host. Absent: `<os tmpdir>/assistants-sandbox`. */
+  SANDBOX_WORK_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long SIGTERM waits for in-flight requests before closing them, in milliseconds. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
