@@ -1,5 +1,5 @@
 import type { Db } from '../context.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 
 /** NOTIFY channel announcing new run events; the payload is `<runId>:<last seq>:<threadId>`. */
 export const RUN_EVENTS_CHANNEL = 'assistants_run_events';
@@ -47,10 +47,20 @@ export function snapshot(row: object): Prisma.InputJsonValue {
   ) as Prisma.InputJsonValue;
 }
 
+/** `pg_notify` of the run-events channel for `runId` at `lastSeq` (an SQL expression). */
+export function notifyRunEventsSql(
+  run: { id: string; threadId: string },
+  lastSeq: Prisma.Sql,
+): Prisma.Sql {
+  // Explicit casts: untyped parameters inside `||` make PostgreSQL guess (and fail).
+  return Prisma.sql`pg_notify(${RUN_EVENTS_CHANNEL}::text, ${run.id}::text || ':' || (${lastSeq})::text || ':' || ${run.threadId}::text)::text`;
+}
+
 /**
- * Appends events to a run's log in the caller's transaction and announces them. The run row's
- * counter hands out sequence numbers under its row lock, so concurrent writers interleave
- * cleanly; the NOTIFY is delivered on COMMIT, never for events a rollback removed.
+ * Appends events to a run's log in the caller's transaction and announces them, in one
+ * statement: the run row's counter hands out sequence numbers under its row lock, so concurrent
+ * writers interleave cleanly; the NOTIFY is delivered on COMMIT, never for events a rollback
+ * removed. Returns the last sequence number, or null when the run does not exist.
  */
 export async function appendRunEvents(
   db: Db,
@@ -60,26 +70,20 @@ export async function appendRunEvents(
   if (events.length === 0) {
     return null;
   }
-  const [row] = await db.$queryRaw<{ event_seq: number }[]>`
-    UPDATE runs SET event_seq = event_seq + ${events.length} WHERE id = ${run.id}
-    RETURNING event_seq`;
-  if (!row) {
-    return null;
-  }
-  const last = row.event_seq;
-  const first = last - events.length + 1;
-  await db.runEvent.createMany({
-    data: events.map((item, index) => ({
-      runId: run.id,
-      seq: first + index,
-      projectId: run.projectId,
-      threadId: run.threadId,
-      event: item.event,
-      data: item.data as Prisma.InputJsonValue,
-    })),
-  });
-  await db.$executeRaw`SELECT pg_notify(${RUN_EVENTS_CHANNEL}, ${`${run.id}:${last}:${run.threadId}`})`;
-  return last;
+  const items = JSON.stringify(events.map(({ event, data }) => ({ event, data })));
+  const [row] = await db.$queryRaw<{ last: number }[]>`
+    WITH bumped AS (
+      UPDATE runs SET event_seq = event_seq + ${events.length}::int WHERE id = ${run.id}
+      RETURNING event_seq
+    ), logged AS (
+      INSERT INTO run_events (run_id, seq, project_id, thread_id, event, data)
+      SELECT ${run.id}, bumped.event_seq - ${events.length}::int + item.ordinality::int,
+             ${run.projectId}, ${run.threadId}, item.value->>'event', item.value->'data'
+        FROM bumped, jsonb_array_elements(${items}::jsonb) WITH ORDINALITY AS item(value, ordinality)
+    )
+    SELECT event_seq AS last, ${notifyRunEventsSql(run, Prisma.sql`event_seq`)} AS notified
+      FROM bumped`;
+  return row?.last ?? null;
 }
 
 /** Events of a run after `afterSeq`, in order. */
