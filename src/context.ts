@@ -3,6 +3,7 @@ import type { RunEventHub } from './events/run-event-hub.js';
 import type { Prisma } from './generated/prisma/client.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
+import type { Retrieval } from './retrieval/retrieval.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 
 /** The root client, or the client of an open transaction. */
@@ -33,6 +34,8 @@ export interface ServiceContext {
   runEvents: RunEventHub;
   /** Where file bytes live (local disk or S3). */
   storage: BlobStorage;
+  /** The embedder (if configured) and where vectors are searched. */
+  retrieval: Retrieval;
 }
 
 function isRootClient(db: Db): db is PrismaClient {
@@ -46,10 +49,14 @@ function isRootClient(db: Db): db is PrismaClient {
 export async function withTransaction<T>(
   ctx: ServiceContext,
   work: (txCtx: ServiceContext) => Promise<T>,
+  /** For a root transaction only: how long it may run (Default: Prisma's 5000 ms). */
+  options: { timeoutMs?: number } = {},
 ): Promise<T> {
   const { db } = ctx;
   if (!isRootClient(db)) {
     return work(ctx);
   }
-  return db.$transaction((tx) => work({ ...ctx, db: tx }));
+  return db.$transaction((tx) => work({ ...ctx, db: tx }), {
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+  });
 }

@@ -12,6 +12,7 @@ import { jobs as jobDefinitions } from './jobs/registry.js';
 import type { Logger } from './logger.js';
 import type { ChatModel } from './models/chat-model.js';
 import { createModelFromEnv } from './models/model-from-env.js';
+import { createEmbedderFromEnv, createRetrieval, type Retrieval } from './retrieval/retrieval.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { createStorageFromEnv } from './storage/storage-from-env.js';
 
@@ -30,6 +31,8 @@ export interface Deps {
   runEvents: RunEventHub;
   /** File bytes: local disk under DATA_DIR, or S3 when S3_BUCKET is set. */
   storage: BlobStorage;
+  /** Embeddings (when EMBEDDING_MODEL is set) and vector search (pgvector or in process). */
+  retrieval: Retrieval;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export async function createDeps(
 ): Promise<Deps> {
   // First: a bad storage configuration should stop the process before anything starts.
   const storage = createStorageFromEnv(env);
+  const embedder = createEmbedderFromEnv(env);
   let embedded: EmbeddedDatabase | undefined;
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
@@ -73,6 +77,7 @@ export async function createDeps(
   const model = await createModelFromEnv(env);
   const db = createPrismaClient(database);
   const listener = await createPgListener(database.url, logger);
+  const retrieval = await createRetrieval(env, embedder, db, logger);
   return {
     env,
     logger,
@@ -88,6 +93,7 @@ export async function createDeps(
     listener,
     runEvents: createRunEventHub(db, listener),
     storage,
+    retrieval,
     async close() {
       await listener.close();
       // Graceful: jobs in flight (a run mid-generation) get the shutdown budget to finish.

@@ -47,6 +47,19 @@ const envSchema = z.object({
   LLM_API_KEY: z.string().optional(),
   /** JSON file routing model names or prefixes to upstreams (see readme). */
   MODEL_ROUTES_FILE: z.string().min(1).optional(),
+  /**
+   * Embedding model for vector-store search (e.g. `text-embedding-3-small`), sent to an
+   * OpenAI-compatible `/embeddings`. Absent: files are indexed for keyword search only.
+   */
+  EMBEDDING_MODEL: z.string().min(1).optional(),
+  /** Absent: LLM_BASE_URL. */
+  EMBEDDING_BASE_URL: z.url().optional(),
+  /** Absent: LLM_API_KEY. */
+  EMBEDDING_API_KEY: z.string().optional(),
+  /** Chunks per `/embeddings` request. */
+  EMBEDDING_BATCH_SIZE: z.coerce.number().int().min(1).max(2048).default(64),
+  /** Memory for vector stores' embeddings cached in process (without pgvector), in MB. */
+  VECTOR_CACHE_MB: z.coerce.number().int().min(1).default(512),
   /** Retries of a transient upstream error (429, 5xx, network), with backoff. */
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   /** A run expires this many seconds after creation, as on OpenAI. */

@@ -24,6 +24,7 @@ export function createContextFactory(deps: Deps): ContextFactory {
         settings: deps.settings,
         runEvents: deps.runEvents,
         storage: deps.storage,
+        retrieval: deps.retrieval,
       };
     } catch (error) {
       throw error instanceof AppError ? toGraphQLError(error) : error;

@@ -26,6 +26,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
     model: deps.model,
     runEvents: deps.runEvents,
     storage: deps.storage,
+    retrieval: deps.retrieval,
     settings: {
       ...deps.settings,
       runHeartbeatMs: env.RUN_HEARTBEAT_MS,

@@ -1,8 +1,11 @@
 import type { z } from 'zod';
 import type { ExecutorDeps } from '../services/run-executor.js';
 import { executeRun } from '../services/run-executor.js';
+import { indexVectorStoreFile } from '../services/vector-store-indexing.js';
 import type { JobDefinition } from './define-job.js';
 import { executeRunJob } from './execute-run.js';
+import { indexVectorStoreFileJob } from './index-vector-store-file.js';
+import { jobContext } from './job-context.js';
 
 /** A job and its handler: a thin adapter over a service. */
 export interface RegisteredJob<S extends z.ZodType = z.ZodType> {
@@ -20,4 +23,7 @@ function register<S extends z.ZodType>(
 /** Every job the worker runs. */
 export const jobs: RegisteredJob[] = [
   register(executeRunJob, (deps, { runId }) => executeRun(deps, runId)),
+  register(indexVectorStoreFileJob, async (deps, { projectId, ...target }) => {
+    await indexVectorStoreFile(jobContext(deps, projectId), target);
+  }),
 ];

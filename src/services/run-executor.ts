@@ -7,6 +7,7 @@ import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import { type ChatModel, ModelError } from '../models/chat-model.js';
 import { isAbortError } from '../models/openai-chat-model.js';
+import type { Retrieval } from '../retrieval/retrieval.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
 import { chatRequest } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
@@ -30,6 +31,7 @@ export interface ExecutorDeps {
   settings: ExecutorSettings;
   runEvents: RunEventHub;
   storage: BlobStorage;
+  retrieval: Retrieval;
   /** Aborts `controller` when the run is signalled (cancel, expiry); returns the unsubscribe. */
   watchRun(runId: string, controller: AbortController): () => void;
 }
@@ -217,6 +219,7 @@ async function generate(
     settings: deps.settings,
     runEvents: deps.runEvents,
     storage: deps.storage,
+    retrieval: deps.retrieval,
     actor: { projectId: run.projectId, apiKeyId: null },
   };
   const context = await buildRunContext(ctx, run);
