@@ -5,9 +5,10 @@ import { ExtractionError } from './extraction-error.js';
 export async function pdfText(bytes: Uint8Array): Promise<string> {
   let pages: string[];
   try {
-    // pdf.js transfers (detaches) the buffer it is given: hand it a copy. Verbosity 0 keeps its
+    // pdf.js transfers (detaches) the ArrayBuffer it is given: hand it a copy in a buffer of its
+    // own (a Buffer's `slice()` is a view, often of Node's shared pool). Verbosity 0 keeps its
     // recovery warnings ("Indexing all PDF objects") off stdout.
-    const document = await getDocumentProxy(bytes.slice(), { verbosity: 0 });
+    const document = await getDocumentProxy(new Uint8Array(bytes), { verbosity: 0 });
     try {
       pages = (await extractText(document, { mergePages: false })).text;
     } finally {

@@ -135,5 +135,12 @@ describe('text extraction', () => {
     await extractText(file('keep.pdf', pdf));
     expect(pdf.byteLength).toBeGreaterThan(0);
     expect((await extractText(file('keep.pdf', pdf))).text).toBe('Keep me');
+    // A small Buffer is a view of Node's shared pool: transferring that would break every
+    // other Buffer in the process.
+    const pooled = Buffer.concat([Buffer.from(pdf)]);
+    const neighbour = Buffer.from('neighbour');
+    expect((await extractText(file('pooled.pdf', pooled))).text).toBe('Keep me');
+    expect(pooled.byteLength).toBe(pdf.byteLength);
+    expect(neighbour.toString()).toBe('neighbour');
   });
 });

@@ -1,0 +1,34 @@
+/** Float32 vectors as stored in `vector_store_chunks.embedding` (bytea, platform byte order: LE). */
+
+/** The vector scaled to length 1 (a zero vector stays zero), so cosine is a dot product. */
+export function normalize(values: ArrayLike<number>): Float32Array {
+  const vector = Float32Array.from(values);
+  let sum = 0;
+  for (const value of vector) {
+    sum += value * value;
+  }
+  const norm = Math.sqrt(sum);
+  if (norm > 0) {
+    for (let index = 0; index < vector.length; index += 1) {
+      vector[index] = (vector[index] ?? 0) / norm;
+    }
+  }
+  return vector;
+}
+
+export function vectorToBytes(vector: Float32Array): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
+}
+
+/** Copies: bytes read from the database need not be 4-byte aligned. */
+export function bytesToVector(bytes: Uint8Array): Float32Array {
+  return new Float32Array(Uint8Array.from(bytes).buffer);
+}
+
+export function dot(a: Float32Array, b: Float32Array, offsetB = 0): number {
+  let sum = 0;
+  for (let index = 0; index < a.length; index += 1) {
+    sum += (a[index] ?? 0) * (b[offsetB + index] ?? 0);
+  }
+  return sum;
+}
