@@ -24,7 +24,7 @@ async function seedFiles(count: number): Promise<string[]> {
 
 describe('file batches over the official SDK', () => {
   it('creates a batch from file_ids with shared attributes and chunking', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const ids = await seedFiles(3);
     const response = await t.openai.vectorStores.fileBatches
       .create(store.id, {
@@ -54,7 +54,10 @@ describe('file batches over the official SDK', () => {
     const files = await t.openai.vectorStores.fileBatches.listFiles(batch.id, {
       vector_store_id: store.id,
     });
-    expectSpec('ListVectorStoreFilesResponse', files.body);
+    const raw = await (
+      await t.rest(`/vector_stores/${store.id}/file_batches/${batch.id}/files`)
+    ).json();
+    expectSpec('ListVectorStoreFilesResponse', raw);
     expect(files.data.map((file) => file.id).sort()).toEqual([...ids].sort());
     for (const file of files.data) {
       expect(file.attributes).toEqual({ source: 'batch' });
@@ -66,7 +69,7 @@ describe('file batches over the official SDK', () => {
   });
 
   it('creates a batch from files with per-file attributes (the shared ones ignored)', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const [a, b] = (await seedFiles(2)) as [string, string];
     const batch = await t.openai.vectorStores.fileBatches.create(store.id, {
       files: [
@@ -91,7 +94,7 @@ describe('file batches over the official SDK', () => {
   });
 
   it('counts a repeated file id once', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const [a, b] = (await seedFiles(2)) as [string, string];
     const batch = await t.openai.vectorStores.fileBatches.create(store.id, {
       file_ids: [a, b, b],
@@ -100,7 +103,7 @@ describe('file batches over the official SDK', () => {
   });
 
   it('cancels: in-progress files become cancelled, finished ones stay, and the batch is cancelled', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const [a, b, c] = (await seedFiles(3)) as [string, string, string];
     const batch = await t.openai.vectorStores.fileBatches.create(store.id, { file_ids: [a, b, c] });
     await t.deps.db.vectorStoreFile.update({
@@ -142,7 +145,7 @@ describe('file batches over the official SDK', () => {
   });
 
   it('derives completed and failed from its files', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const [a, b] = (await seedFiles(2)) as [string, string];
     const batch = await t.openai.vectorStores.fileBatches.create(store.id, { file_ids: [a, b] });
     await t.deps.db.vectorStoreFile.updateMany({
@@ -166,7 +169,7 @@ describe('file batches over the official SDK', () => {
   });
 
   it('refuses both file_ids and files, neither, empty lists and unknown files', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const [a] = (await seedFiles(1)) as [string];
     const cases: [unknown, number, string, string | null][] = [
       [{ file_ids: [a], files: [{ file_id: a }] }, 400, 'files', 'invalid_value'],
@@ -209,10 +212,10 @@ describe('file batches over the official SDK', () => {
   });
 
   it('answers unknown batches and other projects’ batches with 404', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const other = await t.createOtherProject();
     const theirClient = t.client(other.apiKey);
-    const theirStore = await theirClient.vectorStores.create();
+    const theirStore = await theirClient.vectorStores.create({});
     const theirBatch = await theirClient.vectorStores.fileBatches.create(theirStore.id, {
       file_ids: [await seedFile(t, other.projectId)],
     });

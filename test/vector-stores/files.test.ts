@@ -61,7 +61,7 @@ describe('vector store files over the official SDK', () => {
   });
 
   it('attaching the same file again returns it unchanged, and re-indexes it after a failure', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const fileId = await seedFile(t);
     const first = await t.openai.vectorStores.files.create(store.id, {
       file_id: fileId,
@@ -90,7 +90,7 @@ describe('vector store files over the official SDK', () => {
   });
 
   it('lists with a status filter and pagination', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const ids: string[] = [];
     for (let index = 0; index < 4; index += 1) {
       const fileId = await seedFile(t);
@@ -103,7 +103,9 @@ describe('vector store files over the official SDK', () => {
     await setStatus(store.id, c, 'cancelled');
 
     const all = await t.openai.vectorStores.files.list(store.id);
-    expectSpec('ListVectorStoreFilesResponse', all.body);
+    const raw = await (await t.rest(`/vector_stores/${store.id}/files?filter=completed`)).json();
+    expectSpec('ListVectorStoreFilesResponse', raw);
+    expect(raw).toMatchObject({ object: 'list', first_id: a, last_id: a, has_more: false });
     expect(all.data.map((file) => file.id)).toEqual([d, c, b, a]);
     for (const [filter, expected] of [
       ['completed', [a]],
@@ -140,7 +142,7 @@ describe('vector store files over the official SDK', () => {
   });
 
   it('updates attributes (replacing them, or clearing with null)', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const fileId = await seedFile(t);
     await t.openai.vectorStores.files.create(store.id, {
       file_id: fileId,
@@ -170,7 +172,7 @@ describe('vector store files over the official SDK', () => {
   });
 
   it('refuses attributes beyond OpenAI’s limits', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const fileId = await seedFile(t);
     const seventeen = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`k${i}`, i]));
     const cases: [unknown, string, string][] = [
@@ -215,7 +217,7 @@ describe('vector store files over the official SDK', () => {
   });
 
   it('refuses bad chunking strategies on a file', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const fileId = await seedFile(t);
     const error = await apiError(
       t.openai.vectorStores.files.create(store.id, {
@@ -232,7 +234,7 @@ describe('vector store files over the official SDK', () => {
   });
 
   it('deletes the association only: the File stays, and can be attached again', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const fileId = await seedFile(t);
     await t.openai.vectorStores.files.create(store.id, { file_id: fileId });
     const deleted = await t.openai.vectorStores.files.delete(fileId, { vector_store_id: store.id });
@@ -252,10 +254,10 @@ describe('vector store files over the official SDK', () => {
   });
 
   it('answers unknown stores, unknown files and other projects’ ids with 404', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const other = await t.createOtherProject();
     const theirClient = t.client(other.apiKey);
-    const theirStore = await theirClient.vectorStores.create();
+    const theirStore = await theirClient.vectorStores.create({});
     const theirFile = await seedFile(t, other.projectId);
     await theirClient.vectorStores.files.create(theirStore.id, { file_id: theirFile });
 
@@ -294,7 +296,7 @@ describe('vector store files over the official SDK', () => {
   });
 
   it('requires file_id and refuses unknown fields', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const missing = await apiError(
       t.openai.vectorStores.files.create(store.id, {} as OpenAI.VectorStores.FileCreateParams),
     );

@@ -49,7 +49,7 @@ describe('indexing through the SDK’s helpers', () => {
   });
 
   it('fileBatches.uploadAndPoll indexes several files (plus ones uploaded before)', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const earlier = await t.openai.files.create({
       file: await textFile('earlier.txt', 'Uploaded before the batch.'),
       purpose: 'assistants',
@@ -71,7 +71,7 @@ describe('indexing through the SDK’s helpers', () => {
   });
 
   it('fileBatches.createAndPoll ends with empty and unsupported files failed, with last_error', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const upload = async (name: string, content: string | Uint8Array) =>
       (
         await t.openai.files.create({
@@ -102,14 +102,14 @@ describe('indexing through the SDK’s helpers', () => {
 
     // A batch whose every file fails reports failed.
     const allBad = await t.openai.vectorStores.fileBatches.createAndPoll(
-      (await t.openai.vectorStores.create()).id,
+      (await t.openai.vectorStores.create({})).id,
       { file_ids: [empty] },
     );
     expect(allBad.status).toBe('failed');
   });
 
   it('files.createAndPoll with a static strategy, then detaching drops the chunks only', async () => {
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const uploaded = await t.openai.files.create({
       file: await textFile('long.txt', 'word '.repeat(2000)),
       purpose: 'assistants',
@@ -138,7 +138,10 @@ describe('indexing through the SDK’s helpers', () => {
   });
 
   it('deleting the File removes it from every store', async () => {
-    const [one, two] = [await t.openai.vectorStores.create(), await t.openai.vectorStores.create()];
+    const [one, two] = [
+      await t.openai.vectorStores.create({}),
+      await t.openai.vectorStores.create({}),
+    ];
     const uploaded = await t.openai.files.create({
       file: await textFile('shared.txt', TEXT),
       purpose: 'assistants',

@@ -16,7 +16,9 @@ afterAll(async () => {
 
 const DAY = 86_400;
 
-function storeIdOf(resources: { file_search?: { vector_store_ids?: string[] } } | null): string {
+function storeIdOf(
+  resources: { file_search?: { vector_store_ids?: string[] } } | null | undefined,
+): string {
   const ids = resources?.file_search?.vector_store_ids ?? [];
   expect(ids).toHaveLength(1);
   return ids[0] ?? '';
@@ -127,7 +129,7 @@ describe('the tool_resources.file_search.vector_stores helper', () => {
 
   it('refuses bad helper input with OpenAI’s params', async () => {
     const fileId = await seedFile(t);
-    const store = await t.openai.vectorStores.create();
+    const store = await t.openai.vectorStores.create({});
     const cases: [unknown, string, string][] = [
       [
         { file_search: { vector_stores: [{}, {}] } },
