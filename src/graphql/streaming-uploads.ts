@@ -129,6 +129,9 @@ function parseMultipart(req: IncomingMessage, res: ServerResponse): Promise<Grap
       // Read errors (the client went away, a truncated body) reach storage as a 400 with a
       // reason, not as an internal error.
       const body = new PassThrough();
+      // The resolver may not be reading yet (or ever, when the input is refused): keep a
+      // failure from being an uncaught 'error'. Whoever reads `body` later still gets it.
+      body.on('error', () => {});
       stream.on('error', (error: Error) => {
         body.destroy(
           new InvalidRequestError(`The upload was interrupted: ${error.message}`, {

@@ -1,4 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobBody } from './blob-storage.js';
 import { BlobTooLargeError } from './errors.js';
 
 /**
@@ -20,4 +22,18 @@ export class ByteLimit extends Transform {
     }
     callback(null, chunk);
   }
+}
+
+/**
+ * Starts reading `body` into a `ByteLimit` at once, before the caller's first `await`, so a
+ * source that fails early (a client that goes away) is never an unhandled 'error'. `failure()`
+ * is the first error of the source or the limit, which explains a failed write best.
+ */
+export function feedThroughLimit(body: BlobBody, maxBytes?: number) {
+  const limit = new ByteLimit(maxBytes);
+  let failure: unknown;
+  const fed = pipeline(body, limit).catch((error: unknown) => {
+    failure = error;
+  });
+  return { limit, fed, failure: () => failure };
 }

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { randomBase62 } from '../ids.js';
 import { assertBlobKey, type BlobBody, type BlobStorage, type PutOptions } from './blob-storage.js';
-import { ByteLimit } from './byte-limit.js';
+import { feedThroughLimit } from './byte-limit.js';
 import { BlobNotFoundError } from './errors.js';
 
 /** Unfinished uploads live here, outside the object tree, until they are renamed into place. */
@@ -32,15 +32,19 @@ export function createLocalStorage(root: string): BlobStorage {
 
     async put(key: string, body: BlobBody, options: PutOptions = {}) {
       const target = pathOf(key);
-      const partialDir = path.join(base, PARTIAL_DIR);
-      await mkdir(partialDir, { recursive: true });
-      await mkdir(path.dirname(target), { recursive: true });
-      const partial = path.join(partialDir, `${randomBase62(16)}.partial`);
-      const limit = new ByteLimit(options.maxBytes);
+      const { limit, fed } = feedThroughLimit(body, options.maxBytes);
+      const partial = path.join(base, PARTIAL_DIR, `${randomBase62(16)}.partial`);
       try {
-        await pipeline(body, limit, createWriteStream(partial, { flags: 'wx' }));
+        await mkdir(path.dirname(partial), { recursive: true });
+        await mkdir(path.dirname(target), { recursive: true });
+        await pipeline(limit, createWriteStream(partial, { flags: 'wx' }));
+        await fed;
         await rename(partial, target);
       } catch (error) {
+        // The source's or the limit's error reaches the write as is; anything else (the disk)
+        // is the write's own.
+        limit.destroy();
+        await fed;
         await rm(partial, { force: true });
         throw error;
       }

@@ -1,5 +1,4 @@
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
@@ -10,7 +9,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { assertBlobKey, type BlobBody, type BlobStorage, type PutOptions } from './blob-storage.js';
-import { ByteLimit } from './byte-limit.js';
+import { feedThroughLimit } from './byte-limit.js';
 import { BlobNotFoundError } from './errors.js';
 
 export interface S3StorageOptions {
@@ -58,13 +57,9 @@ export function createS3Storage(options: S3StorageOptions): BlobStorage {
 
     async put(key: string, body: BlobBody, putOptions: PutOptions = {}) {
       assertBlobKey(key);
-      const limit = new ByteLimit(putOptions.maxBytes);
       // The limit stream errors out on the byte that crosses maxBytes (or when the source
       // fails); the upload reads from it and fails too.
-      let sourceError: unknown;
-      const feeding = pipeline(body, limit).catch((error: unknown) => {
-        sourceError = error;
-      });
+      const { limit, fed, failure } = feedThroughLimit(body, putOptions.maxBytes);
       const upload = new Upload({
         client,
         params: { Bucket, Key: key, Body: limit, ContentType: putOptions.contentType },
@@ -72,14 +67,18 @@ export function createS3Storage(options: S3StorageOptions): BlobStorage {
       try {
         await upload.done();
       } catch (error) {
-        await feeding;
+        // By the time the upload has failed, a failing source has long reported; read it
+        // before destroying the limit (which would add an error of our own making).
+        const sourceFailure = failure();
+        limit.destroy();
+        await fed;
         // lib-storage aborts a multipart upload itself; a single-part put may have landed.
         await client.send(new DeleteObjectCommand({ Bucket, Key: key })).catch(() => undefined);
         // The source's error (too large, client gone) explains more than the upload's, which
         // may come from aborting the multipart upload.
-        throw sourceError ?? error;
+        throw sourceFailure ?? error;
       }
-      await feeding;
+      await fed;
       return { bytes: limit.bytes };
     },
 
