@@ -189,7 +189,8 @@ export async function listVectorStoreFileBatchFiles(
   await findBatchRow(ctx, vectorStoreId, batchId);
   return pageVectorStoreFiles(
     ctx,
-    { batchId, vectorStoreId, projectId: ctx.actor.projectId, status: filter ?? undefined },
+    { batchId, vectorStoreId, projectId: ctx.actor.projectId },
+    filter,
     options.page,
   );
 }

@@ -11,6 +11,7 @@ import {
   toVectorStoreFileView,
   VECTOR_STORE_FILE_COLUMNS,
   VECTOR_STORE_FILE_STATUSES,
+  type VectorStoreFileStatus,
   type VectorStoreFileView,
 } from './vector-store-file-view.js';
 import { attributesSchema, chunkingStrategyInputSchema } from './vector-store-inputs.js';
@@ -86,17 +87,23 @@ export async function getVectorStoreFile(
   return toVectorStoreFileView(row);
 }
 
-/** Files of a scope (a store, or a batch), optionally in one status; cursors are file ids. */
+/**
+ * Files of a scope (a store, or a batch), optionally in one status; cursors are file ids. A
+ * cursor is found whatever its status now, so a file that finished indexing between two pages
+ * of `filter=in_progress` does not break the walk.
+ */
 export async function pageVectorStoreFiles(
   ctx: ServiceContext,
-  where: Prisma.VectorStoreFileWhereInput,
+  scope: Prisma.VectorStoreFileWhereInput,
+  status: VectorStoreFileStatus | null | undefined,
   page: PageInput | undefined,
 ): Promise<Page<VectorStoreFileView>> {
+  const where = { ...scope, status: status ?? undefined };
   return paginate(page, {
     seqOf: async (fileId) =>
       (
         await ctx.db.vectorStoreFile.findFirst({
-          where: { ...where, fileId },
+          where: { ...scope, fileId },
           select: { seq: true },
         })
       )?.seq ?? null,
@@ -121,7 +128,8 @@ export async function listVectorStoreFiles(
   await assertVectorStoreExists(ctx, vectorStoreId);
   return pageVectorStoreFiles(
     ctx,
-    { vectorStoreId, projectId: ctx.actor.projectId, status: filter ?? undefined },
+    { vectorStoreId, projectId: ctx.actor.projectId },
+    filter,
     options.page,
   );
 }

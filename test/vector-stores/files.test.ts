@@ -141,6 +141,27 @@ describe('vector store files over the official SDK', () => {
     expect(bad.param).toBe('filter');
   });
 
+  it('keeps paging a status filter when the cursor file has changed status meanwhile', async () => {
+    const store = await t.openai.vectorStores.create({});
+    const older = await seedFile(t);
+    const newer = await seedFile(t);
+    for (const fileId of [older, newer]) {
+      await t.openai.vectorStores.files.create(store.id, { file_id: fileId });
+    }
+    const first = await t.openai.vectorStores.files.list(store.id, {
+      filter: 'in_progress',
+      limit: 1,
+    });
+    expect(first.data.map((file) => file.id)).toEqual([newer]);
+    await setStatus(store.id, newer, 'completed');
+    const next = await t.openai.vectorStores.files.list(store.id, {
+      filter: 'in_progress',
+      limit: 1,
+      after: newer,
+    });
+    expect(next.data.map((file) => file.id)).toEqual([older]);
+  });
+
   it('updates attributes (replacing them, or clearing with null)', async () => {
     const store = await t.openai.vectorStores.create({});
     const fileId = await seedFile(t);
