@@ -15,6 +15,7 @@ import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
+import { vectorStoreSearchRoutes } from './routes/vector-store-search.js';
 import { assertStorableText } from './storable-text.js';
 import { EventStream, writeEventStream } from './stream.js';
 
@@ -47,6 +48,7 @@ export function createCompatHandler(options: CompatOptions) {
     ...threadRoutes,
     ...messageRoutes,
     ...fileRoutes(options.files),
+    ...vectorStoreSearchRoutes,
   ]);
 
   return async function handleCompat(

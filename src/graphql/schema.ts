@@ -14,6 +14,8 @@ import './types/file.js';
 import './types/vector-store.js';
 import './types/vector-store-file.js';
 import './types/vector-store-file-batch.js';
+import './types/vector-store-search.js';
+import './types/vector-store-file-content.js';
 
 let schema: GraphQLSchema | undefined;
 
