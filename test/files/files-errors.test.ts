@@ -1,5 +1,6 @@
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepExpiredFiles } from '../../src/services/file-expiry.js';
 import { apiError } from '../setup/api-error.js';
 import { expectSpec } from '../setup/openapi.js';
 import { type BackendApp, startBackendApp } from './backends.js';
@@ -242,7 +243,7 @@ describe('upload fields', () => {
     expect(notANumber.body.error).toMatchObject({ param: 'expires_after.seconds' });
   });
 
-  it('hides a file once it has expired', async () => {
+  it('hides a file once it has expired, and the sweep deletes it with its bytes', async () => {
     const file = await b.t.openai.files.create({
       file: await toFile(Buffer.from('x'), 'old.txt'),
       purpose: 'assistants',
@@ -254,6 +255,13 @@ describe('upload fields', () => {
     expect((await apiError(b.t.openai.files.retrieve(file.id))).status).toBe(404);
     const listed = await b.t.openai.files.list();
     expect(listed.data.map((item) => item.id)).not.toContain(file.id);
+
+    const { storageKey } = await b.t.deps.db.file.findUniqueOrThrow({ where: { id: file.id } });
+    expect(await b.storedKeys()).toContain(storageKey);
+    const swept = await sweepExpiredFiles(b.t.deps);
+    expect(swept.deleted).toContain(file.id);
+    expect(await b.t.deps.db.file.findUnique({ where: { id: file.id } })).toBeNull();
+    expect(await b.storedKeys()).not.toContain(storageKey);
   });
 
   it('guesses the content type from the extension, else the declared type', async () => {

@@ -60,7 +60,7 @@ describe.each(BACKENDS)('files over GraphQL, %s storage', (backend) => {
       JSON.stringify({ query: UPLOAD, variables: { file: null, purpose } }),
     );
     form.append('map', JSON.stringify({ 0: ['variables.file'] }));
-    form.append('0', new Blob([bytes]), filename);
+    form.append('0', new Blob([new Uint8Array(bytes)]), filename);
     const response = await fetch(`${b.t.baseUrl}/graphql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${b.t.apiKey}` },

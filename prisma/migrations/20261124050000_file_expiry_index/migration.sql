@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "files_expires_at_idx" ON "files"("expires_at");
