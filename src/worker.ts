@@ -4,6 +4,7 @@ import { JOB_WAKE_CHANNEL } from './jobs/queue.js';
 import { jobs } from './jobs/registry.js';
 import type { ExecutorDeps } from './services/run-executor.js';
 import { RUN_SIGNAL_CHANNEL } from './services/run-signals.js';
+import { sweepExpiredFiles } from './services/file-expiry.js';
 import { sweepRuns } from './services/run-sweeper.js';
 import { sweepVectorStores } from './services/vector-store-expiry.js';
 
@@ -134,6 +135,14 @@ export async function startWorker(deps: Deps): Promise<Worker> {
         }
       })
       .catch((error: unknown) => logger.error({ err: error }, 'vector store sweep failed'))
+      // Files with expires_after (batch files: 30 days) are deleted, bytes included.
+      .then(() => sweepExpiredFiles(deps))
+      .then(({ deleted }) => {
+        if (deleted.length > 0) {
+          logger.info({ files: deleted }, 'deleted expired files');
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'file expiry sweep failed'))
       .finally(() => {
         sweeping = false;
       });
