@@ -16,6 +16,7 @@ import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
 import { vectorStoreSearchRoutes } from './routes/vector-store-search.js';
+import { vectorStoreRoutes } from './routes/vector-stores.js';
 import { assertStorableText } from './storable-text.js';
 import { EventStream, writeEventStream } from './stream.js';
 
@@ -48,6 +49,7 @@ export function createCompatHandler(options: CompatOptions) {
     ...threadRoutes,
     ...messageRoutes,
     ...fileRoutes(options.files),
+    ...vectorStoreRoutes,
     ...vectorStoreSearchRoutes,
   ]);
 
