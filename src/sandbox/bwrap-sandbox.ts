@@ -5,10 +5,10 @@ import { bubblewrapArgs, runnerConfig } from './bwrap-args.js';
 import {
   type CodeSandbox,
   type SandboxAvailability,
+  SandboxError,
   type SandboxExecuteInput,
   type SandboxKilledReason,
   type SandboxResult,
-  SandboxError,
   SandboxUnavailableError,
 } from './code-sandbox.js';
 import { limitNote } from './limit-note.js';
@@ -91,7 +91,10 @@ export class BubblewrapSandbox implements CodeSandbox {
 
   private async runProbe(): Promise<SandboxAvailability> {
     if (process.platform !== 'linux') {
-      return { ok: false, reason: `the code sandbox needs Linux (bubblewrap), not ${process.platform}` };
+      return {
+        ok: false,
+        reason: `the code sandbox needs Linux (bubblewrap), not ${process.platform}`,
+      };
     }
     const programs = [
       [this.config.bwrapPath, 'SANDBOX_BWRAP', 'install the bubblewrap package'],
@@ -101,7 +104,10 @@ export class BubblewrapSandbox implements CodeSandbox {
       try {
         await access(program, constants.X_OK);
       } catch {
-        return { ok: false, reason: `${program} (${variable}) is missing or not executable: ${hint}` };
+        return {
+          ok: false,
+          reason: `${program} (${variable}) is missing or not executable: ${hint}`,
+        };
       }
     }
     let sessionDir: string | undefined;

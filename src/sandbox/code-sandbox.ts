@@ -41,9 +41,7 @@ export interface SandboxExecuteInput {
   signal?: AbortSignal;
 }
 
-export type SandboxInputFile =
-  | { name: string; path: string }
-  | { name: string; bytes: Uint8Array };
+export type SandboxInputFile = { name: string; path: string } | { name: string; bytes: Uint8Array };
 
 export interface SandboxLimits {
   /** Wall time of the code, in milliseconds. */

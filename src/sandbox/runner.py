@@ -24,6 +24,7 @@ import pickle
 import resource
 import select
 import signal
+import stat
 import sys
 import time
 import traceback
@@ -134,7 +135,7 @@ def walk_files():
                 info = os.lstat(full)
             except OSError:
                 continue
-            if not os.path.stat.S_ISREG(info.st_mode):
+            if not stat.S_ISREG(info.st_mode):
                 continue
             found[os.path.relpath(full, DATA)] = (info.st_size, info.st_mtime_ns, info.st_ino)
     return found
@@ -541,11 +542,15 @@ def export(snapshot, results, result):
             break
         path = os.path.join(DATA, name)
         try:
-            handle = open(path, 'rb', buffering=0)
+            # Never a symlink, and no blocking on a FIFO swapped in after the walk.
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             continue
-        with handle:
-            size = os.fstat(handle.fileno()).st_size
+        with open(fd, 'rb', buffering=0) as handle:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            size = info.st_size
             write_all(EXPORT_FD, frame({'kind': 'file', 'name': name, 'size': size}))
             remaining = size
             while remaining:

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { FIGURE_MAX_BYTES, MAX_FIGURES, MAX_FILES, STATE_MAX_BYTES } from './bwrap-args.js';
 import type { SandboxImage, SandboxOutputFile } from './code-sandbox.js';
-import { type FrameHeader, FrameError, type FrameSink, readFrames } from './frames.js';
+import { FrameError, type FrameHeader, type FrameSink, readFrames } from './frames.js';
 import { IMAGE_SIGNATURE_BYTES, imageType } from './image-type.js';
 import {
   deleteFromWorkspace,

@@ -46,7 +46,9 @@ export interface SandboxProcessOutcome {
  * the output limit, cancellation and a hard deadline. Resolves once every process of the
  * sandbox is gone.
  */
-export async function runSandboxProcess(input: SandboxProcessInput): Promise<SandboxProcessOutcome> {
+export async function runSandboxProcess(
+  input: SandboxProcessInput,
+): Promise<SandboxProcessOutcome> {
   const { limits } = input;
   const child = spawn(input.bwrapPath, input.args, {
     // bwrap's own environment is readable in the sandbox (/proc/1/environ): give it none.

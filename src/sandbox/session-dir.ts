@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { copyFile, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type SandboxInputFile, SandboxError } from './code-sandbox.js';
+import { SandboxError, type SandboxInputFile } from './code-sandbox.js';
 
 /**
  * A session directory on the host. Only the server writes here (the sandbox never sees it), and
@@ -30,9 +30,13 @@ const MAX_NAME_BYTES = 255;
  * 255 bytes (the extension kept when cutting).
  */
 export function sanitizeFileName(name: string): string {
-  let clean = name
-    .replace(/[/\\\0]/g, '_')
-    .replace(/[\u0000-\u001f\u007f]/g, '')
+  let clean = [...name]
+    .map((char) => (char === '/' || char === '\\' || char === '\0' ? '_' : char))
+    .filter((char) => {
+      const code = char.charCodeAt(0);
+      return code >= 0x20 && code !== 0x7f;
+    })
+    .join('')
     .trim();
   if (clean === '' || clean === '.' || clean === '..') {
     clean = 'file';
