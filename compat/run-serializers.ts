@@ -45,6 +45,74 @@ export interface RunData {
   responseFormat: ResponseFormatData | null;
 }
 
+interface ToolCallData {
+  id: string;
+  type: string;
+  function: { name: string; arguments: string; output: string | null } | null;
+  fileSearch: {
+    ranker: string;
+    scoreThreshold: number;
+    results: { fileId: string; fileName: string; score: number; content: string[] }[];
+  } | null;
+  codeInterpreter: {
+    input: string;
+    outputs: { type: string; logs: string | null; imageFileId: string | null }[];
+  } | null;
+}
+
+/** How REST shows step contents: file_search passages only when `include[]` asks for them. */
+export interface StepView {
+  fileSearchContent: boolean;
+}
+
+export const DEFAULT_STEP_VIEW: StepView = { fileSearchContent: false };
+
+function serializeToolCall(call: ToolCallData, view: StepView): Json {
+  if (call.fileSearch) {
+    return {
+      id: call.id,
+      type: 'file_search',
+      file_search: {
+        ranking_options: {
+          ranker: call.fileSearch.ranker,
+          score_threshold: call.fileSearch.scoreThreshold,
+        },
+        results: call.fileSearch.results.map((result) => ({
+          file_id: result.fileId,
+          file_name: result.fileName,
+          score: result.score,
+          ...(view.fileSearchContent
+            ? { content: result.content.map((text) => ({ type: 'text', text })) }
+            : {}),
+        })),
+      },
+    };
+  }
+  if (call.codeInterpreter) {
+    return {
+      id: call.id,
+      type: 'code_interpreter',
+      code_interpreter: {
+        input: call.codeInterpreter.input,
+        outputs: call.codeInterpreter.outputs.map((output) =>
+          output.type === 'image'
+            ? { type: 'image', image: { file_id: output.imageFileId } }
+            : { type: 'logs', logs: output.logs ?? '' },
+        ),
+      },
+    };
+  }
+  return {
+    id: call.id,
+    type: 'function',
+    function: {
+      name: call.function?.name ?? '',
+      arguments: call.function?.arguments ?? '',
+      output: call.function?.output ?? null,
+    },
+  };
+}
+
 export interface RunStepData {
   id: string;
   createdAt: number;
@@ -56,13 +124,7 @@ export interface RunStepData {
   stepDetails: {
     type: string;
     messageId: string | null;
-    toolCalls:
-      | {
-          id: string;
-          type: string;
-          function: { name: string; arguments: string; output: string | null };
-        }[]
-      | null;
+    toolCalls: ToolCallData[] | null;
   };
   lastErrorCode: string | null;
   lastErrorMessage: string | null;
@@ -151,7 +213,7 @@ export function serializeRun(run: RunData): Json {
   };
 }
 
-export function serializeRunStep(step: RunStepData): Json {
+export function serializeRunStep(step: RunStepData, view: StepView = DEFAULT_STEP_VIEW): Json {
   const details = step.stepDetails;
   return {
     id: step.id,
@@ -167,15 +229,7 @@ export function serializeRunStep(step: RunStepData): Json {
         ? { type: 'message_creation', message_creation: { message_id: details.messageId } }
         : {
             type: 'tool_calls',
-            tool_calls: (details.toolCalls ?? []).map((call) => ({
-              id: call.id,
-              type: 'function',
-              function: {
-                name: call.function.name,
-                arguments: call.function.arguments,
-                output: call.function.output,
-              },
-            })),
+            tool_calls: (details.toolCalls ?? []).map((call) => serializeToolCall(call, view)),
           },
     last_error: step.lastErrorCode
       ? { code: step.lastErrorCode, message: step.lastErrorMessage ?? '' }

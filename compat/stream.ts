@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import {
+  DEFAULT_STEP_VIEW,
   type RunData,
   type RunStepData,
+  type StepView,
   serializeRun,
   serializeRunStep,
 } from './run-serializers.js';
@@ -22,19 +24,102 @@ export interface RunEventData {
   message: MessageData | null;
   messageDelta: {
     id: string;
-    content: { index: number; type: string; textValue: string | null }[];
+    content: {
+      index: number;
+      type: string;
+      textValue: string | null;
+      annotations: AnnotationDeltaData[] | null;
+      imageFileId: string | null;
+    }[];
   } | null;
   stepDelta: {
     id: string;
-    toolCalls: {
-      index: number;
-      id: string | null;
-      type: string;
-      name: string | null;
-      arguments: string | null;
-      output: string | null;
-    }[];
+    toolCalls: ToolCallDeltaData[];
   } | null;
+}
+
+interface AnnotationDeltaData {
+  index: number;
+  type: string;
+  text: string;
+  startIndex: number;
+  endIndex: number;
+  fileId: string;
+}
+
+interface ToolCallDeltaData {
+  index: number;
+  id: string | null;
+  type: string;
+  name: string | null;
+  arguments: string | null;
+  output: string | null;
+  codeInterpreterInput: string | null;
+  codeInterpreterOutputs:
+    | { index: number; type: string; logs: string | null; imageFileId: string | null }[]
+    | null;
+}
+
+function annotationDelta(annotation: AnnotationDeltaData): Record<string, unknown> {
+  const target = { file_id: annotation.fileId };
+  return {
+    index: annotation.index,
+    type: annotation.type,
+    text: annotation.text,
+    start_index: annotation.startIndex,
+    end_index: annotation.endIndex,
+    ...(annotation.type === 'file_citation' ? { file_citation: target } : { file_path: target }),
+  };
+}
+
+type ContentDeltaData = NonNullable<RunEventData['messageDelta']>['content'][number];
+
+/** A message content delta: the first piece of a part carries its skeleton (§6.4). */
+function contentDelta(part: ContentDeltaData): Record<string, unknown> {
+  if (part.type === 'image_file') {
+    return { index: part.index, type: 'image_file', image_file: { file_id: part.imageFileId } };
+  }
+  return {
+    index: part.index,
+    type: part.type,
+    text: {
+      value: part.textValue ?? '',
+      ...(part.annotations ? { annotations: part.annotations.map(annotationDelta) } : {}),
+    },
+  };
+}
+
+/** A tool call delta in OpenAI's shape for its type; `id` only on the call's first delta. */
+function toolCallDelta(call: ToolCallDeltaData): Record<string, unknown> {
+  const head = call.id !== null ? { index: call.index, id: call.id } : { index: call.index };
+  if (call.type === 'file_search') {
+    return { ...head, type: 'file_search', file_search: {} };
+  }
+  if (call.type === 'code_interpreter') {
+    return {
+      ...head,
+      type: 'code_interpreter',
+      code_interpreter: {
+        ...(call.codeInterpreterInput !== null ? { input: call.codeInterpreterInput } : {}),
+        ...(call.codeInterpreterOutputs !== null
+          ? {
+              outputs: call.codeInterpreterOutputs.map((output) =>
+                output.type === 'image'
+                  ? { index: output.index, type: 'image', image: { file_id: output.imageFileId } }
+                  : { index: output.index, type: 'logs', logs: output.logs ?? '' },
+              ),
+            }
+          : {}),
+      },
+    };
+  }
+  return call.id !== null
+    ? {
+        ...head,
+        type: call.type,
+        function: { name: call.name ?? '', arguments: call.arguments ?? '', output: null },
+      }
+    : { ...head, type: call.type, function: { arguments: call.arguments ?? '' } };
 }
 
 export interface SseEvent {
@@ -58,27 +143,21 @@ const STREAM_ENDS = new Set([
 ]);
 
 /** A run event in OpenAI's wire shape (CONTRACT.md §6.3, §6.4). */
-export function toOpenAIEvent(item: RunEventData): SseEvent {
+export function toOpenAIEvent(item: RunEventData, view: StepView = DEFAULT_STEP_VIEW): SseEvent {
   const data =
     item.thread !== null
       ? serializeThread(item.thread)
       : item.run !== null
         ? serializeRun(item.run)
         : item.step !== null
-          ? serializeRunStep(item.step)
+          ? serializeRunStep(item.step, view)
           : item.message !== null
             ? serializeMessage(item.message)
             : item.messageDelta !== null
               ? {
                   id: item.messageDelta.id,
                   object: 'thread.message.delta',
-                  delta: {
-                    content: item.messageDelta.content.map((part) => ({
-                      index: part.index,
-                      type: part.type,
-                      text: { value: part.textValue ?? '' },
-                    })),
-                  },
+                  delta: { content: item.messageDelta.content.map(contentDelta) },
                 }
               : {
                   id: item.stepDelta?.id,
@@ -87,24 +166,7 @@ export function toOpenAIEvent(item: RunEventData): SseEvent {
                   delta: {
                     step_details: {
                       type: 'tool_calls',
-                      tool_calls: (item.stepDelta?.toolCalls ?? []).map((call) =>
-                        call.id !== null
-                          ? {
-                              index: call.index,
-                              id: call.id,
-                              type: call.type,
-                              function: {
-                                name: call.name ?? '',
-                                arguments: call.arguments ?? '',
-                                output: null,
-                              },
-                            }
-                          : {
-                              index: call.index,
-                              type: call.type,
-                              function: { arguments: call.arguments ?? '' },
-                            },
-                      ),
+                      tool_calls: (item.stepDelta?.toolCalls ?? []).map(toolCallDelta),
                     },
                   },
                 };
@@ -112,9 +174,12 @@ export function toOpenAIEvent(item: RunEventData): SseEvent {
 }
 
 /** Maps run events to OpenAI's, ending after the event that ends this request's work. */
-export async function* openAIEvents(items: AsyncGenerator<RunEventData>): AsyncGenerator<SseEvent> {
+export async function* openAIEvents(
+  items: AsyncGenerator<RunEventData>,
+  view: StepView = DEFAULT_STEP_VIEW,
+): AsyncGenerator<SseEvent> {
   for await (const item of items) {
-    yield toOpenAIEvent(item);
+    yield toOpenAIEvent(item, view);
     if (STREAM_ENDS.has(item.event)) {
       return;
     }

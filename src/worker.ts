@@ -2,9 +2,13 @@ import type { Deps } from './deps.js';
 import { createPgListener } from './events/pg-listener.js';
 import { JOB_WAKE_CHANNEL } from './jobs/queue.js';
 import { jobs } from './jobs/registry.js';
+import { BubblewrapSandbox } from './sandbox/bwrap-sandbox.js';
+import { sandboxConfigFromEnv } from './sandbox/sandbox-config.js';
+import { sweepSandboxSessions } from './sandbox/sessions.js';
+import { createBuiltinToolRunner } from './services/builtin-tools/builtin-runner.js';
+import { sweepExpiredFiles } from './services/file-expiry.js';
 import type { ExecutorDeps } from './services/run-executor.js';
 import { RUN_SIGNAL_CHANNEL } from './services/run-signals.js';
-import { sweepExpiredFiles } from './services/file-expiry.js';
 import { sweepRuns } from './services/run-sweeper.js';
 import { sweepVectorStores } from './services/vector-store-expiry.js';
 
@@ -20,6 +24,21 @@ export interface Worker {
 export async function startWorker(deps: Deps): Promise<Worker> {
   const { env, logger, boss } = deps;
   const watched = new Map<string, Set<AbortController>>();
+  const sandboxConfig = sandboxConfigFromEnv(env);
+  const sandbox = new BubblewrapSandbox(sandboxConfig);
+  void sandbox
+    .available()
+    .then((availability) =>
+      availability.ok
+        ? logger.info(
+            { python: availability.pythonVersion, missingPackages: availability.missingPackages },
+            'code sandbox ready',
+          )
+        : logger.warn(
+            { reason: availability.reason },
+            'code sandbox unavailable: code_interpreter calls will report it',
+          ),
+    );
   const executorDeps: ExecutorDeps = {
     db: deps.db,
     logger,
@@ -34,6 +53,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       runStaleAfterMs: env.RUN_STALE_AFTER_MS,
       streamFlushMs: env.STREAM_FLUSH_MS,
     },
+    builtinTools: createBuiltinToolRunner({ sandbox, workDir: sandboxConfig.workDir }),
     watchRun(runId, controller) {
       const set = watched.get(runId) ?? new Set();
       set.add(controller);
@@ -143,6 +163,12 @@ export async function startWorker(deps: Deps): Promise<Worker> {
         }
       })
       .catch((error: unknown) => logger.error({ err: error }, 'file expiry sweep failed'))
+      // Sessions of runs that ended without their worker (expired, cancelled while waiting for
+      // tool outputs, a dead worker): untouched for twice a run's lifetime, they can go.
+      .then(() =>
+        sweepSandboxSessions(sandboxConfig.workDir, 2 * env.RUN_EXPIRES_AFTER_SECONDS * 1000),
+      )
+      .catch((error: unknown) => logger.error({ err: error }, 'sandbox session sweep failed'))
       .finally(() => {
         sweeping = false;
       });

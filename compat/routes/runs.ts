@@ -1,10 +1,13 @@
 import { camelize } from '../case.js';
+import { RestError } from '../errors.js';
 import { createRunInput, createThreadAndRunInput } from '../inputs.js';
 import { pageVariables } from '../list.js';
 import { JsonResponse, type Route, type RouteRequest } from '../router.js';
 import {
+  DEFAULT_STEP_VIEW,
   type RunData,
   type RunStepData,
+  type StepView,
   serializeRun,
   serializeRunStep,
   TERMINAL_STATUSES,
@@ -34,6 +37,7 @@ async function eventStream(
   threadId: string,
   runId: string,
   afterSeq: number,
+  view: StepView = DEFAULT_STEP_VIEW,
 ): Promise<EventStream> {
   const items = await subscribe<{ runEvents: RunEventData }>('RunEvents', {
     threadId,
@@ -47,6 +51,7 @@ async function eventStream(
           yield item.runEvents;
         }
       })(),
+      view,
     ),
   );
 }
@@ -58,6 +63,30 @@ function wantsStream(body: Record<string, unknown>): boolean {
 
 function includeParam(query: RouteRequest['query']): unknown {
   return query.include;
+}
+
+const INCLUDE_FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
+
+/**
+ * `include[]` of the steps endpoints: its one allowed value shows file_search passages. (Create
+ * run validates the same parameter in the run service, which stores it.)
+ */
+function stepView(query: RouteRequest['query']): StepView {
+  const include = query.include;
+  if (include === undefined) {
+    return DEFAULT_STEP_VIEW;
+  }
+  const values = Array.isArray(include) ? include : [include];
+  values.forEach((value, index) => {
+    if (value !== INCLUDE_FILE_SEARCH_CONTENT) {
+      throw new RestError(
+        400,
+        `Invalid value for 'include[${index}]': expected '${INCLUDE_FILE_SEARCH_CONTENT}'.`,
+        { param: `include[${index}]`, code: 'invalid_value' },
+      );
+    }
+  });
+  return { fileSearchContent: values.length > 0 };
 }
 
 export const runRoutes: Route[] = [
@@ -85,7 +114,7 @@ export const runRoutes: Route[] = [
         input: createRunInput(body, includeParam(query)),
       });
       return wantsStream(body)
-        ? eventStream(subscribe, data.createRun.threadId, data.createRun.id, 0)
+        ? eventStream(subscribe, data.createRun.threadId, data.createRun.id, 0, stepView(query))
         : runResponse(data.createRun);
     },
   },
@@ -172,20 +201,21 @@ export const runRoutes: Route[] = [
         runId: params.run_id,
         ...pageVariables(query),
       });
-      return serializeList(data.runSteps, serializeRunStep);
+      const view = stepView(query);
+      return serializeList(data.runSteps, (step) => serializeRunStep(step, view));
     },
   },
   {
     method: 'GET',
     path: '/threads/:thread_id/runs/:run_id/steps/:step_id',
     beta: true,
-    async handle({ params, run }) {
+    async handle({ params, query, run }) {
       const data = await run<{ runStep: RunStepData }>('GetRunStep', {
         threadId: params.thread_id,
         runId: params.run_id,
         id: params.step_id,
       });
-      return serializeRunStep(data.runStep);
+      return serializeRunStep(data.runStep, stepView(query));
     },
   },
 ];

@@ -6,14 +6,22 @@ import type {
   ChatToolChoice,
 } from '../models/chat-model.js';
 import type { AssistantTool } from './assistant-tools.js';
+import { BUILTIN_FUNCTION_NAMES, builtinChatTool } from './builtin-tools/definitions.js';
 import type { ResponseFormat } from './response-format.js';
 import type { ToolChoice } from './run-input.js';
 
-/** Function tools in OpenAI's chat format; server-side tools are not offered yet (#6, #7). */
-export function chatTools(run: Run): ChatTool[] {
+/**
+ * The run's tools in OpenAI's chat format. Server-side tools (file_search, code_interpreter) are
+ * offered as functions the worker answers, unless `builtins` is false (the model has used up
+ * its rounds of them and must now answer).
+ */
+export function chatTools(run: Run, builtins = true): ChatTool[] {
   return (run.tools as unknown as AssistantTool[]).flatMap((tool): ChatTool[] =>
-    tool.type === 'function'
-      ? [
+    tool.type !== 'function'
+      ? builtins
+        ? [builtinChatTool(tool.type)]
+        : []
+      : [
           {
             type: 'function',
             function: {
@@ -23,8 +31,7 @@ export function chatTools(run: Run): ChatTool[] {
               ...(tool.function.strict ? { strict: true } : {}),
             },
           },
-        ]
-      : [],
+        ],
   );
 }
 
@@ -39,6 +46,9 @@ function chatToolChoice(choice: ToolChoice | null): ChatToolChoice | undefined {
       return choice.type;
     case 'function':
       return { type: 'function', function: { name: choice.function.name } };
+    case 'file_search':
+    case 'code_interpreter':
+      return { type: 'function', function: { name: BUILTIN_FUNCTION_NAMES[choice.type] } };
     default:
       return 'required';
   }
@@ -67,21 +77,31 @@ function chatResponseFormat(format: ResponseFormat | null): ChatResponseFormat {
   return undefined;
 }
 
+/** After this many rounds of server-side calls in a row, the model is asked to answer. */
+export const MAX_BUILTIN_ROUNDS = 8;
+
 /** The upstream request for one model call of a run. */
 export function chatRequest(
   run: Run,
   messages: ChatRequest['messages'],
   maxCompletionTokens: number | null,
   signal: AbortSignal,
+  /** Server-side tool rounds already done in this execution (see `MAX_BUILTIN_ROUNDS`). */
+  builtinRounds = 0,
 ): ChatRequest {
-  const tools = chatTools(run);
+  const offerBuiltins = builtinRounds < MAX_BUILTIN_ROUNDS;
+  const tools = chatTools(run, offerBuiltins);
+  const choice = run.toolChoice as ToolChoice | null;
+  // A forced tool choice asks for one use, not a loop: once a server-side call has answered it,
+  // the model is free to reply.
+  const forced = choice !== null && choice.type !== 'none' && choice.type !== 'auto';
   return {
     model: run.model,
     messages,
     ...(tools.length > 0
       ? {
           tools,
-          toolChoice: chatToolChoice(run.toolChoice as ToolChoice | null),
+          toolChoice: builtinRounds > 0 && forced ? 'auto' : chatToolChoice(choice),
           parallelToolCalls: run.parallelToolCalls,
         }
       : {}),

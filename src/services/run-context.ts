@@ -1,9 +1,11 @@
 import type { ServiceContext } from '../context.js';
 import type { Run } from '../generated/prisma/client.js';
 import type { ChatMessage } from '../models/chat-model.js';
+import { BUILTIN_FUNCTION_NAMES } from './builtin-tools/definitions.js';
+import { builtinOutputForModel } from './builtin-tools/model-output.js';
 import type { MessageContent } from './message-content.js';
 import type { TruncationStrategy } from './run-input.js';
-import type { StepDetails } from './run-step-details.js';
+import { isFunctionCall, type StepDetails } from './run-step-details.js';
 import { countTokens, MESSAGE_OVERHEAD_TOKENS } from './token-count.js';
 
 export type RunContext =
@@ -76,6 +78,8 @@ export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<Ru
     orderBy: { seq: 'asc' },
   });
   const ownMessages: ChatMessage[] = [];
+  // file_search calls are numbered in step order: the ordinal in their citation markers.
+  let fileSearchOrdinal = 0;
   for (const step of ownSteps) {
     const details = step.stepDetails as unknown as StepDetails;
     if (details.type === 'message_creation') {
@@ -95,15 +99,20 @@ export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<Ru
         tool_calls: details.toolCalls.map((call) => ({
           id: call.id,
           type: 'function' as const,
-          function: { name: call.function.name, arguments: call.function.arguments },
+          function: isFunctionCall(call)
+            ? { name: call.function.name, arguments: call.function.arguments }
+            : { name: BUILTIN_FUNCTION_NAMES[call.type], arguments: call.modelArguments },
         })),
       });
       for (const call of details.toolCalls) {
-        ownMessages.push({
-          role: 'tool',
-          tool_call_id: call.id,
-          content: call.function.output ?? '',
-        });
+        let content: string;
+        if (isFunctionCall(call)) {
+          content = call.function.output ?? '';
+        } else {
+          content = builtinOutputForModel(call, fileSearchOrdinal);
+          fileSearchOrdinal += call.type === 'file_search' ? 1 : 0;
+        }
+        ownMessages.push({ role: 'tool', tool_call_id: call.id, content });
       }
     }
   }

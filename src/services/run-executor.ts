@@ -9,10 +9,17 @@ import { type ChatModel, ModelError } from '../models/chat-model.js';
 import { isAbortError } from '../models/openai-chat-model.js';
 import type { Retrieval } from '../retrieval/retrieval.js';
 import type { BlobStorage } from '../storage/blob-storage.js';
+import type { AssistantTool } from './assistant-tools.js';
+import { collectSources } from './builtin-tools/annotations.js';
+import { enabledBuiltins } from './builtin-tools/definitions.js';
+import type { BuiltinToolRunner } from './builtin-tools/runner.js';
 import { chatRequest } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
 import { addUsage, endRun, type Usage } from './run-outcomes.js';
-import { type OwnedRun, TextWriter, ToolCallWriter } from './run-output.js';
+import { type MessageExtras, type OwnedRun, TextWriter } from './run-output.js';
+import { isTerminal } from './run-status.js';
+import type { StepDetails, ToolCall } from './run-step-details.js';
+import { ToolCallWriter } from './tool-call-writer.js';
 
 export interface ExecutorSettings extends ServiceSettings {
   /** How often the executing worker proves it is alive (Default: 2000 ms). */
@@ -32,6 +39,8 @@ export interface ExecutorDeps {
   runEvents: RunEventHub;
   storage: BlobStorage;
   retrieval: Retrieval;
+  /** Executes file_search and code_interpreter calls. */
+  builtinTools: BuiltinToolRunner;
   /** Aborts `controller` when the run is signalled (cancel, expiry); returns the unsubscribe. */
   watchRun(runId: string, controller: AbortController): () => void;
 }
@@ -189,6 +198,19 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
   } finally {
     clearInterval(heartbeat);
     unwatch();
+    if (enabledBuiltins(run.tools as unknown as AssistantTool[]).size > 0) {
+      await releaseIfEnded(deps, runId, logger);
+    }
+  }
+}
+
+/** A run that ended (not one waiting for tool outputs, or taken over) frees its sandbox session. */
+async function releaseIfEnded(deps: ExecutorDeps, runId: string, logger: Logger): Promise<void> {
+  const ended = await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } });
+  if (ended && isTerminal(ended.status)) {
+    await deps.builtinTools
+      .release(runId)
+      .catch((error: unknown) => logger.warn({ err: error }, 'freeing the sandbox session failed'));
   }
 }
 
@@ -205,6 +227,10 @@ interface Generation {
   writers: (TextWriter | ToolCallWriter)[];
 }
 
+/**
+ * Calls the model until the run ends or waits for the caller: server-side tool calls are
+ * executed here and answered with another model call.
+ */
 async function generate(
   deps: ExecutorDeps,
   run: RunRow & { leaseId: string },
@@ -222,6 +248,56 @@ async function generate(
     retrieval: deps.retrieval,
     actor: { projectId: run.projectId, apiKeyId: null },
   };
+  for (let round = 0; ; round += 1) {
+    const next = await modelCall(deps, ctx, run, signal, state, logger, round);
+    if (next === 'done') {
+      return;
+    }
+  }
+}
+
+/**
+ * What a new assistant message shows besides its text: images the run's code produced since
+ * its last message, and the targets its citations and sandbox links may point at.
+ */
+async function messageExtras(ctx: ServiceContext, runId: string): Promise<MessageExtras> {
+  const steps = await ctx.db.runStep.findMany({
+    where: { runId, status: 'completed' },
+    orderBy: { seq: 'asc' },
+    select: { stepDetails: true },
+  });
+  const calls: ToolCall[] = [];
+  let imageFileIds: string[] = [];
+  for (const step of steps) {
+    const details = step.stepDetails as unknown as StepDetails;
+    if (details.type === 'message_creation') {
+      imageFileIds = [];
+      continue;
+    }
+    for (const call of details.toolCalls) {
+      calls.push(call);
+      if (call.type === 'code_interpreter') {
+        for (const output of call.codeInterpreter.outputs) {
+          if (output.type === 'image') {
+            imageFileIds.push(output.image.fileId);
+          }
+        }
+      }
+    }
+  }
+  return { imageFileIds, sources: collectSources(calls) };
+}
+
+/** One model call and what follows from it: `continue` after server-side tool calls. */
+async function modelCall(
+  deps: ExecutorDeps,
+  ctx: ServiceContext,
+  run: RunRow & { leaseId: string },
+  signal: AbortSignal,
+  state: Generation,
+  logger: Logger,
+  round: number,
+): Promise<'done' | 'continue'> {
   const context = await buildRunContext(ctx, run);
   const leaseId = run.leaseId;
   if (!context.fits) {
@@ -232,7 +308,7 @@ async function generate(
       { reason: 'max_prompt_tokens', usage: state.usage },
       leaseId,
     );
-    return;
+    return 'done';
   }
   const remaining =
     run.maxCompletionTokens === null
@@ -246,7 +322,7 @@ async function generate(
       { reason: 'max_completion_tokens', usage: state.usage },
       leaseId,
     );
-    return;
+    return 'done';
   }
 
   const output = { db: deps.db, logger, flushMs: deps.settings.streamFlushMs };
@@ -257,16 +333,19 @@ async function generate(
     assistantId: run.assistantId,
     leaseId,
   };
+  const builtins = enabledBuiltins(run.tools as unknown as AssistantTool[]);
   let text: TextWriter | null = null;
   let tools: ToolCallWriter | null = null;
   let finishReason: string | null = null;
   let callUsage: Usage | null = null;
   for await (const event of deps.model.stream(
-    chatRequest(run, context.messages, remaining, signal),
+    chatRequest(run, context.messages, remaining, signal, round),
   )) {
     if (event.type === 'text') {
       if (!text) {
-        text = await TextWriter.open(output, owned);
+        // Only runs with server-side tools can have images or citations to show.
+        const extras = builtins.size > 0 ? await messageExtras(ctx, run.id) : undefined;
+        text = await TextWriter.open(output, owned, extras);
         state.writers.push(text);
       }
       text.append(event.delta);
@@ -278,7 +357,7 @@ async function generate(
           state.writers = state.writers.filter((writer) => writer !== text);
           text = null;
         }
-        tools = await ToolCallWriter.open(output, owned);
+        tools = await ToolCallWriter.open(output, owned, builtins);
         state.writers.push(tools);
       }
       tools.add(event);
@@ -294,8 +373,18 @@ async function generate(
     await text.finish(hitLimit ? 'incomplete' : 'completed', tools ? null : callUsage);
   }
   if (tools && tools.size > 0 && !hitLimit) {
-    await tools.requireOutputs(state.usage, callUsage);
-    return;
+    for (const call of tools.pendingBuiltins()) {
+      logger.debug({ toolCallId: call.id, type: call.type }, 'running server-side tool call');
+      const result = await deps.builtinTools.run(ctx, run, call, signal);
+      await tools.recordResult(call.index, result);
+    }
+    if (tools.hasFunctionCalls) {
+      await tools.requireOutputs(state.usage, callUsage);
+      return 'done';
+    }
+    await tools.complete(callUsage);
+    state.writers = state.writers.filter((writer) => writer !== tools);
+    return 'continue';
   }
   await endRun(
     deps.db,
@@ -304,4 +393,5 @@ async function generate(
     hitLimit ? { reason: 'max_completion_tokens', usage: state.usage } : { usage: state.usage },
     leaseId,
   );
+  return 'done';
 }

@@ -3,10 +3,12 @@ import { appendRunEvents, type RunEventInput } from '../events/run-events.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
-import { SQL_NULL, toJson } from './json.js';
+import { type AnnotationSources, annotate, emptySources } from './builtin-tools/annotations.js';
+import { toJson } from './json.js';
+import type { Annotation, MessageContent } from './message-content.js';
 import { emitSnapshots, type RunRef } from './run-events-emit.js';
 import type { Usage } from './run-outcomes.js';
-import type { FunctionToolCall, RequiredAction, StepDetails } from './run-step-details.js';
+import type { StepDetails } from './run-step-details.js';
 
 export interface OutputDeps {
   db: PrismaClient;
@@ -29,7 +31,7 @@ export class LostRunError extends Error {
  * Coalesces streamed pieces: the first piece is written at once, later ones at most every
  * `flushMs`, and writes are chained so they land in order and none after `settle()`.
  */
-abstract class CoalescingWriter {
+export abstract class CoalescingWriter {
   private timer: NodeJS.Timeout | null = null;
   private flushedAt = 0;
   private writing: Promise<void> = Promise.resolve();
@@ -71,7 +73,7 @@ abstract class CoalescingWriter {
 }
 
 /** Inside a transaction: refuses to write output for a run that is no longer ours. */
-async function assertOwned(tx: Prisma.TransactionClient, run: OwnedRun): Promise<void> {
+export async function assertOwned(tx: Prisma.TransactionClient, run: OwnedRun): Promise<void> {
   const owned = await tx.run.count({
     where: { id: run.id, leaseId: run.leaseId, status: 'in_progress' },
   });
@@ -81,7 +83,12 @@ async function assertOwned(tx: Prisma.TransactionClient, run: OwnedRun): Promise
 }
 
 /** An in-progress step of the run. */
-function createStep(tx: Prisma.TransactionClient, run: OwnedRun, id: string, details: StepDetails) {
+export function createStep(
+  tx: Prisma.TransactionClient,
+  run: OwnedRun,
+  id: string,
+  details: StepDetails,
+) {
   return tx.runStep.create({
     data: {
       id,
@@ -96,26 +103,48 @@ function createStep(tx: Prisma.TransactionClient, run: OwnedRun, id: string, det
   });
 }
 
-function textContent(value: string) {
-  return toJson([{ type: 'text', text: { value, annotations: [] } }]);
+/** What an assistant message shows besides its text: images the run's code produced. */
+export interface MessageExtras {
+  /** image_file parts placed before the text (content indexes 0…n-1). */
+  imageFileIds: string[];
+  /** Citation and file targets for the text's annotations. */
+  sources: AnnotationSources;
+}
+
+const NO_EXTRAS: MessageExtras = { imageFileIds: [], sources: emptySources() };
+
+function messageContent(extras: MessageExtras, value: string, annotations: Annotation[]) {
+  const parts: MessageContent[] = [
+    ...extras.imageFileIds.map(
+      (fileId): MessageContent => ({ type: 'image_file', imageFile: { fileId, detail: 'auto' } }),
+    ),
+    { type: 'text', text: { value, annotations } },
+  ];
+  return toJson(parts);
 }
 
 /** The assistant message being streamed, with its message_creation step. */
 export class TextWriter extends CoalescingWriter {
   private value = '';
   private written = 0;
+  private annotationsSent = 0;
 
   private constructor(
     deps: OutputDeps,
     private readonly run: OwnedRun,
     readonly messageId: string,
     readonly stepId: string,
+    private readonly extras: MessageExtras,
   ) {
     super(deps);
   }
 
   /** Creates the message and its step as the first token arrives (OpenAI's event order). */
-  static async open(deps: OutputDeps, run: OwnedRun): Promise<TextWriter> {
+  static async open(
+    deps: OutputDeps,
+    run: OwnedRun,
+    extras: MessageExtras = NO_EXTRAS,
+  ): Promise<TextWriter> {
     const messageId = newId('message');
     const stepId = newId('step');
     await deps.db.$transaction(async (tx) => {
@@ -144,7 +173,7 @@ export class TextWriter extends CoalescingWriter {
         { event: 'thread.message.in_progress', kind: 'message', id: messageId, row: message },
       ]);
     });
-    return new TextWriter(deps, run, messageId, stepId);
+    return new TextWriter(deps, run, messageId, stepId, extras);
   }
 
   get text(): string {
@@ -164,10 +193,24 @@ export class TextWriter extends CoalescingWriter {
     const first = this.written === 0;
     this.written = this.value.length;
     const value = this.value;
+    const annotations = annotate(value, this.extras.sources, false);
+    // Each annotation is sent once, complete, at its index: the SDK adds up repeated numbers.
+    const fresh = annotations
+      .slice(this.annotationsSent)
+      .map((annotation, offset) => ({ index: this.annotationsSent + offset, ...annotation }));
+    this.annotationsSent = annotations.length;
+    const textIndex = this.extras.imageFileIds.length;
+    const images = first
+      ? this.extras.imageFileIds.map((fileId, index) => ({
+          index,
+          type: 'image_file',
+          imageFile: { fileId, detail: 'auto' },
+        }))
+      : [];
     await this.deps.db.$transaction(async (tx) => {
       await tx.message.update({
         where: { id: this.messageId },
-        data: { content: textContent(value) },
+        data: { content: messageContent(this.extras, value, annotations) },
       });
       await appendRunEvents(tx, this.run, [
         {
@@ -175,10 +218,15 @@ export class TextWriter extends CoalescingWriter {
           data: {
             id: this.messageId,
             content: [
+              ...images,
               {
-                index: 0,
+                index: textIndex,
                 type: 'text',
-                text: first ? { value: piece, annotations: [] } : { value: piece },
+                text: first
+                  ? { value: piece, annotations: fresh }
+                  : fresh.length > 0
+                    ? { value: piece, annotations: fresh }
+                    : { value: piece },
               },
             ],
           },
@@ -195,7 +243,11 @@ export class TextWriter extends CoalescingWriter {
       const message = await tx.message.update({
         where: { id: this.messageId },
         data: {
-          content: textContent(this.value),
+          content: messageContent(
+            this.extras,
+            this.value,
+            annotate(this.value, this.extras.sources, true),
+          ),
           ...(outcome === 'incomplete'
             ? {
                 status: 'incomplete',
@@ -217,152 +269,6 @@ export class TextWriter extends CoalescingWriter {
         { event: `thread.message.${outcome}`, kind: 'message', id: this.messageId, row: message },
         { event: 'thread.run.step.completed', kind: 'step', id: this.stepId, row: step },
       ]);
-    });
-  }
-}
-
-interface CallState {
-  id: string;
-  name: string;
-  arguments: string;
-  /** How much of `name`/`arguments` has been announced. */
-  announced: boolean;
-  writtenArguments: number;
-}
-
-/** The tool_calls step being streamed: one step for all (parallel) calls of a completion. */
-export class ToolCallWriter extends CoalescingWriter {
-  private readonly calls = new Map<number, CallState>();
-
-  private constructor(
-    deps: OutputDeps,
-    private readonly run: OwnedRun,
-    readonly stepId: string,
-  ) {
-    super(deps);
-  }
-
-  static async open(deps: OutputDeps, run: OwnedRun): Promise<ToolCallWriter> {
-    const stepId = newId('step');
-    await deps.db.$transaction(async (tx) => {
-      await assertOwned(tx, run);
-      const step = await createStep(tx, run, stepId, { type: 'tool_calls', toolCalls: [] });
-      await emitSnapshots(tx, run, [
-        { event: 'thread.run.step.created', kind: 'step', id: stepId, row: step },
-        { event: 'thread.run.step.in_progress', kind: 'step', id: stepId, row: step },
-      ]);
-    });
-    return new ToolCallWriter(deps, run, stepId);
-  }
-
-  get size(): number {
-    return this.calls.size;
-  }
-
-  add(event: { index: number; id?: string; name?: string; argumentsDelta?: string }): void {
-    const call = this.calls.get(event.index) ?? {
-      id: event.id ?? newId('toolCall'),
-      name: '',
-      arguments: '',
-      announced: false,
-      writtenArguments: 0,
-    };
-    call.name += event.name ?? '';
-    call.arguments += event.argumentsDelta ?? '';
-    this.calls.set(event.index, call);
-    this.schedule();
-  }
-
-  private toolCalls(): FunctionToolCall[] {
-    return [...this.calls.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([, call]) => ({
-        id: call.id,
-        type: 'function',
-        function: { name: call.name, arguments: call.arguments, output: null },
-      }));
-  }
-
-  protected async write(): Promise<void> {
-    const pieces: RunEventInput[] = [];
-    const deltas = [...this.calls.entries()]
-      .sort(([a], [b]) => a - b)
-      .flatMap(([index, call]) => {
-        const piece = call.arguments.slice(call.writtenArguments);
-        if (call.announced && piece === '') {
-          return [];
-        }
-        call.writtenArguments = call.arguments.length;
-        if (!call.announced) {
-          call.announced = true;
-          return [
-            {
-              index,
-              id: call.id,
-              type: 'function',
-              function: { name: call.name, arguments: piece, output: null },
-            },
-          ];
-        }
-        return [{ index, type: 'function', function: { arguments: piece } }];
-      });
-    if (deltas.length === 0) {
-      return;
-    }
-    pieces.push({
-      event: 'thread.run.step.delta',
-      data: { id: this.stepId, toolCalls: deltas },
-    });
-    const details: StepDetails = { type: 'tool_calls', toolCalls: this.toolCalls() };
-    await this.deps.db.$transaction(async (tx) => {
-      await tx.runStep.update({
-        where: { id: this.stepId },
-        data: { stepDetails: toJson(details) },
-      });
-      await appendRunEvents(tx, this.run, pieces);
-    });
-  }
-
-  /**
-   * Pauses the run for the caller's outputs: the step stays in_progress (as on OpenAI) with its
-   * calls, and the run moves to requires_action. Returns false if the run was no longer ours.
-   */
-  async requireOutputs(runUsage: Usage | null, stepUsage: Usage | null): Promise<boolean> {
-    await this.settle();
-    const toolCalls = this.toolCalls();
-    const requiredAction: RequiredAction = {
-      type: 'submit_tool_outputs',
-      submitToolOutputs: {
-        toolCalls: toolCalls.map(({ id, function: fn }) => ({
-          id,
-          type: 'function',
-          function: { name: fn.name, arguments: fn.arguments },
-        })),
-      },
-    };
-    return this.deps.db.$transaction(async (tx) => {
-      const { count } = await tx.run.updateMany({
-        where: { id: this.run.id, leaseId: this.run.leaseId, status: 'in_progress' },
-        data: {
-          status: 'requires_action',
-          requiredAction: toJson(requiredAction),
-          usage: runUsage ? toJson(runUsage) : SQL_NULL,
-          leaseId: null,
-          heartbeatAt: null,
-        },
-      });
-      if (count === 0) {
-        return false;
-      }
-      const details: StepDetails = { type: 'tool_calls', toolCalls };
-      await tx.runStep.update({
-        where: { id: this.stepId },
-        data: { stepDetails: toJson(details), ...(stepUsage ? { usage: toJson(stepUsage) } : {}) },
-      });
-      await emitSnapshots(tx, this.run, [
-        { event: 'thread.run.requires_action', kind: 'run', id: this.run.id },
-      ]);
-      return true;
     });
   }
 }

@@ -5,7 +5,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { executeRunJob } from '../jobs/execute-run.js';
 import { SQL_NULL, toJson } from './json.js';
 import { emitSnapshots } from './run-events-emit.js';
-import type { StepDetails } from './run-step-details.js';
+import { isFunctionCall, type StepDetails } from './run-step-details.js';
 import { getRun } from './runs.js';
 import { lockThread } from './thread-lock.js';
 import { parseInput } from './validation.js';
@@ -44,10 +44,12 @@ export async function submitToolOutputs(
       throw new InvalidRequestError(`Run ${runId} has no pending tool calls.`);
     }
     const details = step.stepDetails as unknown as Extract<StepDetails, { type: 'tool_calls' }>;
+    // Server-side calls of the step have already run; only function calls await the caller.
+    const pending = details.toolCalls.filter(isFunctionCall);
     const outputs = new Map<string, string>();
     for (const [index, { toolCallId, output }] of data.toolOutputs.entries()) {
       const param = `toolOutputs.${index}.toolCallId`;
-      if (!details.toolCalls.some((call) => call.id === toolCallId)) {
+      if (!pending.some((call) => call.id === toolCallId)) {
         throw new InvalidRequestError(`Invalid '${param}': no pending tool call '${toolCallId}'.`, {
           param,
         });
@@ -59,21 +61,20 @@ export async function submitToolOutputs(
       }
       outputs.set(toolCallId, output);
     }
-    const missing = details.toolCalls
-      .filter((call) => !outputs.has(call.id))
-      .map((call) => call.id);
+    const missing = pending.filter((call) => !outputs.has(call.id)).map((call) => call.id);
     if (missing.length > 0) {
       throw new InvalidRequestError(
-        `Expected tool outputs for call_ids ${JSON.stringify(details.toolCalls.map((c) => c.id))}, got ${JSON.stringify([...outputs.keys()])}. Missing: ${missing.join(', ')}.`,
+        `Expected tool outputs for call_ids ${JSON.stringify(pending.map((c) => c.id))}, got ${JSON.stringify([...outputs.keys()])}. Missing: ${missing.join(', ')}.`,
         { param: 'toolOutputs' },
       );
     }
     const completed: StepDetails = {
       type: 'tool_calls',
-      toolCalls: details.toolCalls.map((call) => ({
-        ...call,
-        function: { ...call.function, output: outputs.get(call.id) ?? null },
-      })),
+      toolCalls: details.toolCalls.map((call) =>
+        isFunctionCall(call)
+          ? { ...call, function: { ...call.function, output: outputs.get(call.id) ?? null } }
+          : call,
+      ),
     };
     await tx.db.runStep.update({
       where: { id: step.id },

@@ -5,6 +5,7 @@ import type {
   RunStep as RunStepRow,
   Thread as ThreadRow,
 } from '../../generated/prisma/client.js';
+import type { Annotation } from '../../services/message-content.js';
 import { followRun, followThread } from '../../services/run-streams.js';
 import { builder } from '../builder.js';
 import { Message } from './message.js';
@@ -23,7 +24,12 @@ function revive<T>(data: unknown): T {
 
 interface MessageDelta {
   id: string;
-  content: { index: number; type: string; text?: { value?: string } }[];
+  content: {
+    index: number;
+    type: string;
+    text?: { value?: string; annotations?: (Annotation & { index: number })[] };
+    imageFile?: { fileId: string; detail: string };
+  }[];
 }
 
 interface StepDelta {
@@ -33,8 +39,42 @@ interface StepDelta {
     id?: string;
     type: string;
     function?: { name?: string; arguments?: string; output?: string | null };
+    codeInterpreter?: {
+      input?: string;
+      outputs?: { index: number; type: string; logs?: string; image?: { fileId: string } }[];
+    };
   }[];
 }
+
+const AnnotationDeltaRef = builder
+  .objectRef<Annotation & { index: number }>('AnnotationDelta')
+  .implement({
+    description: 'A new annotation of the text, sent once and complete.',
+    fields: (t) => ({
+      index: t.exposeInt('index', { description: 'Position in the text’s annotations.' }),
+      type: t.exposeString('type', { description: '`file_citation` or `file_path`.' }),
+      text: t.exposeString('text'),
+      startIndex: t.exposeInt('startIndex'),
+      endIndex: t.exposeInt('endIndex'),
+      fileId: t.string({
+        resolve: (annotation) =>
+          annotation.fileCitation?.fileId ?? annotation.filePath?.fileId ?? '',
+      }),
+    }),
+  });
+
+const CodeOutputDeltaRef = builder
+  .objectRef<
+    NonNullable<NonNullable<StepDelta['toolCalls'][number]['codeInterpreter']>['outputs']>[number]
+  >('CodeInterpreterOutputDelta')
+  .implement({
+    fields: (t) => ({
+      index: t.exposeInt('index', { description: 'Position in the call’s outputs.' }),
+      type: t.exposeString('type', { description: '`logs` or `image`.' }),
+      logs: t.string({ nullable: true, resolve: (output) => output.logs ?? null }),
+      imageFileId: t.string({ nullable: true, resolve: (output) => output.image?.fileId ?? null }),
+    }),
+  });
 
 const MessageDeltaRef = builder.objectRef<MessageDelta>('MessageDelta').implement({
   description: 'New content of a message being written.',
@@ -50,6 +90,17 @@ const MessageDeltaRef = builder.objectRef<MessageDelta>('MessageDelta').implemen
               nullable: true,
               description: 'Text to append.',
               resolve: (part) => part.text?.value ?? null,
+            }),
+            annotations: f.field({
+              type: [AnnotationDeltaRef],
+              nullable: true,
+              description: 'Annotations completed by this piece of text.',
+              resolve: (part) => part.text?.annotations ?? null,
+            }),
+            imageFileId: f.string({
+              nullable: true,
+              description: 'For image_file parts: the image.',
+              resolve: (part) => part.imageFile?.fileId ?? null,
             }),
           }),
         }),
@@ -77,6 +128,17 @@ const StepDeltaRef = builder.objectRef<StepDelta>('RunStepDelta').implement({
               resolve: (call) => call.function?.arguments ?? null,
             }),
             output: f.string({ nullable: true, resolve: (call) => call.function?.output ?? null }),
+            codeInterpreterInput: f.string({
+              nullable: true,
+              description: 'Python source to append (code_interpreter calls).',
+              resolve: (call) => call.codeInterpreter?.input ?? null,
+            }),
+            codeInterpreterOutputs: f.field({
+              type: [CodeOutputDeltaRef],
+              nullable: true,
+              description: 'New outputs of a code_interpreter call.',
+              resolve: (call) => call.codeInterpreter?.outputs ?? null,
+            }),
           }),
         }),
       ],

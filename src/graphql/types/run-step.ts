@@ -14,7 +14,11 @@ const StepStatus = builder.enumType('RunStepStatus', {
   values: ['in_progress', 'cancelled', 'failed', 'completed', 'expired'] as const,
 });
 
-const FunctionCallRef = builder.objectRef<ToolCall['function']>('FunctionCall').implement({
+type FunctionCall = Extract<ToolCall, { type: 'function' }>['function'];
+type FileSearch = Extract<ToolCall, { type: 'file_search' }>['fileSearch'];
+type CodeInterpreter = Extract<ToolCall, { type: 'code_interpreter' }>['codeInterpreter'];
+
+const FunctionCallRef = builder.objectRef<FunctionCall>('FunctionCall').implement({
   fields: (t) => ({
     name: t.exposeString('name'),
     arguments: t.exposeString('arguments', { description: 'JSON text, as the model wrote it.' }),
@@ -25,12 +29,72 @@ const FunctionCallRef = builder.objectRef<ToolCall['function']>('FunctionCall').
   }),
 });
 
+const FileSearchResultRef = builder
+  .objectRef<FileSearch['results'][number]>('FileSearchResult')
+  .implement({
+    description: 'A passage file_search retrieved.',
+    fields: (t) => ({
+      fileId: t.exposeString('fileId'),
+      fileName: t.exposeString('fileName'),
+      score: t.exposeFloat('score', { description: 'Relevance in [0, 1].' }),
+      content: t.stringList({
+        description: 'The passage text (REST shows it only with `include[]`).',
+        resolve: (result) => result.content.map((part) => part.text),
+      }),
+    }),
+  });
+
+const FileSearchCallRef = builder.objectRef<FileSearch>('FileSearchCall').implement({
+  description: 'What a file_search call found.',
+  fields: (t) => ({
+    ranker: t.string({ resolve: (search) => search.rankingOptions.ranker }),
+    scoreThreshold: t.float({ resolve: (search) => search.rankingOptions.scoreThreshold }),
+    results: t.field({ type: [FileSearchResultRef], resolve: (search) => search.results }),
+  }),
+});
+
+export const CodeInterpreterOutputRef = builder
+  .objectRef<{ type: string; logs?: string; image?: { fileId: string } }>('CodeInterpreterOutput')
+  .implement({
+    description: 'Something the code produced: `logs` (what it printed) or an `image` file.',
+    fields: (t) => ({
+      type: t.exposeString('type'),
+      logs: t.string({ nullable: true, resolve: (output) => output.logs ?? null }),
+      imageFileId: t.string({ nullable: true, resolve: (output) => output.image?.fileId ?? null }),
+    }),
+  });
+
+const CodeInterpreterCallRef = builder.objectRef<CodeInterpreter>('CodeInterpreterCall').implement({
+  description: 'Python the model ran in the sandbox, and what came out.',
+  fields: (t) => ({
+    input: t.exposeString('input', { description: 'The Python source.' }),
+    outputs: t.field({ type: [CodeInterpreterOutputRef], resolve: (call) => call.outputs }),
+  }),
+});
+
 const ToolCallRef = builder.objectRef<ToolCall>('ToolCall').implement({
-  description: 'A tool call made by the model in a tool_calls step.',
+  description:
+    'A tool call made by the model in a tool_calls step. The member matching `type` is set.',
   fields: (t) => ({
     id: t.exposeID('id', { description: '`call_…`' }),
-    type: t.exposeString('type'),
-    function: t.field({ type: FunctionCallRef, resolve: (call) => call.function }),
+    type: t.exposeString('type', {
+      description: '`function`, `file_search` or `code_interpreter`.',
+    }),
+    function: t.field({
+      type: FunctionCallRef,
+      nullable: true,
+      resolve: (call) => (call.type === 'function' ? call.function : null),
+    }),
+    fileSearch: t.field({
+      type: FileSearchCallRef,
+      nullable: true,
+      resolve: (call) => (call.type === 'file_search' ? call.fileSearch : null),
+    }),
+    codeInterpreter: t.field({
+      type: CodeInterpreterCallRef,
+      nullable: true,
+      resolve: (call) => (call.type === 'code_interpreter' ? call.codeInterpreter : null),
+    }),
   }),
 });
 

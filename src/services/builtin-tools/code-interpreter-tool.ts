@@ -1,0 +1,162 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ServiceContext } from '../../context.js';
+import type { Run } from '../../generated/prisma/client.js';
+import {
+  type CodeSandbox,
+  type SandboxInputFile,
+  type SandboxResult,
+  SandboxUnavailableError,
+} from '../../sandbox/code-sandbox.js';
+import { createSandboxSession } from '../../sandbox/sessions.js';
+import { createFileFromBytes, openFileContent } from '../files.js';
+import type { CodeInterpreterOutput, CodeInterpreterToolCall } from '../run-step-details.js';
+import { stringArgument } from './partial-json.js';
+import { runResources } from './run-resources.js';
+import type { PendingBuiltinCall } from './runner.js';
+
+export interface CodeInterpreterDeps {
+  sandbox: CodeSandbox;
+  /** Parent of the per-run session directories. */
+  workDir: string;
+}
+
+const SANDBOX_ROOT = '/mnt/data';
+
+async function exists(dir: string): Promise<boolean> {
+  return stat(dir).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The run's code_interpreter files (assistant, thread, message attachments), read whole. */
+async function inputFiles(ctx: ServiceContext, run: Run): Promise<SandboxInputFile[]> {
+  const { codeInterpreterFileIds } = await runResources(ctx, run);
+  const files: SandboxInputFile[] = [];
+  for (const id of codeInterpreterFileIds) {
+    const { file, stream } = await openFileContent(ctx, id).catch(() => ({
+      file: null,
+      stream: null,
+    }));
+    if (!file || !stream) {
+      // Deleted since it was attached: the code simply does not find it.
+      continue;
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of stream) {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+    }
+    files.push({ name: file.filename, bytes: Buffer.concat(chunks) });
+  }
+  return files;
+}
+
+function result(
+  call: PendingBuiltinCall,
+  input: string,
+  outputs: CodeInterpreterOutput[],
+  files: CodeInterpreterToolCall['files'] = [],
+): CodeInterpreterToolCall {
+  return {
+    id: call.id,
+    type: 'code_interpreter',
+    codeInterpreter: { input, outputs },
+    files,
+    modelArguments: call.arguments,
+  };
+}
+
+/** Stores what the code produced as Files (`assistants_output`): images and written files. */
+async function storeOutputs(
+  ctx: ServiceContext,
+  execution: SandboxResult,
+): Promise<{ outputs: CodeInterpreterOutput[]; files: CodeInterpreterToolCall['files'] }> {
+  const outputs: CodeInterpreterOutput[] = [];
+  const files: CodeInterpreterToolCall['files'] = [];
+  if (execution.logs !== '') {
+    outputs.push({ type: 'logs', logs: execution.logs });
+  }
+  for (const [index, image] of execution.images.entries()) {
+    const file = await createFileFromBytes(ctx, {
+      filename: `figure-${index + 1}.png`,
+      purpose: 'assistants_output',
+      mimeType: 'image/png',
+      stream: createReadStream(image.path),
+    });
+    outputs.push({ type: 'image', image: { fileId: file.id } });
+  }
+  for (const written of execution.outputFiles) {
+    const file = await createFileFromBytes(ctx, {
+      filename: path.posix.basename(written.name),
+      purpose: 'assistants_output',
+      stream: createReadStream(written.path),
+    });
+    files.push({ path: `${SANDBOX_ROOT}/${written.name}`, fileId: file.id });
+    if (written.isImage) {
+      outputs.push({ type: 'image', image: { fileId: file.id } });
+    }
+  }
+  return { outputs, files };
+}
+
+/**
+ * Runs the model's Python in the sandbox, in the run's session (its files and variables carry
+ * over between calls). What went wrong in the code, or with the sandbox, is reported to the
+ * model in the logs: code is never run unsandboxed.
+ */
+export async function runCodeInterpreter(
+  ctx: ServiceContext,
+  deps: CodeInterpreterDeps,
+  run: Run,
+  call: PendingBuiltinCall,
+  signal: AbortSignal,
+): Promise<CodeInterpreterToolCall> {
+  const code = stringArgument(call.arguments, 'code');
+  if (code === null) {
+    return result(call, call.arguments, [
+      {
+        type: 'logs',
+        logs: 'Error: code_interpreter takes JSON arguments with a "code" string; nothing was run.',
+      },
+    ]);
+  }
+  const availability = await deps.sandbox.available();
+  if (!availability.ok) {
+    ctx.logger.warn({ reason: availability.reason }, 'code_interpreter is unavailable');
+    return result(call, code, [
+      {
+        type: 'logs',
+        logs: `code_interpreter is unavailable on this server (${availability.reason}); the code was not run.`,
+      },
+    ]);
+  }
+  const fresh = !(await exists(path.join(deps.workDir, run.id)));
+  const sessionDir = await createSandboxSession(deps.workDir, run.id);
+  try {
+    const execution = await deps.sandbox.execute({
+      sessionDir,
+      code,
+      // The run's files go in once, at its first call: later calls see what the code made of them.
+      inputFiles: fresh ? await inputFiles(ctx, run) : [],
+      signal,
+    });
+    if (execution.diagnostics !== '') {
+      ctx.logger.info({ diagnostics: execution.diagnostics }, 'sandbox diagnostics');
+    }
+    const { outputs, files } = await storeOutputs(ctx, execution);
+    return result(call, code, outputs, files);
+  } catch (error) {
+    if (error instanceof SandboxUnavailableError) {
+      ctx.logger.warn({ err: error }, 'code_interpreter is unavailable');
+      return result(call, code, [
+        {
+          type: 'logs',
+          logs: `code_interpreter is unavailable on this server (${error.message}); the code was not run.`,
+        },
+      ]);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,281 @@
+import { toFile } from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../setup/app.js';
+import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import { expectSpec } from '../setup/openapi.js';
+
+let t: TestApp;
+let upstream: FakeUpstream;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  t = await startTestApp({ LLM_BASE_URL: upstream.url, LLM_MAX_RETRIES: '0' });
+});
+afterAll(async () => {
+  await t.close();
+  await upstream.close();
+});
+
+const INCLUDE = 'step_details.tool_calls[*].file_search.results[*].content' as const;
+
+const NOTES = [
+  '# Worker notes',
+  'The worker is woken by LISTEN and NOTIFY from the enqueuing transaction, so job pickup takes a few milliseconds.',
+].join('\n');
+const RECIPES = 'Pancakes need flour, milk, eggs and a hot pan. Flip them once bubbles appear.';
+
+function schemaOf(event: string): string {
+  if (event === 'thread.message.delta') {
+    return 'MessageDeltaObject';
+  }
+  if (event === 'thread.run.step.delta') {
+    return 'RunStepDeltaObject';
+  }
+  if (event.startsWith('thread.run.step.')) {
+    return 'RunStepObject';
+  }
+  return event.startsWith('thread.message.') ? 'MessageObject' : 'RunObject';
+}
+
+/** An assistant with file_search over a store holding two indexed files. */
+async function knowledgeBase(tool: Record<string, unknown> = { type: 'file_search' }) {
+  const store = await t.openai.vectorStores.create({ name: 'kb' });
+  const notes = await t.openai.vectorStores.files.uploadAndPoll(
+    store.id,
+    await toFile(Buffer.from(NOTES), 'worker-notes.md'),
+    { pollIntervalMs: 50 },
+  );
+  const recipes = await t.openai.vectorStores.files.uploadAndPoll(
+    store.id,
+    await toFile(Buffer.from(RECIPES), 'recipes.txt'),
+    { pollIntervalMs: 50 },
+  );
+  expect([notes.status, recipes.status]).toEqual(['completed', 'completed']);
+  const assistant = await t.openai.beta.assistants.create({
+    model: 'gpt-4o',
+    tools: [tool as { type: 'file_search' }],
+    tool_resources: { file_search: { vector_store_ids: [store.id] } },
+  });
+  const thread = await t.openai.beta.threads.create({
+    messages: [{ role: 'user', content: 'How is the worker woken up?' }],
+  });
+  return { store, assistant, thread, notesFileId: notes.id };
+}
+
+describe('file_search in runs', () => {
+  it('searches the assistant’s vector store, replays the passages to the model and cites them', async () => {
+    const { assistant, thread, notesFileId } = await knowledgeBase();
+    upstream.script(
+      { toolCalls: [{ name: 'file_search', arguments: '{"query":"worker woken LISTEN NOTIFY"}' }] },
+      { text: ['Through LISTEN/NOTIFY ', '【0:0†worker-', 'notes.md】', ', in milliseconds.'] },
+    );
+    const stream = t.openai.beta.threads.runs.stream(
+      thread.id,
+      { assistant_id: assistant.id },
+      // The SDK puts `include` in the query for createRun.
+    );
+    const names: string[] = [];
+    const stepDeltas: unknown[] = [];
+    let completedMessage: unknown = null;
+    stream.on('messageDone', (done) => {
+      completedMessage = done;
+    });
+    stream.on('event', ({ event, data }) => {
+      names.push(event);
+      expectSpec(schemaOf(event), data);
+      if (event === 'thread.run.step.delta') {
+        stepDeltas.push(data);
+      }
+    });
+    const run = await stream.finalRun();
+    expect(run.status).toBe('completed');
+    const [message] = await stream.finalMessages();
+
+    // One tool_calls step (file_search), then the message step.
+    expect(stepDeltas[0]).toMatchObject({
+      delta: {
+        step_details: {
+          type: 'tool_calls',
+          tool_calls: [{ index: 0, type: 'file_search', file_search: {} }],
+        },
+      },
+    });
+    expect(names.filter((name) => name === 'thread.run.step.completed')).toHaveLength(2);
+
+    // The model got the passages, labelled with the markers it cites.
+    const second = upstream.requests[1]?.body;
+    const toolMessage = second?.messages.find((m) => m.role === 'tool');
+    expect(String(toolMessage?.content)).toContain('【0:0†worker-notes.md】');
+    expect(String(toolMessage?.content)).toContain('LISTEN and NOTIFY');
+    const call = second?.messages.find((m) => m.role === 'assistant')?.tool_calls;
+    expect(call).toMatchObject([{ type: 'function', function: { name: 'file_search' } }]);
+    // The first request offered file_search as a function.
+    expect(upstream.requests[0]?.body.tools).toMatchObject([
+      { type: 'function', function: { name: 'file_search' } },
+    ]);
+
+    // The answer cites the notes file, with exact offsets, in the stream and when read back.
+    const text = message?.content[0];
+    expect(text?.type).toBe('text');
+    const value = text?.type === 'text' ? text.text.value : '';
+    const annotations = text?.type === 'text' ? text.text.annotations : [];
+    expect(annotations).toHaveLength(1);
+    const [citation] = annotations;
+    expect(citation).toMatchObject({
+      type: 'file_citation',
+      text: '【0:0†worker-notes.md】',
+      file_citation: { file_id: notesFileId },
+    });
+    expect(value.slice(citation?.start_index, citation?.end_index)).toBe('【0:0†worker-notes.md】');
+    const stored = await t.openai.beta.threads.messages.retrieve(message?.id ?? '', {
+      thread_id: thread.id,
+    });
+    expectSpec('MessageObject', stored);
+    // The completed message (not the SDK's delta-accumulated copy) is exactly what is stored.
+    expect(stored).toEqual(completedMessage);
+
+    // The step shows the ranked results; passages only with include[].
+    const steps = await t.openai.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+    const toolStep = steps.data.find((step) => step.type === 'tool_calls');
+    expectSpec('RunStepObject', toolStep);
+    const details = toolStep?.step_details;
+    const fileSearch =
+      details?.type === 'tool_calls' && details.tool_calls[0]?.type === 'file_search'
+        ? details.tool_calls[0].file_search
+        : null;
+    expect(fileSearch?.ranking_options).toEqual({ ranker: 'auto', score_threshold: 0 });
+    expect(fileSearch?.results?.[0]).toMatchObject({
+      file_id: notesFileId,
+      file_name: 'worker-notes.md',
+    });
+    for (const result of fileSearch?.results ?? []) {
+      expect(result.score).toBeGreaterThanOrEqual(0);
+      expect(result.score).toBeLessThanOrEqual(1);
+      expect(result).not.toHaveProperty('content');
+    }
+    const withContent = await t.openai.beta.threads.runs.steps.retrieve(toolStep?.id ?? '', {
+      thread_id: thread.id,
+      run_id: run.id,
+      include: [INCLUDE],
+    });
+    expectSpec('RunStepObject', withContent);
+    const included =
+      withContent.step_details.type === 'tool_calls' &&
+      withContent.step_details.tool_calls[0]?.type === 'file_search'
+        ? withContent.step_details.tool_calls[0].file_search.results
+        : [];
+    expect(included?.[0]?.content?.[0]?.text).toContain('LISTEN and NOTIFY');
+  });
+
+  it('honours the run’s max_num_results and score_threshold override', async () => {
+    const { assistant, thread } = await knowledgeBase();
+    upstream.script(
+      { toolCalls: [{ name: 'file_search', arguments: '{"query":"flour milk eggs pancakes"}' }] },
+      { text: 'Done.' },
+    );
+    const run = await t.openai.beta.threads.runs.createAndPoll(
+      thread.id,
+      {
+        assistant_id: assistant.id,
+        tools: [
+          {
+            type: 'file_search',
+            file_search: { max_num_results: 1, ranking_options: { score_threshold: 0.01 } },
+          },
+        ],
+      },
+      { pollIntervalMs: 50 },
+    );
+    expect(run.status).toBe('completed');
+    const steps = await t.openai.beta.threads.runs.steps.list(run.id, {
+      thread_id: thread.id,
+      include: [INCLUDE],
+    });
+    const toolStep = steps.data.find((step) => step.type === 'tool_calls');
+    const call =
+      toolStep?.step_details.type === 'tool_calls' ? toolStep.step_details.tool_calls[0] : null;
+    const search = call?.type === 'file_search' ? call.file_search : null;
+    expect(search?.ranking_options).toEqual({ ranker: 'auto', score_threshold: 0.01 });
+    expect(search?.results).toHaveLength(1);
+    expect(search?.results?.[0]?.file_name).toBe('recipes.txt');
+    expect(search?.results?.[0]?.content?.[0]?.text).toContain('Pancakes');
+  });
+
+  it('tells the model when nothing is found, and refuses a bad include value on steps', async () => {
+    const assistant = await t.openai.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'file_search' }],
+    });
+    const thread = await t.openai.beta.threads.create({
+      messages: [{ role: 'user', content: 'Anything?' }],
+    });
+    const before = upstream.requests.length;
+    upstream.script(
+      { toolCalls: [{ name: 'file_search', arguments: '{"query":"anything"}' }] },
+      { text: 'Nothing found.' },
+    );
+    const run = await t.openai.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 50 },
+    );
+    expect(run.status).toBe('completed');
+    const toolMessage = upstream.requests[before + 1]?.body.messages.find((m) => m.role === 'tool');
+    expect(toolMessage?.content).toBe('No relevant passages were found in the files.');
+
+    const response = await t.rest(
+      `/threads/${thread.id}/runs/${run.id}/steps?include[]=step_details.bogus`,
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: { type: 'invalid_request_error', param: 'include[0]', code: 'invalid_value' },
+    });
+  });
+
+  it('shows the search over GraphQL, passages included', async () => {
+    const { assistant, thread, notesFileId } = await knowledgeBase();
+    upstream.script(
+      { toolCalls: [{ name: 'file_search', arguments: '{"query":"LISTEN NOTIFY"}' }] },
+      { text: 'See 【0:0†worker-notes.md】.' },
+    );
+    const run = await t.openai.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 50 },
+    );
+    const response = await t.graphql<{
+      runSteps: {
+        data: {
+          type: string;
+          stepDetails: {
+            toolCalls: {
+              type: string;
+              fileSearch: { results: { fileId: string; content: string[] }[] } | null;
+            }[];
+          };
+        }[];
+      };
+      messages: {
+        data: { content: { text: { annotations: { type: string; fileId: string }[] } }[] }[];
+      };
+    }>(
+      `query ($threadId: ID!, $runId: ID!) {
+        runSteps(threadId: $threadId, runId: $runId) {
+          data { type stepDetails { toolCalls { type fileSearch { results { fileId content } } } } }
+        }
+        messages(threadId: $threadId, limit: 1) {
+          data { content { text { annotations { type fileId } } } }
+        }
+      }`,
+      { threadId: thread.id, runId: run.id },
+    );
+    expect(response.errors).toBeUndefined();
+    const toolStep = response.data?.runSteps.data.find((step) => step.type === 'tool_calls');
+    const search = toolStep?.stepDetails.toolCalls[0]?.fileSearch;
+    expect(search?.results[0]?.fileId).toBe(notesFileId);
+    expect(search?.results[0]?.content.join('')).toContain('LISTEN and NOTIFY');
+    expect(response.data?.messages.data[0]?.content[0]?.text.annotations).toEqual([
+      { type: 'file_citation', fileId: notesFileId },
+    ]);
+  });
+});
