@@ -5,6 +5,8 @@ export type NotificationHandler = (payload: string) => void;
 
 export interface PgListener {
   on(channel: string, handler: NotificationHandler): () => void;
+  /** Called after each reconnect: notifications sent meanwhile were lost. Returns the removal. */
+  onReconnect(handler: () => void): () => void;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export async function createPgListener(
   onReconnect?: () => void,
 ): Promise<PgListener> {
   const handlers = new Map<string, Set<NotificationHandler>>();
+  const reconnectHandlers = new Set<() => void>(onReconnect ? [onReconnect] : []);
   let client: pg.Client | undefined;
   let closed = false;
 
@@ -45,7 +48,9 @@ export async function createPgListener(
   const reconnect = async (): Promise<void> => {
     try {
       await connect();
-      onReconnect?.();
+      for (const handler of reconnectHandlers) {
+        handler();
+      }
     } catch (error) {
       logger.warn({ err: error }, 'LISTEN reconnect failed; retrying');
       if (!closed) {
@@ -71,6 +76,10 @@ export async function createPgListener(
       }
       set.add(handler);
       return () => set?.delete(handler);
+    },
+    onReconnect(handler) {
+      reconnectHandlers.add(handler);
+      return () => reconnectHandlers.delete(handler);
     },
     async close() {
       closed = true;

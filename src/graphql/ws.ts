@@ -35,7 +35,7 @@ export function attachGraphQLWebSocket(
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
       onConnect: async (ctx) => {
         try {
-          await contextFor(authorizationFrom(ctx.connectionParams), logger);
+          await contextFor(authorizationFrom(ctx.connectionParams), logger, { fresh: true });
           return true;
         } catch {
           return false;

@@ -34,12 +34,11 @@ export function createGraphQLServer(contextFor: ContextFactory, logger: Logger):
       warn: (...args) => logger.warn({ args }, 'yoga'),
       error: (...args) => logger.error({ args }, 'yoga'),
     },
+    // A graphql-ws connection holds its key for long: each operation checks it afresh, so a
+    // revocation stops the next operation.
     context: ({ request, logger: requestLogger, connectionAuthorization }) =>
-      contextFor(
-        connectionAuthorization !== undefined
-          ? connectionAuthorization
-          : request.headers.get('authorization'),
-        requestLogger ?? logger,
-      ),
+      connectionAuthorization !== undefined
+        ? contextFor(connectionAuthorization, requestLogger ?? logger, { fresh: true })
+        : contextFor(request.headers.get('authorization'), requestLogger ?? logger),
   });
 }
