@@ -33,6 +33,8 @@ export interface SandboxExecuteInput {
   /**
    * Files placed in `/mnt/data` under their (sanitized) names before the code runs, replacing a
    * file of the same name. Placed files the code leaves unchanged are not reported as outputs.
+   * A file with an `id` (e.g. its File id) is placed once per session: pass all of a run's files
+   * on every call, and later calls leave `/mnt/data` as the code left it.
    */
   inputFiles?: SandboxInputFile[];
   /** Overrides of the configured limits for this call. */
@@ -41,7 +43,10 @@ export interface SandboxExecuteInput {
   signal?: AbortSignal;
 }
 
-export type SandboxInputFile = { name: string; path: string } | { name: string; bytes: Uint8Array };
+export type SandboxInputFile = { name: string; id?: string } & (
+  | { path: string }
+  | { bytes: Uint8Array }
+);
 
 export interface SandboxLimits {
   /** Wall time of the code, in milliseconds. */

@@ -1,5 +1,15 @@
 import { constants } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  lstat,
+  mkdir,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { SandboxError, type SandboxInputFile } from './code-sandbox.js';
 
@@ -11,6 +21,7 @@ import { SandboxError, type SandboxInputFile } from './code-sandbox.js';
  *   state.pickle    globals carried to the next call; opaque bytes, only ever unpickled inside
  *                   the sandbox
  *   figures/        the last call's figures
+ *   placed-inputs.json  ids of the input files already placed (each is placed once)
  *   .staging-*      a call's export while it arrives (moved into place once complete)
  */
 export function sessionPaths(sessionDir: string) {
@@ -18,6 +29,7 @@ export function sessionPaths(sessionDir: string) {
     files: path.join(sessionDir, 'files'),
     state: path.join(sessionDir, 'state.pickle'),
     figures: path.join(sessionDir, 'figures'),
+    placed: path.join(sessionDir, 'placed-inputs.json'),
   };
 }
 
@@ -91,10 +103,18 @@ export async function openSession(sessionDir: string): Promise<void> {
   }
 }
 
-/** Puts the inputs into the workspace under sanitized names, replacing what was there. */
+/**
+ * Puts the inputs into the workspace under sanitized names, replacing what was there; inputs
+ * with an id already placed in this session are skipped.
+ */
 export async function placeInputFiles(sessionDir: string, inputs: SandboxInputFile[]) {
-  const { files } = sessionPaths(sessionDir);
+  const { files, placed: placedPath } = sessionPaths(sessionDir);
+  const placed = new Set(await readPlaced(placedPath));
+  const before = placed.size;
   for (const input of inputs) {
+    if (input.id !== undefined && placed.has(input.id)) {
+      continue;
+    }
     const target = path.join(files, sanitizeFileName(input.name));
     await rm(target, { recursive: true, force: true });
     try {
@@ -108,6 +128,22 @@ export async function placeInputFiles(sessionDir: string, inputs: SandboxInputFi
         cause: error,
       });
     }
+    if (input.id !== undefined) {
+      placed.add(input.id);
+    }
+  }
+  if (placed.size !== before) {
+    await writeFile(placedPath, JSON.stringify([...placed]), { mode: 0o600 });
+  }
+}
+
+async function readPlaced(placedPath: string): Promise<string[]> {
+  try {
+    const parsed: unknown = JSON.parse(await readFile(placedPath, 'utf8'));
+    return Array.isArray(parsed) ? parsed.filter((id) => typeof id === 'string') : [];
+  } catch {
+    // None yet (or a write cut short): placing a file again is the safe side.
+    return [];
   }
 }
 

@@ -169,6 +169,23 @@ describe('code sandbox: running code', () => {
     expect((await readdir(files)).sort()).toEqual(['.._.._etc_evil.txt', 'data.csv', 'out']);
   });
 
+  it('places a file with an id once per session, so the code’s edits to it are kept', async () => {
+    const sessionDir = session();
+    const original = { id: 'file-abc', name: 'counts.txt', bytes: Buffer.from('1') };
+    const first = await sandbox.execute({
+      sessionDir,
+      inputFiles: [original],
+      code: "n = int(open('counts.txt').read())\nopen('counts.txt', 'w').write(str(n + 1))",
+    });
+    expect(first.outputFiles.map((file) => file.name)).toEqual(['counts.txt']);
+    const second = await sandbox.execute({
+      sessionDir,
+      inputFiles: [original, { id: 'file-def', name: 'more.txt', bytes: Buffer.from('m') }],
+      code: "print(open('counts.txt').read(), open('more.txt').read())",
+    });
+    expect(second.logs).toBe('2 m\n');
+  });
+
   it('reports a syntax error as the code’s failure, not the sandbox’s', async () => {
     const result = await sandbox.execute({ sessionDir: session(), code: 'def broken(:\n  pass' });
     expect(result.exitCode).toBe(1);
