@@ -232,6 +232,40 @@ describe('file_search in runs', () => {
     });
   });
 
+  it('counts as use of the store, and fails the run on an expired store as OpenAI documents', async () => {
+    const { store, assistant, thread } = await knowledgeBase();
+    const before = await t.openai.vectorStores.retrieve(store.id);
+    upstream.script(
+      { toolCalls: [{ name: 'file_search', arguments: '{"query":"pancakes"}' }] },
+      { text: 'ok' },
+    );
+    const first = await t.openai.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 50 },
+    );
+    expect(first.status).toBe('completed');
+    const after = await t.openai.vectorStores.retrieve(store.id);
+    expect(after.last_active_at).toBeGreaterThanOrEqual(before.last_active_at ?? 0);
+    expect(after.last_active_at).toBeGreaterThanOrEqual(first.created_at);
+
+    await t.deps.db.vectorStore.update({
+      where: { id: store.id },
+      data: { expiresAfterDays: 1, expiresAt: new Date(Date.now() - 1000) },
+    });
+    upstream.script({ toolCalls: [{ name: 'file_search', arguments: '{"query":"pancakes"}' }] });
+    const second = await t.openai.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 50 },
+    );
+    expect(second.status).toBe('failed');
+    expect(second.last_error).toEqual({
+      code: 'invalid_prompt',
+      message: expect.stringContaining(`Vector store ${store.id} has expired`),
+    });
+  });
+
   it('shows the search over GraphQL, passages included', async () => {
     const { assistant, thread, notesFileId } = await knowledgeBase();
     upstream.script(

@@ -68,7 +68,11 @@ function result(
   };
 }
 
-/** Stores what the code produced as Files (`assistants_output`): images and written files. */
+/**
+ * Stores what the code produced as Files (`assistants_output`). As in OpenAI's notebook, figures
+ * the code displayed (or left open) are `image` outputs, shown in the next message; files it
+ * wrote are Files the answer links to (`file_path`), images among them too.
+ */
 async function storeOutputs(
   ctx: ServiceContext,
   execution: SandboxResult,
@@ -94,9 +98,6 @@ async function storeOutputs(
       stream: createReadStream(written.path),
     });
     files.push({ path: `${SANDBOX_ROOT}/${written.name}`, fileId: file.id });
-    if (written.isImage) {
-      outputs.push({ type: 'image', image: { fileId: file.id } });
-    }
   }
   return { outputs, files };
 }

@@ -1,10 +1,11 @@
 import type { ServiceContext } from '../../context.js';
 import type { Run } from '../../generated/prisma/client.js';
+import { ModelError } from '../../models/chat-model.js';
 import type { AssistantTool } from '../assistant-tools.js';
 import type { FileSearchToolCall } from '../run-step-details.js';
 import { searchVectorStores } from '../vector-search.js';
+import { resolveRunVectorStores, touchVectorStores } from '../vector-store-activity.js';
 import { stringArgument } from './partial-json.js';
-import { runResources } from './run-resources.js';
 import type { PendingBuiltinCall } from './runner.js';
 
 /** OpenAI's default for gpt-4* models; the tool's `max_num_results` overrides it. */
@@ -12,7 +13,9 @@ const DEFAULT_MAX_RESULTS = 20;
 
 /**
  * Searches the assistant's and the thread's vector stores for the model's query, honouring the
- * run's file_search options (`max_num_results`, `ranking_options`).
+ * run's file_search options (`max_num_results`, `ranking_options`). The search counts as use of
+ * the stores (their `last_active_at` expiry). An expired store fails the run, as OpenAI
+ * documents: the caller must attach a new store.
  */
 export async function runFileSearch(
   ctx: ServiceContext,
@@ -29,7 +32,19 @@ export async function runFileSearch(
   } as const;
   // A model that ignored the schema still gets a search: its raw arguments are the query.
   const query = (stringArgument(call.arguments, 'query') ?? call.arguments).trim();
-  const { vectorStoreIds } = await runResources(ctx, run);
+  const stores = await resolveRunVectorStores(ctx, {
+    assistantId: run.assistantId,
+    threadId: run.threadId,
+  });
+  const [expired] = stores.expired;
+  if (expired !== undefined) {
+    throw new ModelError(
+      'invalid_prompt',
+      `Vector store ${expired} has expired. Create a new vector store with the same files and attach it to the assistant or thread.`,
+    );
+  }
+  const vectorStoreIds = stores.usable;
+  await touchVectorStores(ctx, vectorStoreIds);
   const results =
     vectorStoreIds.length === 0 || query === ''
       ? []

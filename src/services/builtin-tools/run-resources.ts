@@ -3,9 +3,8 @@ import type { Run } from '../../generated/prisma/client.js';
 import type { Attachment } from '../message-content.js';
 import type { ToolResources } from '../tool-resources.js';
 
-/** The resources server-side tools may use in a run: the assistant's plus the thread's. */
+/** What code_interpreter may use in a run: the assistant's files plus the thread's. */
 export interface RunResources {
-  vectorStoreIds: string[];
   /** Files for code_interpreter, including those attached to the thread's messages for it. */
   codeInterpreterFileIds: string[];
 }
@@ -36,7 +35,6 @@ export async function runResources(ctx: ServiceContext, run: Run): Promise<RunRe
       .map((attachment) => attachment.fileId),
   );
   return {
-    vectorStoreIds: unique(own.flatMap((resources) => resources.fileSearch?.vectorStoreIds ?? [])),
     codeInterpreterFileIds: unique([
       ...own.flatMap((resources) => resources.codeInterpreter?.fileIds ?? []),
       ...attachedForCode,

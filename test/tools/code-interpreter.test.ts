@@ -1,0 +1,364 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { toFile } from 'openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../setup/app.js';
+import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import { expectSpec } from '../setup/openapi.js';
+
+let t: TestApp;
+let upstream: FakeUpstream;
+let workDir: string;
+
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  workDir = await mkdtemp(path.join(tmpdir(), 'sandbox-sessions-'));
+  process.env.SERVER_SECRET_FOR_TEST = 'do-not-leak-4711';
+  t = await startTestApp({
+    LLM_BASE_URL: upstream.url,
+    LLM_MAX_RETRIES: '0',
+    SANDBOX_WORK_DIR: workDir,
+    SANDBOX_TIMEOUT_MS: '5000',
+  });
+});
+afterAll(async () => {
+  await t.close();
+  await upstream.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+const CSV = 'region,amount\nnorth,12\nsouth,30\n';
+
+const ANALYSIS = [
+  'import pandas as pd',
+  'import matplotlib',
+  'import matplotlib.pyplot as plt',
+  "df = pd.read_csv('sales.csv')",
+  "total = int(df['amount'].sum())",
+  "print('total', total)",
+  "df.assign(share=df['amount'] / total).to_csv('shares.csv', index=False)",
+  "df.plot.bar(x='region', y='amount')",
+  "plt.savefig('chart.png')",
+].join('\n');
+
+function schemaOf(event: string): string {
+  if (event === 'thread.message.delta') {
+    return 'MessageDeltaObject';
+  }
+  if (event === 'thread.run.step.delta') {
+    return 'RunStepDeltaObject';
+  }
+  if (event.startsWith('thread.run.step.')) {
+    return 'RunStepObject';
+  }
+  return event.startsWith('thread.message.') ? 'MessageObject' : 'RunObject';
+}
+
+async function analyst(fileIds: string[] = []) {
+  const assistant = await t.openai.beta.assistants.create({
+    model: 'gpt-4o',
+    tools: [{ type: 'code_interpreter' }],
+    tool_resources: { code_interpreter: { file_ids: fileIds } },
+  });
+  const thread = await t.openai.beta.threads.create({
+    messages: [{ role: 'user', content: 'Total the sales and chart them.' }],
+  });
+  return { assistant, thread };
+}
+
+/** The code_interpreter calls of a finished run, as REST shows them. */
+async function codeCalls(threadId: string, runId: string) {
+  const steps = await t.openai.beta.threads.runs.steps.list(runId, {
+    thread_id: threadId,
+    order: 'asc',
+  });
+  return steps.data.flatMap((step) => {
+    expectSpec('RunStepObject', step);
+    return step.step_details.type === 'tool_calls'
+      ? step.step_details.tool_calls.flatMap((call) =>
+          call.type === 'code_interpreter' ? [call.code_interpreter] : [],
+        )
+      : [];
+  });
+}
+
+/** A PNG signature followed by its IHDR chunk. */
+function expectPng(bytes: Buffer): void {
+  expect(bytes.subarray(0, 8)).toEqual(Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]));
+  expect(bytes.subarray(12, 16).toString('latin1')).toBe('IHDR');
+}
+
+function logsOf(call: { outputs: { type: string }[] } | undefined): string {
+  return (call?.outputs ?? [])
+    .map((output) => ('logs' in output && typeof output.logs === 'string' ? output.logs : ''))
+    .join('');
+}
+
+describe('code_interpreter in runs', () => {
+  it('runs the model’s code on the assistant’s files, streams input and outputs, and links what it wrote', async () => {
+    const input = await t.openai.files.create({
+      file: await toFile(Buffer.from(CSV), 'sales.csv'),
+      purpose: 'assistants',
+    });
+    const { assistant, thread } = await analyst([input.id]);
+    upstream.script(
+      {
+        toolCalls: [{ name: 'code_interpreter', arguments: JSON.stringify({ code: ANALYSIS }) }],
+        // Slower than the output flush, so the input reaches the client in several deltas.
+        delayMsBetweenChunks: 25,
+      },
+      {
+        text: [
+          'The total is 42. ',
+          '[Download the shares](sandbox:/mnt/data/shares.csv)',
+          ' and the [chart](sandbox:/mnt/data/chart.png).',
+        ],
+      },
+    );
+    const stream = t.openai.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    let input_ = '';
+    let inputDeltas = 0;
+    const outputs: unknown[] = [];
+    let completedMessage: unknown = null;
+    stream.on('event', ({ event, data }) => expectSpec(schemaOf(event), data));
+    // The SDK reports a call's first delta as its creation, the rest as deltas.
+    stream.on('toolCallCreated', (call) => {
+      if (call.type === 'code_interpreter') {
+        input_ += call.code_interpreter.input;
+      }
+    });
+    stream.on('toolCallDelta', (delta) => {
+      if (delta.type === 'code_interpreter') {
+        inputDeltas += delta.code_interpreter?.input ? 1 : 0;
+        input_ += delta.code_interpreter?.input ?? '';
+        outputs.push(...(delta.code_interpreter?.outputs ?? []));
+      }
+    });
+    stream.on('messageDone', (message) => {
+      completedMessage = message;
+    });
+    const run = await stream.finalRun();
+    expect(run.status).toBe('completed');
+
+    // The input streamed as it was decoded from the arguments, piece by piece.
+    expect(input_).toBe(ANALYSIS);
+    expect(inputDeltas).toBeGreaterThan(1);
+    expect(outputs).toContainEqual(expect.objectContaining({ type: 'logs', logs: 'total 42\n' }));
+
+    const [call] = await codeCalls(thread.id, run.id);
+    expect(call?.input).toBe(ANALYSIS);
+    expect(logsOf(call)).toBe('total 42\n');
+    const image = call?.outputs.find((output) => output.type === 'image');
+    const imageId = image?.type === 'image' ? image.image.file_id : '';
+    expect(imageId).toMatch(/^file-/);
+
+    // The figure left open is shown as an image: a real PNG, made by the assistant.
+    const figure = await t.openai.files.retrieve(imageId);
+    expect(figure).toMatchObject({ purpose: 'assistants_output', filename: 'figure-1.png' });
+    expectPng(Buffer.from(await (await t.openai.files.content(imageId)).arrayBuffer()));
+
+    // The message shows the figure first; its links became file_path annotations.
+    const message = completedMessage as {
+      id: string;
+      content: (
+        | { type: 'image_file'; image_file: { file_id: string } }
+        | {
+            type: 'text';
+            text: {
+              value: string;
+              annotations: {
+                type: string;
+                text: string;
+                start_index: number;
+                end_index: number;
+                file_path?: { file_id: string };
+              }[];
+            };
+          }
+      )[];
+    };
+    expect(message.content[0]).toEqual({
+      type: 'image_file',
+      image_file: { file_id: imageId, detail: 'auto' },
+    });
+    const text = message.content[1];
+    const value = text?.type === 'text' ? text.text.value : '';
+    const annotations = text?.type === 'text' ? text.text.annotations : [];
+    expect(annotations.map((annotation) => annotation.text)).toEqual([
+      'sandbox:/mnt/data/shares.csv',
+      'sandbox:/mnt/data/chart.png',
+    ]);
+    for (const annotation of annotations) {
+      expect(annotation.type).toBe('file_path');
+      expect(value.slice(annotation.start_index, annotation.end_index)).toBe(annotation.text);
+    }
+    const [sharesLink, chartLink] = annotations;
+    const shares = await t.openai.files.content(sharesLink?.file_path?.file_id ?? '');
+    expect(await shares.text()).toBe(
+      'region,amount,share\nnorth,12,0.2857142857142857\nsouth,30,0.7142857142857143\n',
+    );
+    const chartId = chartLink?.file_path?.file_id ?? '';
+    expect(await t.openai.files.retrieve(chartId)).toMatchObject({
+      purpose: 'assistants_output',
+      filename: 'chart.png',
+    });
+    expectPng(Buffer.from(await (await t.openai.files.content(chartId)).arrayBuffer()));
+    const stored = await t.openai.beta.threads.messages.retrieve(message.id, {
+      thread_id: thread.id,
+    });
+    expect(stored).toEqual(completedMessage);
+
+    // The model was told what the code printed and which files it saved.
+    const toolMessage = upstream.requests.at(-1)?.body.messages.find((m) => m.role === 'tool');
+    expect(String(toolMessage?.content)).toContain('total 42');
+    expect(String(toolMessage?.content)).toContain('sandbox:/mnt/data/shares.csv');
+
+    // The run ended: its sandbox session is gone.
+    expect(await readdir(workDir)).not.toContain(run.id);
+  });
+
+  it('keeps variables between the calls of one run', async () => {
+    const { assistant, thread } = await analyst();
+    upstream.script(
+      { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"x = 41"}' }] },
+      { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"print(x + 1)"}' }] },
+      { text: '42' },
+    );
+    const run = await t.openai.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 50 },
+    );
+    expect(run.status).toBe('completed');
+    const calls = await codeCalls(thread.id, run.id);
+    expect(calls.map((call) => call?.input)).toEqual(['x = 41', 'print(x + 1)']);
+    expect(logsOf(calls[1])).toBe('42\n');
+  });
+
+  it('reports escape attempts and runaway code in the step, and the run still completes', async () => {
+    const { assistant, thread } = await analyst();
+    const probe = [
+      'import os, socket',
+      "print('secret', os.environ.get('SERVER_SECRET_FOR_TEST'))",
+      "print('server files', os.path.exists('/work/main/package.json'))",
+      'try:',
+      "    socket.create_connection(('127.0.0.1', 5432), timeout=2)",
+      "    print('connected')",
+      'except OSError as error:',
+      "    print('no network')",
+    ].join('\n');
+    upstream.script(
+      { toolCalls: [{ name: 'code_interpreter', arguments: JSON.stringify({ code: probe }) }] },
+      { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"while True:\\n    pass"}' }] },
+      { text: 'Done.' },
+    );
+    const run = await t.openai.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 100 },
+    );
+    expect(run.status).toBe('completed');
+    const [probeCall, loopCall] = await codeCalls(thread.id, run.id);
+    expect(logsOf(probeCall)).toBe('secret None\nserver files False\nno network\n');
+    expect(logsOf(loopCall)).toMatch(/\[sandbox\].*(time|CPU)/i);
+  });
+
+  it('tells the model when its arguments are not JSON with code, running nothing', async () => {
+    const { assistant, thread } = await analyst();
+    upstream.script(
+      { toolCalls: [{ name: 'code_interpreter', arguments: 'print(1)' }] },
+      { text: 'Sorry.' },
+    );
+    const run = await t.openai.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 50 },
+    );
+    expect(run.status).toBe('completed');
+    const [call] = await codeCalls(thread.id, run.id);
+    expect(logsOf(call)).toContain('nothing was run');
+  });
+
+  it('shows the call over GraphQL', async () => {
+    const { assistant, thread } = await analyst();
+    upstream.script(
+      { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"print(6 * 7)"}' }] },
+      { text: '42' },
+    );
+    const run = await t.openai.beta.threads.runs.createAndPoll(
+      thread.id,
+      { assistant_id: assistant.id },
+      { pollIntervalMs: 50 },
+    );
+    const response = await t.graphql<{
+      runSteps: {
+        data: {
+          stepDetails: {
+            toolCalls:
+              | {
+                  type: string;
+                  codeInterpreter: { input: string; outputs: { type: string; logs: string }[] };
+                }[]
+              | null;
+          };
+        }[];
+      };
+    }>(
+      `query ($threadId: ID!, $runId: ID!) {
+        runSteps(threadId: $threadId, runId: $runId, order: asc) {
+          data { stepDetails { toolCalls { type codeInterpreter { input outputs { type logs } } } } }
+        }
+      }`,
+      { threadId: thread.id, runId: run.id },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.runSteps.data[0]?.stepDetails.toolCalls).toEqual([
+      {
+        type: 'code_interpreter',
+        codeInterpreter: { input: 'print(6 * 7)', outputs: [{ type: 'logs', logs: '42\n' }] },
+      },
+    ]);
+  });
+});
+
+describe('code_interpreter without a sandbox', () => {
+  it('reports the tool unavailable in the step and never runs the code', async () => {
+    const app = await startTestApp({
+      LLM_BASE_URL: upstream.url,
+      LLM_MAX_RETRIES: '0',
+      SANDBOX_BWRAP: '/nonexistent/bwrap',
+    });
+    try {
+      const assistant = await app.openai.beta.assistants.create({
+        model: 'gpt-4o',
+        tools: [{ type: 'code_interpreter' }],
+      });
+      const thread = await app.openai.beta.threads.create({
+        messages: [{ role: 'user', content: 'Run it.' }],
+      });
+      upstream.script(
+        { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"print(1)"}' }] },
+        { text: 'It is unavailable.' },
+      );
+      const run = await app.openai.beta.threads.runs.createAndPoll(
+        thread.id,
+        { assistant_id: assistant.id },
+        { pollIntervalMs: 50 },
+      );
+      expect(run.status).toBe('completed');
+      const steps = await app.openai.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+      const call = steps.data
+        .flatMap((step) =>
+          step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : [],
+        )
+        .find((candidate) => candidate.type === 'code_interpreter');
+      const logs = call?.type === 'code_interpreter' ? logsOf(call.code_interpreter) : '';
+      expect(logs).toMatch(
+        /^code_interpreter is unavailable on this server \(.+\); the code was not run\.$/,
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});
