@@ -94,6 +94,8 @@ export function bubblewrapArgs(input: {
   runnerSource: string;
   config: RunnerConfig;
   filesBytes: number;
+  /** File descriptor bwrap reads the seccomp filter from, if there is one. */
+  seccompFd?: number;
 }): string[] {
   const tmpBytes = String(64 * MB);
   return [
@@ -141,6 +143,7 @@ export function bubblewrapArgs(input: {
     '/dev',
     '--remount-ro',
     '/',
+    ...(input.seccompFd === undefined ? [] : ['--seccomp', String(input.seccompFd)]),
     '--chdir',
     '/mnt/data',
     ...Object.entries(SANDBOX_ENV).flatMap(([name, value]) => ['--setenv', name, value]),

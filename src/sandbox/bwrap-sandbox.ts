@@ -15,9 +15,13 @@ import { limitNote } from './limit-note.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { applyExport, discardStaging, type RunnerResult } from './sandbox-export.js';
 import { runSandboxProcess, type SandboxProcessOutcome } from './sandbox-process.js';
+import { seccompFilter } from './seccomp.js';
 import { listWorkspace, openSession, placeInputFiles, sessionPaths } from './session-dir.js';
 
 const RUNNER_SOURCE = readFileSync(new URL('./runner.py', import.meta.url), 'utf8');
+const SECCOMP_FILTER = seccompFilter();
+/** fd 0-3 are stdin, logs, the sandbox's messages and the export. */
+const SECCOMP_FD = 4;
 
 /** Beyond the code's wall time: starting, importing the workspace, exporting results. */
 const EXTRA_WALL_MS = 15_000;
@@ -153,7 +157,9 @@ export class BubblewrapSandbox implements CodeSandbox {
         runnerSource: RUNNER_SOURCE,
         config: runnerConfig(limits),
         filesBytes: limits.filesBytes,
+        ...(SECCOMP_FILTER ? { seccompFd: SECCOMP_FD } : {}),
       }),
+      seccomp: SECCOMP_FILTER,
       // As root, the sandbox runs as an unprivileged uid: the kernel does not count root's
       // processes against RLIMIT_NPROC (fork bombs), and that uid owns nothing on the host.
       identity:

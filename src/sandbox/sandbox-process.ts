@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { Readable, type Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { SandboxKilledReason, SandboxLimits } from './code-sandbox.js';
 import { frameHeader, writeChunk, writeFileFrame } from './frames.js';
 import { LogCapture } from './log-capture.js';
@@ -12,6 +12,8 @@ const STOP_GRACE_MS = 3000;
 export interface SandboxProcessInput {
   bwrapPath: string;
   args: string[];
+  /** Seccomp filter bwrap reads on fd 4 (the args must say `--seccomp 4`). */
+  seccomp: Buffer | undefined;
   /** Host uid/gid to run bwrap as (when the server is root). */
   identity: { uid: number; gid: number } | undefined;
   limits: SandboxLimits;
@@ -56,9 +58,16 @@ export async function runSandboxProcess(
     cwd: '/',
     // Its own process group, so one kill reaches bwrap whatever the code does.
     detached: true,
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    stdio: input.seccomp
+      ? ['pipe', 'pipe', 'pipe', 'pipe', 'pipe']
+      : ['pipe', 'pipe', 'pipe', 'pipe'],
     ...input.identity,
   });
+  const seccompStream = child.stdio[4];
+  if (input.seccomp && seccompStream instanceof Writable) {
+    seccompStream.on('error', () => undefined);
+    seccompStream.end(input.seccomp);
+  }
   const outcome: Omit<SandboxProcessOutcome, 'received' | 'complete' | 'staging'> = {
     killed: false,
     logs: new LogCapture(limits.logChars),

@@ -340,6 +340,41 @@ describe('code sandbox: escape attempts fail and are reported', () => {
     expect(result.logs).toBe('1\n1\n0000000000000000\n');
   });
 
+  it('refuses the system calls that widen the kernel’s attack surface (seccomp)', async () => {
+    const result = await sandbox.execute({
+      sessionDir: session(),
+      code: [
+        'import ctypes, errno, os, platform',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'tables = {',
+        "    'x86_64': {'ptrace': 101, 'personality': 135, 'keyctl': 250, 'bpf': 321, 'perf_event_open': 298, 'userfaultfd': 323, 'io_uring_setup': 425, 'unshare': 272, 'mount': 165, 'getpid': 39},",
+        "    'aarch64': {'ptrace': 117, 'personality': 92, 'keyctl': 219, 'bpf': 280, 'perf_event_open': 241, 'userfaultfd': 282, 'io_uring_setup': 425, 'unshare': 97, 'mount': 40, 'getpid': 172},",
+        '}',
+        'for name, number in tables[platform.machine()].items():',
+        '    ctypes.set_errno(0)',
+        '    value = libc.syscall(number, 0, 0, 0, 0, 0)',
+        "    print(name, 'pid' if value == os.getpid() else value, errno.errorcode.get(ctypes.get_errno()))",
+        "print([line for line in open('/proc/self/status') if line.startswith('Seccomp:')][0].split())",
+      ].join('\n'),
+    });
+    expect(result.logs).toBe(
+      [
+        'ptrace -1 EPERM',
+        'personality -1 EPERM',
+        'keyctl -1 EPERM',
+        'bpf -1 EPERM',
+        'perf_event_open -1 EPERM',
+        'userfaultfd -1 EPERM',
+        'io_uring_setup -1 EPERM',
+        'unshare -1 EPERM',
+        'mount -1 EPERM',
+        'getpid pid None',
+        "['Seccomp:', '2']",
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('stops when the caller aborts, keeping files written so far', async () => {
     const controller = new AbortController();
     const running = sandbox.execute({
