@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
 import { toJson } from './json.js';
+import { addAttachmentsToThreadStore } from './message-attachments.js';
 import {
   assertMessageFilesExist,
   attachmentSchema,
@@ -43,6 +44,7 @@ export async function insertMessage(
   param: string,
 ) {
   await assertMessageFilesExist(ctx, message.content, message.attachments, param);
+  await addAttachmentsToThreadStore(ctx, threadId, message.attachments, attachmentsParam(param));
   const now = new Date();
   return ctx.db.message.create({
     data: {
@@ -58,6 +60,10 @@ export async function insertMessage(
       metadata: toJson(message.metadata ?? {}),
     },
   });
+}
+
+function attachmentsParam(param: string): string {
+  return param === '' ? 'attachments' : `${param}.attachments`;
 }
 
 export async function createMessage(

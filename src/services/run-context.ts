@@ -1,8 +1,10 @@
 import type { ServiceContext } from '../context.js';
+import { NotFoundError } from '../errors.js';
 import type { Run } from '../generated/prisma/client.js';
 import type { ChatMessage } from '../models/chat-model.js';
 import { BUILTIN_FUNCTION_NAMES } from './builtin-tools/definitions.js';
 import { builtinOutputForModel } from './builtin-tools/model-output.js';
+import { openFileContent } from './files.js';
 import type { MessageContent } from './message-content.js';
 import type { TruncationStrategy } from './run-input.js';
 import { isFunctionCall, type StepDetails } from './run-step-details.js';
@@ -19,7 +21,25 @@ type UserPart =
       image_url: { url: string; detail: 'auto' | 'low' | 'high' };
     };
 
-function userPart(part: MessageContent): UserPart {
+/** The bytes of an image file as a data URL, or null when the file is gone. */
+async function imageDataUrl(ctx: ServiceContext, fileId: string): Promise<string | null> {
+  const opened = await openFileContent(ctx, fileId).catch((error: unknown) => {
+    if (error instanceof NotFoundError) {
+      return null;
+    }
+    throw error;
+  });
+  if (!opened) {
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of opened.stream) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  }
+  return `data:${opened.file.mimeType};base64,${Buffer.concat(chunks).toString('base64')}`;
+}
+
+async function userPart(ctx: ServiceContext, part: MessageContent): Promise<UserPart> {
   if (part.type === 'text') {
     return { type: 'text', text: part.text.value };
   }
@@ -30,20 +50,28 @@ function userPart(part: MessageContent): UserPart {
     };
   }
   if (part.type === 'image_file') {
-    // File bytes are not served to upstreams until the files API exists (issue #6).
-    return { type: 'text', text: `[image file ${part.imageFile.fileId}]` };
+    // Upstreams cannot fetch our files: the image travels inline, as OpenAI-compatible servers
+    // (vLLM, Ollama, llama.cpp) accept it.
+    const url = await imageDataUrl(ctx, part.imageFile.fileId);
+    return url
+      ? { type: 'image_url', image_url: { url, detail: part.imageFile.detail } }
+      : { type: 'text', text: `[image file ${part.imageFile.fileId} was deleted]` };
   }
   return { type: 'text', text: part.refusal };
 }
 
-function contentToChat(role: 'user' | 'assistant', parts: MessageContent[]): ChatMessage {
+async function contentToChat(
+  ctx: ServiceContext,
+  role: 'user' | 'assistant',
+  parts: MessageContent[],
+): Promise<ChatMessage> {
   if (role === 'assistant') {
     const text = parts.map((part) => (part.type === 'text' ? part.text.value : '')).join('');
     return { role: 'assistant', content: text };
   }
   return {
     role: 'user',
-    content: parts.map(userPart),
+    content: await Promise.all(parts.map((part) => userPart(ctx, part))),
   };
 }
 
@@ -62,10 +90,13 @@ export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<Ru
     orderBy: { seq: 'asc' },
     select: { role: true, content: true, seq: true },
   });
-  let history = threadMessages.map((message) =>
-    contentToChat(
-      message.role as 'user' | 'assistant',
-      message.content as unknown as MessageContent[],
+  let history = await Promise.all(
+    threadMessages.map((message) =>
+      contentToChat(
+        ctx,
+        message.role as 'user' | 'assistant',
+        message.content as unknown as MessageContent[],
+      ),
     ),
   );
   const truncation = run.truncationStrategy as TruncationStrategy | null;
@@ -89,7 +120,7 @@ export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<Ru
       });
       if (message) {
         ownMessages.push(
-          contentToChat('assistant', message.content as unknown as MessageContent[]),
+          await contentToChat(ctx, 'assistant', message.content as unknown as MessageContent[]),
         );
       }
     } else {
