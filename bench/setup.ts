@@ -107,7 +107,14 @@ function isLoopback(hostname: string): boolean {
  * machine, else a fresh embedded one), against a zero-latency fake upstream. Everything listens
  * on and talks to 127.0.0.1 only.
  */
-export async function startBenchApp(): Promise<BenchApp> {
+export async function startBenchApp(
+  options: {
+    /** Settings of this bench's own (e.g. EMBEDDING_MODEL), over the defaults and tunables. */
+    env?: Record<string, string>;
+    /** Vector size of the fake upstream's embeddings (Default: 256). */
+    embeddingDimensions?: number;
+  } = {},
+): Promise<BenchApp> {
   countStatements();
   let embedded: EmbeddedDatabase | undefined;
   let dataDir: string | undefined;
@@ -128,7 +135,7 @@ export async function startBenchApp(): Promise<BenchApp> {
   const databaseUrl = new URL(serverUrl);
   databaseUrl.searchParams.set('schema', schema);
 
-  const upstream = await startFakeUpstream();
+  const upstream = await startFakeUpstream({ embeddingDimensions: options.embeddingDimensions });
   const settings: Record<string, string> = {};
   for (const name of TUNABLES) {
     const value = process.env[name];
@@ -145,6 +152,7 @@ export async function startBenchApp(): Promise<BenchApp> {
     LLM_MAX_RETRIES: '0',
     SHUTDOWN_TIMEOUT_MS: '2000',
     ...settings,
+    ...options.env,
   });
   const logger = createLogger(env.LOG_LEVEL);
   const deps = await createDeps(env, logger);

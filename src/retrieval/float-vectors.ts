@@ -16,8 +16,9 @@ export function normalize(values: ArrayLike<number>): Float32Array {
   return vector;
 }
 
-export function vectorToBytes(vector: Float32Array): Uint8Array<ArrayBuffer> {
-  return Uint8Array.from(new Uint8Array(vector.buffer, vector.byteOffset, vector.byteLength));
+/** A vector from base64 of its float32 bytes (as `encode(embedding, 'base64')` gives it). */
+export function base64ToVector(text: string): Float32Array {
+  return bytesToVector(Buffer.from(text, 'base64'));
 }
 
 /** Copies: bytes read from the database need not be 4-byte aligned. */

@@ -18,8 +18,12 @@ export interface KeywordQuery {
   onlyChunkIds?: bigint[];
 }
 
-/** How much ts_rank_cd a chunk needs for half the score: about one occurrence of a term. */
-const RANK_HALF = 0.1;
+/**
+ * ts_rank's ceiling: each query term contributes up to the weight of unlabelled positions (0.1),
+ * saturating with its frequency (one occurrence gives 0.061), and the sum is divided by the
+ * number of query terms.
+ */
+const RANK_CEILING = 0.1;
 
 function allowedFilesClause(allowed: Map<string, Set<string>> | null): Prisma.Sql {
   if (!allowed) {
@@ -34,10 +38,12 @@ function allowedFilesClause(allowed: Map<string, Set<string>> | null): Prisma.Sq
 /**
  * Full-text search over chunks. The query is parsed like the indexed text (same `translate`,
  * 'english' configuration), and its lexemes are OR-ed, so a question matches chunks that hold
- * some of its words rather than only those that hold all of them. Score, in [0, 1):
- * coverage × saturation, where coverage is the share of the query's distinct lexemes the chunk
- * contains and saturation is ts_rank_cd / (ts_rank_cd + 0.1) (cover density: frequency and
- * proximity of the terms). A query of stop words only matches nothing.
+ * some of its words rather than only those that hold all of them. Score, in [0, 1]:
+ * ts_rank / 0.1, which is the average over the query's distinct terms of a per-term score
+ * saturating with frequency (0 absent, 0.61 once, → 1 often): a chunk holding every term once
+ * scores 0.61, one holding half of them 0.30. One ranking call per matching row (no cover
+ * density, no subqueries) keeps a query matching all 10,000 chunks of a store in tens of ms.
+ * A query of stop words only matches nothing.
  */
 export async function keywordSearch(db: Db, query: KeywordQuery): Promise<KeywordMatch[]> {
   const idFilter = query.onlyChunkIds
@@ -49,16 +55,12 @@ export async function keywordSearch(db: Db, query: KeywordQuery): Promise<Keywor
         to_tsvector('english'::regconfig, translate(${query.text}, '/\\.@:', '     '))
       ) AS lexemes
     ), q AS (
-      SELECT lexemes,
-        CASE WHEN cardinality(lexemes) = 0 THEN NULL ELSE
+      SELECT CASE WHEN cardinality(lexemes) = 0 THEN NULL ELSE
           array_to_string(ARRAY(SELECT quote_literal(l) FROM unnest(lexemes) AS l), ' | ')::tsquery
         END AS query
       FROM parsed
     )
-    SELECT c.id,
-      (SELECT count(*) FROM unnest(q.lexemes) AS l WHERE c.tsv @@ quote_literal(l)::tsquery)::float8
-        / cardinality(q.lexemes)
-        * ts_rank_cd(c.tsv, q.query) / (ts_rank_cd(c.tsv, q.query) + ${RANK_HALF}) AS score
+    SELECT c.id, least(1, ts_rank(c.tsv, q.query)::float8 / ${RANK_CEILING}::float8) AS score
     FROM vector_store_chunks AS c, q
     WHERE c.project_id = ${query.projectId}
       AND c.vector_store_id = ANY(${query.vectorStoreIds}::text[])

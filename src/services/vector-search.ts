@@ -194,6 +194,15 @@ export async function runVectorSearch(
   return { searchQuery: queries, data: await loadResults(ctx, ranked) };
 }
 
+interface ResultRow {
+  id: bigint;
+  text: string;
+  vector_store_id: string;
+  file_id: string;
+  attributes: VectorSearchResult['attributes'];
+  filename: string;
+}
+
 async function loadResults(
   ctx: ServiceContext,
   ranked: [bigint, number][],
@@ -201,31 +210,30 @@ async function loadResults(
   if (ranked.length === 0) {
     return [];
   }
-  const chunks = await ctx.db.vectorStoreChunk.findMany({
-    where: { id: { in: ranked.map(([id]) => id) }, projectId: ctx.actor.projectId },
-    select: {
-      id: true,
-      text: true,
-      vectorStoreId: true,
-      fileId: true,
-      vectorStoreFile: { select: { attributes: true, file: { select: { filename: true } } } },
-    },
-  });
-  const byId = new Map(chunks.map((chunk) => [chunk.id, chunk]));
+  // One join (Prisma's nested select costs a query per relation level).
+  const rows = await ctx.db.$queryRaw<ResultRow[]>`
+    SELECT c.id, c.text, c.vector_store_id, c.file_id, vsf.attributes, f.filename
+    FROM vector_store_chunks AS c
+    JOIN vector_store_files AS vsf
+      ON vsf.vector_store_id = c.vector_store_id AND vsf.file_id = c.file_id
+    JOIN files AS f ON f.id = c.file_id
+    WHERE c.id = ANY(${ranked.map(([id]) => id)}::bigint[])
+      AND c.project_id = ${ctx.actor.projectId}`;
+  const byId = new Map(rows.map((row) => [row.id, row]));
   // A chunk deleted between ranking and reading (file detached meanwhile) is simply left out.
   return ranked.flatMap(([id, score]) => {
-    const chunk = byId.get(id);
-    if (!chunk) {
+    const row = byId.get(id);
+    if (!row) {
       return [];
     }
     return [
       {
-        vectorStoreId: chunk.vectorStoreId,
-        fileId: chunk.fileId,
-        filename: chunk.vectorStoreFile.file.filename,
+        vectorStoreId: row.vector_store_id,
+        fileId: row.file_id,
+        filename: row.filename,
         score: Math.min(1, Math.max(0, score)),
-        attributes: chunk.vectorStoreFile.attributes as VectorSearchResult['attributes'],
-        content: [{ type: 'text' as const, text: chunk.text }],
+        attributes: row.attributes,
+        content: [{ type: 'text' as const, text: row.text }],
         chunkId: id.toString(),
       },
     ];

@@ -72,16 +72,28 @@ async function failFile(
 /** What the file's bytes become, or why they cannot be indexed. */
 async function prepareChunks(ctx: ServiceContext, target: FileIndexingTarget, chunking: unknown) {
   const { file, stream } = await openFileContent(ctx, target.fileId);
+  const timings = { readMs: 0, chunkMs: 0, embedMs: 0 };
+  let mark = performance.now();
+  const lap = () => {
+    const now = performance.now();
+    const elapsed = Math.round(now - mark);
+    mark = now;
+    return elapsed;
+  };
   const bytes = await readAll(stream);
+  timings.readMs = lap();
   const { text } = await extractText({
     filename: file.filename,
     mimeType: file.mimeType,
     bytes,
   });
   const chunks = chunkText(text, effectiveChunking(chunking));
+  timings.chunkMs = lap();
   const { embedder } = ctx.retrieval;
   const vectors = embedder ? await embedder.embed(chunks.map((chunk) => chunk.text)) : null;
+  timings.embedMs = lap();
   return {
+    timings,
     embeddingModel: embedder?.model ?? null,
     chunks: chunks.map((chunk, index) => ({
       text: chunk.text,
@@ -136,6 +148,7 @@ export async function indexVectorStoreFile(
     logger.error({ err: error }, 'indexing failed');
     return failFile(ctx, target, 'server_error', 'The file could not be processed.');
   }
+  const writeStarted = performance.now();
   const outcome = await withTransaction(
     ctx,
     async (tx): Promise<IndexingOutcome> => {
@@ -162,7 +175,13 @@ export async function indexVectorStoreFile(
     { timeoutMs: WRITE_TIMEOUT_MS },
   );
   logger.info(
-    { ...outcome, ms: Math.round(performance.now() - started), embedded: prepared.embeddingModel },
+    {
+      ...outcome,
+      ms: Math.round(performance.now() - started),
+      ...prepared.timings,
+      writeMs: Math.round(performance.now() - writeStarted),
+      embedded: prepared.embeddingModel,
+    },
     'file indexed',
   );
   return outcome;
