@@ -8,7 +8,7 @@ const FILLER = new Set(
     'being do does did doing have has had i me my we our you your he she it its they them their',
     'this that these those what which who whom whose when where why how can could would should',
     'will shall may might must please tell explain show find give list describe there here any',
-    'some all me us know want need looking search information info',
+    'some all us know want need looking search information info',
   ]
     .join(' ')
     .split(' '),
