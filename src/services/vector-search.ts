@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../context.js';
 import { EmbeddingError } from '../models/embedder.js';
+import type { VectorMatch } from '../retrieval/vector-index.js';
 import { type AttributeFilter, attributeFilterSchema, matchesFilter } from './attribute-filter.js';
 import { keywordSearch } from './keyword-search.js';
 import { rewriteQuery } from './search-query.js';
@@ -119,21 +120,29 @@ async function scoreQuery(
     allowedFiles: scope.allowed,
     text,
   };
-  const [vector, keywordMatches] = await Promise.all([
-    queryVector(ctx, text),
+  const nearestMatches = async (): Promise<VectorMatch[]> => {
+    const { embedder, vectorIndex } = ctx.retrieval;
+    const vector = await queryVector(ctx, text);
+    if (!vector || !embedder) {
+      return [];
+    }
+    return vectorIndex.nearest(ctx.db, {
+      vectorStoreIds: scope.vectorStoreIds,
+      allowedFiles: scope.allowed,
+      model: embedder.model,
+      vector,
+      limit: scope.limit,
+    });
+  };
+  // Concurrently: the in-process vector scan runs while PostgreSQL ranks the full text.
+  const [keywordMatches, nearest] = await Promise.all([
     keywordSearch(ctx.db, { ...base, limit: scope.limit }),
+    nearestMatches(),
   ]);
   const keyword = new Map(keywordMatches.map((match) => [match.chunkId, match.score]));
-  if (!vector || !ctx.retrieval.embedder) {
+  if (nearest.length === 0) {
     return keyword;
   }
-  const nearest = await ctx.retrieval.vectorIndex.nearest(ctx.db, {
-    vectorStoreIds: scope.vectorStoreIds,
-    allowedFiles: scope.allowed,
-    model: ctx.retrieval.embedder.model,
-    vector,
-    limit: scope.limit,
-  });
   const similarity = new Map(nearest.map((match) => [match.chunkId, match.similarity]));
   // Vector candidates outside the keyword top list may still contain query terms: score them.
   const unscored = nearest.map((match) => match.chunkId).filter((id) => !keyword.has(id));
