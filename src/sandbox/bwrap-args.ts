@@ -1,7 +1,7 @@
 import { lstatSync, readlinkSync } from 'node:fs';
 import type { SandboxLimits } from './code-sandbox.js';
 
-/** Settings the in-sandbox runner (runner.py) reads from its argv. */
+/** Settings the in-sandbox runner (runner/*.py) reads from its argv. */
 export interface RunnerConfig {
   timeoutMs: number;
   cpuSeconds: number;
@@ -91,8 +91,8 @@ const SANDBOX_ENV: Record<string, string> = {
  */
 export function bubblewrapArgs(input: {
   pythonPath: string;
-  runnerSource: string;
-  config: RunnerConfig;
+  /** After the interpreter's own flags: the program and its arguments. */
+  pythonArgs: string[];
   filesBytes: number;
   /** File descriptor bwrap reads the seccomp filter from, if there is one. */
   seccompFd?: number;
@@ -149,11 +149,10 @@ export function bubblewrapArgs(input: {
     ...Object.entries(SANDBOX_ENV).flatMap(([name, value]) => ['--setenv', name, value]),
     '--',
     input.pythonPath,
+    // Isolated (no PYTHON* variables, no user site), unbuffered, no bytecode writes.
     '-I',
     '-u',
     '-B',
-    '-c',
-    input.runnerSource,
-    JSON.stringify(input.config),
+    ...input.pythonArgs,
   ];
 }

@@ -18,7 +18,21 @@ import { runSandboxProcess, type SandboxProcessOutcome } from './sandbox-process
 import { seccompFilter } from './seccomp.js';
 import { listWorkspace, openSession, placeInputFiles, sessionPaths } from './session-dir.js';
 
-const RUNNER_SOURCE = readFileSync(new URL('./runner.py', import.meta.url), 'utf8');
+/** The runner's modules (runner/*.py), dependencies first, as the bootstrap loads them. */
+const RUNNER_MODULES = JSON.stringify(
+  ['sandbox_protocol', 'sandbox_user_code', 'sandbox_supervisor'].map((name) => [
+    name,
+    readFileSync(new URL(`./runner/${name}.py`, import.meta.url), 'utf8'),
+  ]),
+);
+/** `python3 -c` program: no file of ours needs to be visible inside the sandbox. */
+const RUNNER_BOOTSTRAP = `import json, sys, types
+for name, source in json.loads(sys.argv[1]):
+    module = types.ModuleType(name)
+    module.__file__ = '<' + name + '>'
+    sys.modules[name] = module
+    exec(compile(source, module.__file__, 'exec'), module.__dict__)
+sys.exit(sys.modules['sandbox_supervisor'].run())`;
 const SECCOMP_FILTER = seccompFilter();
 /** fd 0-3 are stdin, logs, the sandbox's messages and the export. */
 const SECCOMP_FD = 4;
@@ -154,8 +168,7 @@ export class BubblewrapSandbox implements CodeSandbox {
       bwrapPath: this.config.bwrapPath,
       args: bubblewrapArgs({
         pythonPath: this.config.pythonPath,
-        runnerSource: RUNNER_SOURCE,
-        config: runnerConfig(limits),
+        pythonArgs: ['-c', RUNNER_BOOTSTRAP, RUNNER_MODULES, JSON.stringify(runnerConfig(limits))],
         filesBytes: limits.filesBytes,
         ...(SECCOMP_FILTER ? { seccompFd: SECCOMP_FD } : {}),
       }),

@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 
 /**
- * The framing between the server and the runner inside the sandbox (runner.py), both ways:
+ * The framing between the server and the runner inside the sandbox (runner/*.py), both ways:
  * a JSON header line carrying at least `kind` and `size`, then `size` raw bytes.
  */
 export interface FrameHeader {
