@@ -4,7 +4,7 @@ import { rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import busboy from 'busboy';
 import type { FileUpload } from '../src/graphql/file-upload.js';
@@ -22,8 +22,14 @@ export class SpooledUpload implements FileUpload {
     this.#path = spoolPath;
   }
 
+  /** Opens the spool only when first read, so an upload refused unread holds no descriptor. */
   stream(): Readable {
-    return createReadStream(this.#path);
+    const spool = this.#path;
+    return Readable.from(
+      (async function* () {
+        yield* createReadStream(spool);
+      })(),
+    );
   }
 }
 

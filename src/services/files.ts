@@ -181,12 +181,21 @@ export async function uploadFile(
   input: UploadFileInput,
   query: FileQuery = {},
 ) {
-  const data = parseInput(uploadFileSchema, {
-    filename: input.filename,
-    purpose: input.purpose,
-    mimeType: input.mimeType,
-    expiresAfter: input.expiresAfter,
-  });
+  let data: z.output<typeof uploadFileSchema>;
+  try {
+    data = parseInput(uploadFileSchema, {
+      filename: input.filename,
+      purpose: input.purpose,
+      mimeType: input.mimeType,
+      expiresAfter: input.expiresAfter,
+    });
+  } catch (error) {
+    // Refused unread: release the source (a request body, a spooled file) now.
+    if (input.content instanceof Readable) {
+      input.content.destroy();
+    }
+    throw error;
+  }
   const expiresAfterSeconds =
     data.expiresAfter?.seconds ?? (data.purpose === 'batch' ? BATCH_EXPIRES_AFTER_SECONDS : null);
   return storeFile(
