@@ -153,6 +153,11 @@ export class BubblewrapSandbox implements CodeSandbox {
   private async run(input: SandboxExecuteInput): Promise<SandboxResult> {
     const started = performance.now();
     const limits = { ...this.config.limits, ...input.limits };
+    for (const [name, value] of Object.entries(limits)) {
+      if (!Number.isSafeInteger(value) || value <= 0) {
+        throw new SandboxError(`limit ${name} must be a positive integer, not ${value}`);
+      }
+    }
     const sessionDir = path.resolve(input.sessionDir);
     await openSession(sessionDir);
     await placeInputFiles(sessionDir, input.inputFiles ?? []);

@@ -1,6 +1,7 @@
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SandboxError } from '../../src/sandbox/code-sandbox.js';
 import { pngSize, sandboxFixture } from './sandbox-fixture.js';
 
 const { sandbox, session } = await sandboxFixture();
@@ -184,6 +185,16 @@ describe('code sandbox: running code', () => {
       code: "print(open('counts.txt').read(), open('more.txt').read())",
     });
     expect(second.logs).toBe('2 m\n');
+  });
+
+  it('refuses limits that are not positive integers, before running anything', async () => {
+    const attempt = sandbox.execute({
+      sessionDir: session(),
+      code: 'print(1)',
+      limits: { timeoutMs: 1.5 },
+    });
+    await expect(attempt).rejects.toThrow(SandboxError);
+    await expect(attempt).rejects.toThrow('limit timeoutMs must be a positive integer, not 1.5');
   });
 
   it('reports a syntax error as the code’s failure, not the sandbox’s', async () => {
