@@ -7,6 +7,10 @@ import { BubblewrapSandbox } from '../../src/sandbox/bwrap-sandbox.js';
 import type { SandboxLimits } from '../../src/sandbox/code-sandbox.js';
 import { type SandboxConfig, sandboxConfigFromEnv } from '../../src/sandbox/sandbox-config.js';
 
+const workDirs: string[] = [];
+// One file-level hook, so fixtures made inside a test are removed too.
+afterAll(() => Promise.all(workDirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+
 /**
  * A real bubblewrap sandbox configured through the environment parser, with its sessions in a
  * fresh directory removed after the file's tests.
@@ -16,7 +20,7 @@ export async function sandboxFixture(
   overrides: { limits?: Partial<SandboxLimits>; config?: Partial<SandboxConfig> } = {},
 ) {
   const workDir = await mkdtemp(path.join(tmpdir(), 'sandbox-test-'));
-  afterAll(() => rm(workDir, { recursive: true, force: true }));
+  workDirs.push(workDir);
   const base = sandboxConfigFromEnv(
     parseEnv({ SANDBOX_WORK_DIR: workDir, SANDBOX_TIMEOUT_MS: '15000', ...env }),
   );
