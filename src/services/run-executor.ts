@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceContext, ServiceSettings } from '../context.js';
 import type { PrismaClient } from '../db/prisma.js';
+import { runSql } from '../db/row-sql.js';
 import type { RunEventHub } from '../events/run-event-hub.js';
+import { writeRun } from '../events/run-event-sql.js';
 import { appendRunEvents, snapshot } from '../events/run-events.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import { type ChatModel, ModelError } from '../models/chat-model.js';
@@ -50,34 +53,34 @@ type RunRow = Awaited<ReturnType<PrismaClient['run']['findUniqueOrThrow']>>;
 /**
  * Takes ownership of a run with a fresh lease: a queued run, or an in-progress run whose worker
  * stopped heartbeating (it died). Two workers can never both hold it. Announces in_progress.
- * Returns the lease and the run as claimed.
+ * Returns the lease, the run as claimed, and whether an earlier execution had started it. One
+ * statement: the claim, its event and the NOTIFY.
  */
-async function claimRun(deps: ExecutorDeps, runId: string, startedAt: Date | null) {
+async function claimRun(deps: ExecutorDeps, runId: string) {
   const leaseId = randomUUID();
   const now = new Date();
   const staleBefore = new Date(now.getTime() - deps.settings.runStaleAfterMs);
-  return deps.db.$transaction(async (tx) => {
-    const { count } = await tx.run.updateMany({
-      where: {
-        id: runId,
-        OR: [
-          { status: 'queued' },
-          {
-            status: 'in_progress',
-            OR: [{ heartbeatAt: null }, { heartbeatAt: { lt: staleBefore } }],
-          },
-        ],
-      },
-      data: { status: 'in_progress', leaseId, heartbeatAt: now, startedAt: startedAt ?? now },
-    });
-    if (count !== 1) {
-      return null;
-    }
-    // One read serves the event's snapshot and the generation (each query costs ~1 ms of CPU).
-    const run = await tx.run.findUniqueOrThrow({ where: { id: runId } });
-    await appendRunEvents(tx, run, [{ event: 'thread.run.in_progress', data: snapshot(run) }]);
-    return { leaseId, run };
-  });
+  const claimed = await writeRun<RunRow & { resumed: boolean }>(
+    deps.db,
+    {
+      counter: (bump) => Prisma.sql`
+        UPDATE runs AS r
+           SET status = 'in_progress', lease_id = ${leaseId}, heartbeat_at = ${now}::timestamp(3),
+               started_at = COALESCE(r.started_at, ${now}::timestamp(3)), ${bump}
+          FROM (SELECT started_at AS previous_started_at FROM runs WHERE id = ${runId}) AS before
+         WHERE r.id = ${runId}
+           AND (r.status = 'queued' OR (r.status = 'in_progress'
+                AND (r.heartbeat_at IS NULL OR r.heartbeat_at < ${staleBefore}::timestamp(3))))
+        RETURNING r.*, before.previous_started_at IS NOT NULL AS resumed`,
+      events: [{ event: 'thread.run.in_progress', data: runSql.snapshot('bumped') }],
+    },
+    Prisma.sql`${runSql.columns}, resumed`,
+  );
+  if (!claimed) {
+    return null;
+  }
+  const { resumed, ...run } = claimed;
+  return { leaseId, run, resumed };
 }
 
 /**
@@ -121,41 +124,25 @@ async function discardUnfinishedOutput(deps: ExecutorDeps, runId: string): Promi
  * `requires_action` or `failed`. Idempotent: a run in any other state is left alone.
  */
 export async function executeRun(deps: ExecutorDeps, runId: string): Promise<void> {
-  const run = await deps.db.run.findUnique({ where: { id: runId } });
-  if (!run) {
-    return;
-  }
-  const staleBefore = Date.now() - deps.settings.runStaleAfterMs;
-  if (run.status === 'cancelling') {
-    const ownedElsewhere = run.leaseId !== null && (run.heartbeatAt?.getTime() ?? 0) > staleBefore;
-    if (!ownedElsewhere) {
-      await endRun(deps.db, runId, 'cancelled', {});
-    }
-    return;
-  }
-  if (run.status !== 'queued' && run.status !== 'in_progress') {
-    return;
-  }
-  const claim = await claimRun(deps, runId, run.startedAt);
+  const claim = await claimRun(deps, runId);
   if (!claim) {
+    await finishUnclaimable(deps, runId);
     return;
   }
-  const { leaseId } = claim;
+  const { leaseId, run } = claim;
   const logger = deps.logger.child({ runId });
   // Output exists only from an earlier execution, and every execution first sets startedAt.
-  if (run.startedAt !== null) {
+  if (claim.resumed) {
     await discardUnfinishedOutput(deps, runId);
   }
 
   const controller = new AbortController();
   const unwatch = deps.watchRun(runId, controller);
   const heartbeat = setInterval(() => {
-    deps.db.run
-      .updateMany({
-        where: { id: runId, leaseId, status: 'in_progress' },
-        data: { heartbeatAt: new Date() },
-      })
-      .then(({ count }) => {
+    deps.db.$executeRaw`
+      UPDATE runs SET heartbeat_at = ${new Date()}::timestamp(3)
+       WHERE id = ${runId} AND lease_id = ${leaseId} AND status = 'in_progress'`
+      .then((count) => {
         // Cancelled, expired or taken over while we were generating: stop at once.
         if (count === 0) {
           controller.abort();
@@ -169,7 +156,7 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
     writers: [],
   };
   try {
-    await generate(deps, { ...claim.run, leaseId }, controller.signal, state, logger);
+    await generate(deps, { ...run, leaseId }, controller.signal, state, logger);
   } catch (error) {
     for (const writer of state.writers) {
       await writer.settle();
@@ -201,6 +188,25 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
     if (enabledBuiltins(run.tools as unknown as AssistantTool[]).size > 0) {
       await releaseIfEnded(deps, runId, logger);
     }
+  }
+}
+
+/**
+ * A run no worker can claim: one being cancelled before any worker took it (or whose worker
+ * died) is finished here; any other status is someone else's business.
+ */
+async function finishUnclaimable(deps: ExecutorDeps, runId: string): Promise<void> {
+  const run = await deps.db.run.findUnique({
+    where: { id: runId },
+    select: { status: true, leaseId: true, heartbeatAt: true },
+  });
+  if (run?.status !== 'cancelling') {
+    return;
+  }
+  const staleBefore = Date.now() - deps.settings.runStaleAfterMs;
+  const ownedElsewhere = run.leaseId !== null && (run.heartbeatAt?.getTime() ?? 0) > staleBefore;
+  if (!ownedElsewhere) {
+    await endRun(deps.db, runId, 'cancelled', {});
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Db } from '../context.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { runSql } from '../db/row-sql.js';
+import { writeRun } from '../events/run-event-sql.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { toJson } from './json.js';
 import { emitSnapshots } from './run-events-emit.js';
 import { statusesBefore } from './run-status.js';
@@ -79,6 +81,50 @@ const CLOSING: Partial<
   expired: { step: 'expired', reason: 'run_expired' },
 };
 
+interface EndDetails {
+  lastError?: { code: string; message: string };
+  usage?: Usage | null;
+  reason?: string;
+}
+
+/**
+ * A run that ends completed or incomplete has nothing left open (its message and step were
+ * closed as they ended): one statement moves it and logs its event. This is every run's last
+ * write, so it is worth the raw SQL.
+ */
+async function endCleanly(
+  db: Db,
+  runId: string,
+  to: 'completed' | 'incomplete',
+  details: EndDetails,
+  leaseId?: string,
+): Promise<boolean> {
+  const now = new Date();
+  const sets = [
+    Prisma.sql`status = ${to}`,
+    Prisma.sql`lease_id = NULL`,
+    Prisma.sql`completed_at = ${now}::timestamp(3)`,
+    Prisma.sql`expires_at = NULL`,
+  ];
+  if (to === 'incomplete') {
+    sets.push(
+      Prisma.sql`incomplete_details = ${JSON.stringify({ reason: details.reason })}::jsonb`,
+    );
+  }
+  if (details.usage !== undefined && details.usage !== null) {
+    sets.push(Prisma.sql`usage = ${JSON.stringify(details.usage)}::jsonb`);
+  }
+  const ended = await writeRun(db, {
+    counter: (bump) => Prisma.sql`
+      UPDATE runs SET ${Prisma.join(sets)}, ${bump}
+       WHERE id = ${runId} AND status IN (${Prisma.join(statusesBefore(to))})
+             ${leaseId ? Prisma.sql`AND lease_id = ${leaseId}` : Prisma.empty}
+      RETURNING *`,
+    events: [{ event: `thread.run.${to}`, data: runSql.snapshot('bumped') }],
+  });
+  return ended !== null;
+}
+
 /**
  * Moves a run to a terminal status if it is still in a status that allows it (and, when given,
  * still owned by `leaseId`), closes what it left open, and logs the events (messages, then
@@ -88,9 +134,12 @@ export async function endRun(
   db: Db,
   runId: string,
   to: EndStatus,
-  details: { lastError?: { code: string; message: string }; usage?: Usage | null; reason?: string },
+  details: EndDetails,
   leaseId?: string,
 ): Promise<boolean> {
+  if (to === 'completed' || to === 'incomplete') {
+    return endCleanly(db, runId, to, details, leaseId);
+  }
   return transact(db, async (tx) => {
     const now = new Date();
     const { count } = await tx.run.updateMany({
@@ -98,14 +147,6 @@ export async function endRun(
       data: {
         status: to,
         leaseId: null,
-        ...(to === 'completed' ? { completedAt: now, expiresAt: null } : {}),
-        ...(to === 'incomplete'
-          ? {
-              completedAt: now,
-              expiresAt: null,
-              incompleteDetails: toJson({ reason: details.reason }),
-            }
-          : {}),
         ...(to === 'cancelled' ? { cancelledAt: now, expiresAt: null } : {}),
         ...(to === 'failed'
           ? { failedAt: now, expiresAt: null, lastError: toJson(details.lastError) }

@@ -1,12 +1,13 @@
 import type { PrismaClient } from '../db/prisma.js';
-import { appendRunEvents, type RunEventInput } from '../events/run-events.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { messageSql, runStepSql } from '../db/row-sql.js';
+import { jsonData, writeRun } from '../events/run-event-sql.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { type AnnotationSources, annotate, emptySources } from './builtin-tools/annotations.js';
 import { toJson } from './json.js';
 import type { Annotation, MessageContent } from './message-content.js';
-import { emitSnapshots, type RunRef } from './run-events-emit.js';
+import type { RunRef } from './run-events-emit.js';
 import type { Usage } from './run-outcomes.js';
 import type { StepDetails } from './run-step-details.js';
 
@@ -147,32 +148,39 @@ export class TextWriter extends CoalescingWriter {
   ): Promise<TextWriter> {
     const messageId = newId('message');
     const stepId = newId('step');
-    await deps.db.$transaction(async (tx) => {
-      await assertOwned(tx, run);
-      const message = await tx.message.create({
-        data: {
-          id: messageId,
-          projectId: run.projectId,
-          threadId: run.threadId,
-          role: 'assistant',
-          status: 'in_progress',
-          content: toJson([]),
-          assistantId: run.assistantId,
-          runId: run.id,
-          attachments: toJson([]),
-        },
-      });
-      const step = await createStep(tx, run, stepId, {
-        type: 'message_creation',
-        messageCreation: { messageId },
-      });
-      await emitSnapshots(tx, run, [
-        { event: 'thread.run.step.created', kind: 'step', id: stepId, row: step },
-        { event: 'thread.run.step.in_progress', kind: 'step', id: stepId, row: step },
-        { event: 'thread.message.created', kind: 'message', id: messageId, row: message },
-        { event: 'thread.message.in_progress', kind: 'message', id: messageId, row: message },
-      ]);
+    const now = new Date();
+    const details: StepDetails = { type: 'message_creation', messageCreation: { messageId } };
+    const step = Prisma.sql`(SELECT ${runStepSql.snapshot('step')} FROM step)`;
+    const message = Prisma.sql`(SELECT ${messageSql.snapshot('message')} FROM message)`;
+    const opened = await writeRun(deps.db, {
+      counter: (bump) => ownedRunUpdate(run, bump),
+      writes: [
+        Prisma.sql`message AS (
+          INSERT INTO messages (id, project_id, thread_id, created_at, role, status, content,
+                                attachments, assistant_id, run_id)
+          SELECT ${messageId}, ${run.projectId}, ${run.threadId}, ${now}::timestamp(3),
+                 'assistant', 'in_progress', '[]'::jsonb, '[]'::jsonb, ${run.assistantId}, ${run.id}
+            FROM bumped
+          RETURNING *)`,
+        Prisma.sql`step AS (
+          INSERT INTO run_steps (id, project_id, run_id, thread_id, assistant_id, created_at,
+                                 type, status, step_details)
+          SELECT ${stepId}, ${run.projectId}, ${run.id}, ${run.threadId}, ${run.assistantId},
+                 ${now}::timestamp(3), 'message_creation', 'in_progress',
+                 ${JSON.stringify(details)}::jsonb
+            FROM bumped
+          RETURNING *)`,
+      ],
+      events: [
+        { event: 'thread.run.step.created', data: step },
+        { event: 'thread.run.step.in_progress', data: step },
+        { event: 'thread.message.created', data: message },
+        { event: 'thread.message.in_progress', data: message },
+      ],
     });
+    if (!opened) {
+      throw new LostRunError('The run is no longer ours');
+    }
     return new TextWriter(deps, run, messageId, stepId, extras);
   }
 
@@ -207,15 +215,20 @@ export class TextWriter extends CoalescingWriter {
           imageFile: { fileId, detail: 'auto' },
         }))
       : [];
-    await this.deps.db.$transaction(async (tx) => {
-      await tx.message.update({
-        where: { id: this.messageId },
-        data: { content: messageContent(this.extras, value, annotations) },
-      });
-      await appendRunEvents(tx, this.run, [
+    const content = messageContent(this.extras, value, annotations);
+    // Not ours any more (cancelled, expired, taken over): nothing is written, and the executor
+    // is told by its signal; the finish refuses loudly.
+    await writeRun(this.deps.db, {
+      counter: (bump) => ownedRunUpdate(this.run, bump),
+      writes: [
+        Prisma.sql`message AS (
+          UPDATE messages SET content = ${JSON.stringify(content)}::jsonb
+           WHERE id = ${this.messageId} AND EXISTS (SELECT 1 FROM bumped))`,
+      ],
+      events: [
         {
           event: 'thread.message.delta',
-          data: {
+          data: jsonData({
             id: this.messageId,
             content: [
               ...images,
@@ -229,9 +242,9 @@ export class TextWriter extends CoalescingWriter {
                     : { value: piece },
               },
             ],
-          },
+          }),
         },
-      ]);
+      ],
     });
   }
 
@@ -239,36 +252,54 @@ export class TextWriter extends CoalescingWriter {
   async finish(outcome: 'completed' | 'incomplete', stepUsage: Usage | null): Promise<void> {
     await this.settle();
     const now = new Date();
-    await this.deps.db.$transaction(async (tx) => {
-      const message = await tx.message.update({
-        where: { id: this.messageId },
-        data: {
-          content: messageContent(
-            this.extras,
-            this.value,
-            annotate(this.value, this.extras.sources, true),
-          ),
-          ...(outcome === 'incomplete'
-            ? {
-                status: 'incomplete',
-                incompleteAt: now,
-                incompleteDetails: toJson({ reason: 'max_tokens' }),
-              }
-            : { status: 'completed', completedAt: now }),
+    const content = messageContent(
+      this.extras,
+      this.value,
+      annotate(this.value, this.extras.sources, true),
+    );
+    const ending =
+      outcome === 'incomplete'
+        ? Prisma.sql`status = 'incomplete', incomplete_at = ${now}::timestamp(3),
+                     incomplete_details = ${JSON.stringify({ reason: 'max_tokens' })}::jsonb`
+        : Prisma.sql`status = 'completed', completed_at = ${now}::timestamp(3)`;
+    const finished = await writeRun(this.deps.db, {
+      counter: (bump) => ownedRunUpdate(this.run, bump),
+      writes: [
+        Prisma.sql`message AS (
+          UPDATE messages SET content = ${JSON.stringify(content)}::jsonb, ${ending}
+           WHERE id = ${this.messageId} AND EXISTS (SELECT 1 FROM bumped)
+          RETURNING *)`,
+        Prisma.sql`step AS (
+          UPDATE run_steps
+             SET status = 'completed', completed_at = ${now}::timestamp(3)
+                 ${stepUsage ? Prisma.sql`, usage = ${JSON.stringify(stepUsage)}::jsonb` : Prisma.empty}
+           WHERE id = ${this.stepId} AND EXISTS (SELECT 1 FROM bumped)
+          RETURNING *)`,
+      ],
+      events: [
+        {
+          event: `thread.message.${outcome}`,
+          data: Prisma.sql`(SELECT ${messageSql.snapshot('message')} FROM message)`,
         },
-      });
-      const step = await tx.runStep.update({
-        where: { id: this.stepId },
-        data: {
-          status: 'completed',
-          completedAt: now,
-          ...(stepUsage ? { usage: toJson(stepUsage) } : {}),
+        {
+          event: 'thread.run.step.completed',
+          data: Prisma.sql`(SELECT ${runStepSql.snapshot('step')} FROM step)`,
         },
-      });
-      await emitSnapshots(tx, this.run, [
-        { event: `thread.message.${outcome}`, kind: 'message', id: this.messageId, row: message },
-        { event: 'thread.run.step.completed', kind: 'step', id: this.stepId, row: step },
-      ]);
+      ],
     });
+    if (!finished) {
+      throw new LostRunError('The run is no longer ours');
+    }
   }
+}
+
+/**
+ * The counter of a write to a run this execution owns: the UPDATE matches nothing (and the
+ * whole statement writes nothing) once the run was cancelled, expired or taken over.
+ */
+function ownedRunUpdate(run: OwnedRun, bump: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    UPDATE runs SET ${bump}
+     WHERE id = ${run.id} AND lease_id = ${run.leaseId} AND status = 'in_progress'
+    RETURNING *`;
 }

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { messageSql, runSql, runStepSql, threadSql } from '../../src/db/row-sql.js';
+import { snapshot } from '../../src/events/run-events.js';
+import { Prisma } from '../../src/generated/prisma/client.js';
+import { startTestApp, type TestApp } from '../setup/app.js';
+import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+
+let upstream: FakeUpstream;
+let t: TestApp;
+beforeAll(async () => {
+  upstream = await startFakeUpstream();
+  t = await startTestApp({ LLM_BASE_URL: upstream.url });
+});
+afterAll(async () => {
+  await t.close();
+  await upstream.close();
+});
+
+/**
+ * The hot paths of runs write and snapshot rows in raw SQL built from Prisma's field lists. They
+ * must read exactly what Prisma reads, and log exactly what `snapshot()` of Prisma's row logs,
+ * for every column (nulls, JSON, arrays, floats, dates) of rows of every kind they touch.
+ */
+describe('raw row SQL', () => {
+  it('reads and snapshots runs, steps, messages and threads exactly as Prisma and snapshot() do', async () => {
+    const assistant = await t.openai.beta.assistants.create({ model: 'gpt-4o' });
+    upstream.script({ text: ['Hel', 'lo'] });
+    const run = await t.openai.beta.threads.createAndRunPoll({
+      assistant_id: assistant.id,
+      thread: { messages: [{ role: 'user', content: 'Hi' }], metadata: { a: 'b' } },
+      temperature: 0.7,
+      metadata: { k: 'v' },
+    });
+    expect(run.status).toBe('completed');
+    const db = t.deps.db;
+    const [step] = await db.runStep.findMany({ where: { runId: run.id } });
+    const [message] = await db.message.findMany({ where: { runId: run.id } });
+    const cases = [
+      { sql: runSql, table: 'runs', row: await db.run.findUnique({ where: { id: run.id } }) },
+      { sql: runStepSql, table: 'run_steps', row: step },
+      { sql: messageSql, table: 'messages', row: message },
+      {
+        sql: threadSql,
+        table: 'threads',
+        row: await db.thread.findUnique({ where: { id: run.thread_id } }),
+      },
+    ];
+    for (const { sql, table, row } of cases) {
+      expect(row).toBeTruthy();
+      const id = (row as { id: string }).id;
+      const [read] = await db.$queryRaw<object[]>`
+        SELECT ${sql.columns} FROM ${Prisma.raw(table)} WHERE id = ${id}`;
+      expect(read).toEqual(row);
+      const [logged] = await db.$queryRaw<{ data: unknown }[]>`
+        SELECT ${sql.snapshot('t')} AS data FROM ${Prisma.raw(table)} AS t WHERE id = ${id}`;
+      expect(logged?.data).toEqual(snapshot(row as object));
+    }
+  });
+});
