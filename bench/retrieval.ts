@@ -6,16 +6,19 @@
  *
  *   npm run bench:retrieval
  *
+ * Each configuration runs in a child process of its own (fresh embedded PostgreSQL, cold caches).
  * Bounded: a fixed synthetic corpus, a deadline per phase and a hard limit for the process.
  * Talks to 127.0.0.1 only. Exit code 0: done; 1: an ingestion or a search failed; 2: the bench
  * itself failed. From the environment: DATABASE_URL (local only; default: a fresh embedded
  * PostgreSQL), WORKER_CONCURRENCY, BENCH_EMBEDDING_DIMENSIONS (Default: 1536).
  */
+import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { toFile } from 'openai';
 import type { ServiceContext } from '../src/context.js';
 import { authenticate } from '../src/services/api-keys.js';
 import { runVectorSearch } from '../src/services/vector-search.js';
+import { type CpuReading, cpuMeter, cpuPer } from './phases.js';
 import { type BenchApp, startBenchApp } from './setup.js';
 import { ms, nowMs, summarize, table } from './stats.js';
 
@@ -94,6 +97,7 @@ interface Ingestion {
   seconds: number;
   chunks: number;
   failed: number;
+  cpu: CpuReading;
 }
 
 async function ingest(bench: BenchApp, texts: string[]): Promise<{ storeId: string } & Ingestion> {
@@ -107,6 +111,7 @@ async function ingest(bench: BenchApp, texts: string[]): Promise<{ storeId: stri
     });
     fileIds.push(file.id);
   }
+  const meter = await cpuMeter(bench);
   const started = nowMs();
   const batch = await openai.vectorStores.fileBatches.createAndPoll(
     store.id,
@@ -114,6 +119,7 @@ async function ingest(bench: BenchApp, texts: string[]): Promise<{ storeId: stri
     { pollIntervalMs: 50 },
   );
   const seconds = (nowMs() - started) / 1000;
+  const cpu = await meter();
   if (seconds * 1000 > LIMITS.ingestMs) {
     throw new Error(`ingestion took ${ms(seconds, 1)} s, over the phase deadline`);
   }
@@ -124,6 +130,7 @@ async function ingest(bench: BenchApp, texts: string[]): Promise<{ storeId: stri
     seconds,
     chunks,
     failed: batch.file_counts.failed + batch.file_counts.cancelled,
+    cpu,
   };
 }
 
@@ -133,6 +140,8 @@ interface Latencies {
   /** The first search: for hybrid, it loads the store's vectors into the cache. */
   cold: number;
   empty: number;
+  /** CPU over the HTTP searches alone. */
+  cpu: CpuReading;
 }
 
 async function searchLatencies(
@@ -155,17 +164,22 @@ async function searchLatencies(
     const results = await work();
     return { ms: nowMs() - started, results };
   };
-  const api = (query: string) =>
+  const search = (query: string) =>
     timed(async () => (await bench.openai.vectorStores.search(storeId, { query })).data.length);
-  const cold = await api(queries[0] ?? 'x');
+  const cold = await search(queries[0] ?? 'x');
   for (const query of queries.slice(0, LIMITS.warmupQueries)) {
-    await api(query);
+    await search(query);
   }
-  const result: Latencies = { api: [], service: [], cold: cold.ms, empty: 0 };
+  const api: number[] = [];
+  let empty = 0;
+  const meter = await cpuMeter(bench);
   for (const query of queries) {
-    const call = await api(query);
-    result.api.push(call.ms);
-    result.empty += call.results === 0 ? 1 : 0;
+    const call = await search(query);
+    api.push(call.ms);
+    empty += call.results === 0 ? 1 : 0;
+  }
+  const result: Latencies = { api, service: [], cold: cold.ms, empty, cpu: await meter() };
+  for (const query of queries) {
     const direct = await timed(
       async () =>
         (await runVectorSearch(ctx, { vectorStoreIds: [storeId], query, maxNumResults: 10 })).data
@@ -176,37 +190,31 @@ async function searchLatencies(
   return result;
 }
 
+/** `cpuPer` speaks of runs; here the unit is a file or a search. */
+function cpuEach(reading: CpuReading, count: number): string {
+  return cpuPer(reading, count).replace(' per run', ' each');
+}
+
 function latencyRow(label: string, values: number[]): string[] {
   const s = summarize(values);
   return [label, String(s.n), ms(s.p50), ms(s.p90), ms(s.p99), ms(s.max)];
 }
 
-async function phase(
-  label: string,
-  texts: string[],
-  queries: string[],
-  env: Record<string, string>,
-): Promise<{ ingestion: Ingestion; latencies: Latencies; vectorIndex: string }> {
-  const bench = await startBenchApp({ env, embeddingDimensions: DIMENSIONS });
-  try {
-    const ingestion = await ingest(bench, texts);
-    process.stderr.write(
-      `${label}: ${ingestion.chunks} chunks from ${ms(ingestion.bytes / 1e6, 1)} MB in ${ms(ingestion.seconds, 1)} s\n`,
-    );
-    const latencies = await searchLatencies(bench, ingestion.storeId, queries);
-    return { ingestion, latencies, vectorIndex: bench.deps.retrieval.vectorIndex.kind };
-  } finally {
-    await bench.close();
-  }
+interface PhaseResult {
+  ingestion: Ingestion;
+  latencies: Latencies;
+  vectorIndex: string;
 }
 
-async function main(): Promise<number> {
-  const limit = setTimeout(() => {
-    process.stderr.write(`bench: hard limit of ${LIMITS.processLimitMs} ms reached\n`);
-    process.exit(2);
-  }, LIMITS.processLimitMs);
-  limit.unref();
+const PHASES = {
+  'keyword-only': {},
+  hybrid: { EMBEDDING_MODEL: 'bench-embed' },
+} as const satisfies Record<string, Record<string, string>>;
 
+type PhaseName = keyof typeof PHASES;
+
+/** The same corpus and queries in every process (seeded). */
+function workload(): { texts: string[]; queries: string[] } {
   const next = random(6);
   const words = vocabulary(CORPUS.vocabulary, next);
   const tokensPerFile = (CORPUS.chunks / CORPUS.files) * CORPUS.chunking.max_chunk_size_tokens;
@@ -216,9 +224,60 @@ async function main(): Promise<number> {
   const queries = Array.from({ length: LIMITS.queries }, () =>
     Array.from({ length: 2 + Math.floor(next() * 3) }, () => zipfPick(words, next)).join(' '),
   );
+  return { texts, queries };
+}
 
-  const keyword = await phase('keyword-only', texts, queries, {});
-  const hybrid = await phase('hybrid', texts, queries, { EMBEDDING_MODEL: 'bench-embed' });
+/** One configuration in this process: its own app, database and fake upstream. */
+async function runPhase(name: PhaseName): Promise<PhaseResult> {
+  const { texts, queries } = workload();
+  const bench = await startBenchApp({ env: PHASES[name], embeddingDimensions: DIMENSIONS });
+  try {
+    const ingestion = await ingest(bench, texts);
+    process.stderr.write(
+      `${name}: ${ingestion.chunks} chunks from ${ms(ingestion.bytes / 1e6, 1)} MB in ${ms(ingestion.seconds, 1)} s\n`,
+    );
+    const latencies = await searchLatencies(bench, ingestion.storeId, queries);
+    return { ingestion, latencies, vectorIndex: bench.deps.retrieval.vectorIndex.kind };
+  } finally {
+    await bench.close();
+  }
+}
+
+/**
+ * Runs a phase in a child process: each gets a fresh embedded PostgreSQL and a cold process
+ * (a second embedded PostgreSQL in one process trips async-exit-hook), and the last line of its
+ * stdout is its result as JSON.
+ */
+function phaseInChild(name: PhaseName): Promise<PhaseResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, process.argv[1] ?? '', name], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (data: Buffer) => {
+      output += data.toString();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const last = output.trim().split('\n').at(-1) ?? '';
+      if (code !== 0 || !last.startsWith('{')) {
+        reject(new Error(`phase ${name} exited with ${code}`));
+        return;
+      }
+      resolve(JSON.parse(last) as PhaseResult);
+    });
+  });
+}
+
+async function main(): Promise<number> {
+  const limit = setTimeout(() => {
+    process.stderr.write(`bench: hard limit of ${LIMITS.processLimitMs} ms reached\n`);
+    process.exit(2);
+  }, LIMITS.processLimitMs);
+  limit.unref();
+
+  const keyword = await phaseInChild('keyword-only');
+  const hybrid = await phaseInChild('hybrid');
 
   const throughput = (run: Ingestion) => ms(run.bytes / 1e6 / run.seconds, 2);
   const out = [
@@ -253,12 +312,17 @@ async function main(): Promise<number> {
       ['hybrid: first search (loads the vector cache)', '1', ms(hybrid.latencies.cold), '', '', ''],
     ]),
     '',
+    `CPU per file indexed, keyword-only: ${cpuEach(keyword.ingestion.cpu, CORPUS.files)}`,
+    `CPU per file indexed, hybrid: ${cpuEach(hybrid.ingestion.cpu, CORPUS.files)}`,
+    `CPU per search (HTTP), keyword-only: ${cpuEach(keyword.latencies.cpu, LIMITS.queries)}`,
+    `CPU per search (HTTP), hybrid: ${cpuEach(hybrid.latencies.cpu, LIMITS.queries)}`,
     `queries: ${LIMITS.queries} of 2-4 corpus words after ${LIMITS.warmupQueries} warm-up; ` +
       `max_num_results 10; without results: keyword ${keyword.latencies.empty}, hybrid ` +
       `${hybrid.latencies.empty}.`,
     'Ingestion: file_batches.create -> batch completed (extraction, chunking, embedding through',
     'the fake upstream over HTTP, chunk writes); uploads are not counted. Service rows call',
-    'runVectorSearch in process (no HTTP, no GraphQL), right after the HTTP call of each query.',
+    'runVectorSearch in process (no HTTP, no GraphQL), in a second pass over the same queries.',
+    "The fake upstream runs in this process: its embedding work counts as this process's CPU.",
   ];
   process.stdout.write(`${out.join('\n')}\n`);
   clearTimeout(limit);
@@ -266,7 +330,18 @@ async function main(): Promise<number> {
   return failed === 0 && keyword.ingestion.chunks >= CORPUS.chunks * 0.9 ? 0 : 1;
 }
 
-main().then(
+const requested = process.argv[2];
+const run =
+  requested === undefined
+    ? main()
+    : requested in PHASES
+      ? runPhase(requested as PhaseName).then((result) => {
+          process.stdout.write(`${JSON.stringify(result)}\n`);
+          return 0;
+        })
+      : Promise.reject(new Error(`unknown phase ${requested}`));
+
+run.then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
