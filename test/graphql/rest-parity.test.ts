@@ -275,7 +275,8 @@ describe('REST and GraphQL return the same data', () => {
       id: thread.id,
       object: 'thread',
       created_at: thread.createdAt,
-      tool_resources: {},
+      // The file_search attachment went into a vector store made for the thread.
+      tool_resources: { file_search: { vector_store_ids: [expect.stringMatching(/^vs_/)] } },
       metadata: { side: 'graphql' },
     });
 
