@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../context.js';
+import { runSql, threadSql } from '../db/row-sql.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { writeRun } from '../events/run-event-sql.js';
+import { Prisma, type Run } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
 import { executeRunJob } from '../jobs/execute-run.js';
 import type { AssistantTool } from './assistant-tools.js';
@@ -9,7 +11,8 @@ import { getAssistant } from './assistants.js';
 import { toJson } from './json.js';
 import { insertMessage } from './messages.js';
 import { type PageInput, paginate } from './pagination.js';
-import { emitRunStatus, emitSnapshots } from './run-events-emit.js';
+import { wantsWholeRow } from './row-query.js';
+import { emitRunStatus } from './run-events-emit.js';
 import {
   type CreateRunInput,
   type CreateThreadAndRunInput,
@@ -28,10 +31,17 @@ function notFound(id: string): NotFoundError {
   return new NotFoundError(`No run found with id '${id}'.`);
 }
 
-/** Effective settings: the run's overrides over the assistant's, as OpenAI reports them. */
+type Assistant = Awaited<ReturnType<typeof getAssistant>>;
+
+/**
+ * Effective settings: the run's overrides over the assistant's, as OpenAI reports them. The row
+ * and its events (`thread.created` first for create-thread-and-run) are one statement; the job
+ * follows in the caller's transaction.
+ */
 async function insertRun(
   ctx: ServiceContext,
   threadId: string,
+  assistant: Assistant,
   fields: ParsedRunFields & {
     additionalInstructions?: string | null;
     include?: string[] | null;
@@ -39,8 +49,7 @@ async function insertRun(
   },
   /** For create-thread-and-run: the stream starts with `thread.created`. */
   announceThread = false,
-) {
-  const assistant = await getAssistant(ctx, fields.assistantId);
+): Promise<Run> {
   const baseInstructions = fields.instructions ?? assistant.instructions ?? '';
   const instructions = fields.additionalInstructions
     ? [baseInstructions, fields.additionalInstructions].filter(Boolean).join('\n\n')
@@ -53,38 +62,50 @@ async function insertRun(
     );
   }
   const now = new Date();
-  const run = await ctx.db.run.create({
-    data: {
-      id: newId('run'),
-      projectId: ctx.actor.projectId,
-      threadId,
-      assistantId: assistant.id,
-      createdAt: now,
-      status: 'queued',
-      expiresAt: new Date(now.getTime() + ctx.settings.runExpiresAfterSeconds * 1000),
-      model: fields.model ?? assistant.model,
-      instructions,
-      tools: toJson(tools),
-      metadata: toJson(fields.metadata ?? {}),
-      temperature: fields.temperature ?? assistant.temperature,
-      topP: fields.topP ?? assistant.topP,
-      maxPromptTokens: fields.maxPromptTokens ?? null,
-      maxCompletionTokens: fields.maxCompletionTokens ?? null,
-      truncationStrategy: toJson(fields.truncationStrategy ?? { type: 'auto', lastMessages: null }),
-      toolChoice: toJson(fields.toolChoice ?? { type: 'auto' }),
-      parallelToolCalls: fields.parallelToolCalls ?? true,
-      responseFormat: toJson(fields.responseFormat ?? assistant.responseFormat ?? { type: 'auto' }),
-      reasoningEffort: fields.reasoningEffort ?? assistant.reasoningEffort,
-      include: fields.include ?? [],
+  const expiresAt = new Date(now.getTime() + ctx.settings.runExpiresAfterSeconds * 1000);
+  const json = (value: unknown) => Prisma.sql`${JSON.stringify(value)}::jsonb`;
+  const runRow = runSql.snapshot('bumped');
+  const run = await writeRun<Run>(
+    ctx.db,
+    {
+      counter: (_bump, count) => Prisma.sql`
+        INSERT INTO runs (id, project_id, thread_id, assistant_id, created_at, status, expires_at,
+                          model, instructions, tools, metadata, temperature, top_p,
+                          max_prompt_tokens, max_completion_tokens, truncation_strategy,
+                          tool_choice, parallel_tool_calls, response_format, reasoning_effort,
+                          include, event_seq)
+        VALUES (${newId('run')}, ${ctx.actor.projectId}, ${threadId}, ${assistant.id},
+                ${now}::timestamp(3), 'queued', ${expiresAt}::timestamp(3),
+                ${fields.model ?? assistant.model}, ${instructions}, ${json(tools)},
+                ${json(fields.metadata ?? {})}, ${fields.temperature ?? assistant.temperature}::float8,
+                ${fields.topP ?? assistant.topP}::float8, ${fields.maxPromptTokens ?? null}::int,
+                ${fields.maxCompletionTokens ?? null}::int,
+                ${json(fields.truncationStrategy ?? { type: 'auto', lastMessages: null })},
+                ${json(fields.toolChoice ?? { type: 'auto' })},
+                ${fields.parallelToolCalls ?? true}::boolean,
+                ${json(fields.responseFormat ?? assistant.responseFormat ?? { type: 'auto' })},
+                ${fields.reasoningEffort ?? assistant.reasoningEffort}::text,
+                ARRAY(SELECT jsonb_array_elements_text(${json(fields.include ?? [])})),
+                ${count}::int)
+        RETURNING *`,
+      events: [
+        ...(announceThread
+          ? [
+              {
+                event: 'thread.created' as const,
+                data: Prisma.sql`(SELECT ${threadSql.snapshot('t')} FROM threads t WHERE t.id = ${threadId})`,
+              },
+            ]
+          : []),
+        { event: 'thread.run.created', data: runRow },
+        { event: 'thread.run.queued', data: runRow },
+      ],
     },
-  });
-  await emitSnapshots(ctx.db, run, [
-    ...(announceThread
-      ? [{ event: 'thread.created' as const, kind: 'thread' as const, id: threadId }]
-      : []),
-    { event: 'thread.run.created', kind: 'run', id: run.id, row: run },
-    { event: 'thread.run.queued', kind: 'run', id: run.id, row: run },
-  ]);
+    runSql.columns,
+  );
+  if (!run) {
+    throw new Error(`Run insert on thread ${threadId} returned no row`);
+  }
   await ctx.jobs.send(ctx.db, executeRunJob, { runId: run.id }, { singletonKey: run.id });
   return run;
 }
@@ -106,9 +127,11 @@ export async function createRun(
     for (const [index, message] of (data.additionalMessages ?? []).entries()) {
       await insertMessage(tx, threadId, message, `additionalMessages.${index}`);
     }
-    return insertRun(tx, threadId, data);
+    const assistant = await getAssistant(tx, data.assistantId);
+    return insertRun(tx, threadId, assistant, data);
   });
-  return getRun(ctx, threadId, run.id, query);
+  // As created (queued), as OpenAI answers; a worker may have moved it on since.
+  return wantsWholeRow(query) ? run : getRun(ctx, threadId, run.id, query);
 }
 
 /** Creates a thread (with its messages) and starts a run on it, all or nothing. */
@@ -120,14 +143,14 @@ export async function createThreadAndRun(
   const data = parseInput(createThreadAndRunSchema, input);
   const run = await withTransaction(ctx, async (tx) => {
     // Fail on a bad assistant before writing the thread.
-    await getAssistant(tx, data.assistantId, { select: { id: true } });
+    const assistant = await getAssistant(tx, data.assistantId);
     const thread = await createThread(tx, {
       ...data.thread,
       toolResources: data.toolResources ?? data.thread?.toolResources,
     });
-    return insertRun(tx, thread.id, data, true);
+    return insertRun(tx, thread.id, assistant, data, true);
   });
-  return getRun(ctx, run.threadId, run.id, query);
+  return wantsWholeRow(query) ? run : getRun(ctx, run.threadId, run.id, query);
 }
 
 export async function findRun(

@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../context.js';
 import { ConflictError, NotFoundError } from '../errors.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { ACTIVE_RUN_STATUSES } from './run-status.js';
 
 /** 404s unless the thread exists in the caller's project. */
@@ -25,11 +26,20 @@ export async function lockThread(ctx: ServiceContext, threadId: string): Promise
   }
 }
 
-export async function findActiveRun(ctx: ServiceContext, threadId: string) {
-  return ctx.db.run.findFirst({
-    where: { threadId, status: { in: [...ACTIVE_RUN_STATUSES] } },
-    select: { id: true },
-  });
+/**
+ * The thread's active run, if any. Raw SQL: it is on the path of every run and message created.
+ * Not merged into lockThread's statement: a subquery there reads before the lock is granted, so
+ * it could miss the run of the transaction it waited for.
+ */
+export async function findActiveRun(
+  ctx: ServiceContext,
+  threadId: string,
+): Promise<{ id: string } | null> {
+  const [active] = await ctx.db.$queryRaw<{ id: string }[]>`
+    SELECT id FROM runs
+     WHERE thread_id = ${threadId} AND status IN (${Prisma.join([...ACTIVE_RUN_STATUSES])})
+     LIMIT 1`;
+  return active ?? null;
 }
 
 /** Locks the thread and refuses new messages while a run is active (OpenAI's wording). */

@@ -6,6 +6,7 @@ import { newId } from '../ids.js';
 import { toJson } from './json.js';
 import { createMessageSchema, insertMessage } from './messages.js';
 import { type PageInput, paginate } from './pagination.js';
+import { wantsWholeRow } from './row-query.js';
 import { resolveToolResources, toolResourcesSchema } from './tool-resources.js';
 import { metadataSchema, parseInput } from './validation.js';
 import { THREAD_HELPER_EXPIRY_DAYS } from './vector-store-inputs.js';
@@ -52,7 +53,7 @@ export async function createThread(
     for (const [index, message] of (data.messages ?? []).entries()) {
       await insertMessage(tx, thread.id, message, `messages.${index}`);
     }
-    return getThread(tx, thread.id, query);
+    return wantsWholeRow(query) ? thread : getThread(tx, thread.id, query);
   });
 }
 
