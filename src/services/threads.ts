@@ -53,7 +53,13 @@ export async function createThread(
     for (const [index, message] of (data.messages ?? []).entries()) {
       await insertMessage(tx, thread.id, message, `messages.${index}`);
     }
-    return wantsWholeRow(query) ? thread : getThread(tx, thread.id, query);
+    // file_search attachments may have given the thread a vector store: the row changed.
+    const searchAttachments = (data.messages ?? []).some((message) =>
+      message.attachments?.some((attachment) =>
+        attachment.tools.some((tool) => tool.type === 'file_search'),
+      ),
+    );
+    return wantsWholeRow(query) && !searchAttachments ? thread : getThread(tx, thread.id, query);
   });
 }
 
