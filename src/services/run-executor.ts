@@ -6,6 +6,7 @@ import type { RunEventHub } from '../events/run-event-hub.js';
 import { writeRun } from '../events/run-event-sql.js';
 import { appendRunEvents, snapshot } from '../events/run-events.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { jobContext } from '../jobs/job-context.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Logger } from '../logger.js';
 import { type ChatModel, ModelError } from '../models/chat-model.js';
@@ -244,16 +245,7 @@ async function generate(
   state: Generation,
   logger: Logger,
 ): Promise<void> {
-  const ctx: ServiceContext = {
-    db: deps.db,
-    logger: deps.logger,
-    jobs: deps.jobs,
-    settings: deps.settings,
-    runEvents: deps.runEvents,
-    storage: deps.storage,
-    retrieval: deps.retrieval,
-    actor: { projectId: run.projectId, apiKeyId: null },
-  };
+  const ctx = jobContext(deps, run.projectId);
   for (let round = 0; ; round += 1) {
     const next = await modelCall(deps, ctx, run, signal, state, logger, round);
     if (next === 'done') {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
-import { expectSpec } from '../setup/openapi.js';
+import { eventSchema, expectSpec } from '../setup/openapi.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;
@@ -14,23 +14,6 @@ afterAll(async () => {
   await t.close();
   await upstream.close();
 });
-
-/** The spec schema each event's payload must satisfy (CONTRACT.md §6.3). */
-function schemaOf(event: string): string {
-  if (event === 'thread.created') {
-    return 'ThreadObject';
-  }
-  if (event === 'thread.message.delta') {
-    return 'MessageDeltaObject';
-  }
-  if (event === 'thread.run.step.delta') {
-    return 'RunStepDeltaObject';
-  }
-  if (event.startsWith('thread.run.step.')) {
-    return 'RunStepObject';
-  }
-  return event.startsWith('thread.message.') ? 'MessageObject' : 'RunObject';
-}
 
 async function setup(tools = false) {
   const assistant = await t.openai.beta.assistants.create({
@@ -57,7 +40,7 @@ describe('REST streaming through the SDK helpers', () => {
     const deltas: string[] = [];
     stream.on('event', ({ event, data }) => {
       names.push(event);
-      expectSpec(schemaOf(event), data);
+      expectSpec(eventSchema(event), data);
     });
     stream.on('textDelta', (delta) => deltas.push(delta.value ?? ''));
     const run = await stream.finalRun();
@@ -100,7 +83,7 @@ describe('REST streaming through the SDK helpers', () => {
         done.push({ id: call.id, arguments: call.function.arguments });
       }
     });
-    stream.on('event', ({ event, data }) => expectSpec(schemaOf(event), data));
+    stream.on('event', ({ event, data }) => expectSpec(eventSchema(event), data));
     const paused = await stream.finalRun();
     expect(paused.status).toBe('requires_action');
     expect(created).toEqual(['call_a', 'call_b']);
@@ -120,7 +103,7 @@ describe('REST streaming through the SDK helpers', () => {
     const names: string[] = [];
     resumed.on('event', ({ event, data }) => {
       names.push(event);
-      expectSpec(schemaOf(event), data);
+      expectSpec(eventSchema(event), data);
     });
     const final = await resumed.finalRun();
     expect(final.status).toBe('completed');
@@ -150,7 +133,7 @@ describe('REST streaming through the SDK helpers', () => {
     const names: string[] = [];
     stream.on('event', ({ event, data }) => {
       names.push(event);
-      expectSpec(schemaOf(event), data);
+      expectSpec(eventSchema(event), data);
     });
     await new Promise<void>((resolve) => stream.on('textDelta', () => resolve()));
     const current = stream.currentRun();

@@ -172,3 +172,20 @@ export function expectSpec(schemaName: string, value: unknown): void {
     );
   }
 }
+
+/** The spec schema a stream event's payload must satisfy (CONTRACT.md §6.3). */
+export function eventSchema(event: string): string {
+  if (event === 'thread.created') {
+    return 'ThreadObject';
+  }
+  if (event === 'thread.message.delta') {
+    return 'MessageDeltaObject';
+  }
+  if (event === 'thread.run.step.delta') {
+    return 'RunStepDeltaObject';
+  }
+  if (event.startsWith('thread.run.step.')) {
+    return 'RunStepObject';
+  }
+  return event.startsWith('thread.message.') ? 'MessageObject' : 'RunObject';
+}

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
 import { expectSpec } from '../setup/openapi.js';
+import { scriptedRun } from './fixtures.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;
@@ -71,14 +72,12 @@ describe('message attachments', () => {
       model: 'gpt-4o',
       tools: [{ type: 'file_search' }],
     });
-    upstream.script(
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'file_search', arguments: '{"query":"heartbeats worker alive"}' }] },
       { text: 'They prove the worker is alive 【0:0†faq.txt】.' },
-    );
-    const run = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 50 },
     );
     expect(run.status).toBe('completed');
     const [answer] = (await t.openai.beta.threads.messages.list(thread.id, { limit: 1 })).data;
@@ -119,14 +118,12 @@ describe('message attachments', () => {
       tools: [{ type: 'code_interpreter' }],
     });
     const code = "print(sum(int(n) for n in open('numbers.txt').read().split()))";
-    upstream.script(
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'code_interpreter', arguments: JSON.stringify({ code }) }] },
       { text: '10' },
-    );
-    const run = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 50 },
     );
     expect(run.status).toBe('completed');
     const steps = await t.openai.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });

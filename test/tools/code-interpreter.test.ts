@@ -5,7 +5,8 @@ import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
-import { expectSpec } from '../setup/openapi.js';
+import { eventSchema, expectSpec } from '../setup/openapi.js';
+import { scriptedRun } from './fixtures.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;
@@ -41,19 +42,6 @@ const ANALYSIS = [
   "df.plot.bar(x='region', y='amount')",
   "plt.savefig('chart.png')",
 ].join('\n');
-
-function schemaOf(event: string): string {
-  if (event === 'thread.message.delta') {
-    return 'MessageDeltaObject';
-  }
-  if (event === 'thread.run.step.delta') {
-    return 'RunStepDeltaObject';
-  }
-  if (event.startsWith('thread.run.step.')) {
-    return 'RunStepObject';
-  }
-  return event.startsWith('thread.message.') ? 'MessageObject' : 'RunObject';
-}
 
 async function analyst(fileIds: string[] = []) {
   const assistant = await t.openai.beta.assistants.create({
@@ -121,7 +109,7 @@ describe('code_interpreter in runs', () => {
     let inputDeltas = 0;
     const outputs: unknown[] = [];
     let completedMessage: unknown = null;
-    stream.on('event', ({ event, data }) => expectSpec(schemaOf(event), data));
+    stream.on('event', ({ event, data }) => expectSpec(eventSchema(event), data));
     // The SDK reports a call's first delta as its creation, the rest as deltas.
     stream.on('toolCallCreated', (call) => {
       if (call.type === 'code_interpreter') {
@@ -220,15 +208,13 @@ describe('code_interpreter in runs', () => {
 
   it('keeps variables between the calls of one run', async () => {
     const { assistant, thread } = await analyst();
-    upstream.script(
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"x = 41"}' }] },
       { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"print(x + 1)"}' }] },
       { text: '42' },
-    );
-    const run = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 50 },
     );
     expect(run.status).toBe('completed');
     const calls = await codeCalls(thread.id, run.id);
@@ -248,15 +234,13 @@ describe('code_interpreter in runs', () => {
       'except OSError as error:',
       "    print('no network')",
     ].join('\n');
-    upstream.script(
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'code_interpreter', arguments: JSON.stringify({ code: probe }) }] },
       { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"while True:\\n    pass"}' }] },
       { text: 'Done.' },
-    );
-    const run = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 100 },
     );
     expect(run.status).toBe('completed');
     const [probeCall, loopCall] = await codeCalls(thread.id, run.id);
@@ -266,14 +250,12 @@ describe('code_interpreter in runs', () => {
 
   it('tells the model when its arguments are not JSON with code, running nothing', async () => {
     const { assistant, thread } = await analyst();
-    upstream.script(
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'code_interpreter', arguments: 'print(1)' }] },
       { text: 'Sorry.' },
-    );
-    const run = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 50 },
     );
     expect(run.status).toBe('completed');
     const [call] = await codeCalls(thread.id, run.id);
@@ -282,14 +264,12 @@ describe('code_interpreter in runs', () => {
 
   it('shows the call over GraphQL', async () => {
     const { assistant, thread } = await analyst();
-    upstream.script(
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"print(6 * 7)"}' }] },
       { text: '42' },
-    );
-    const run = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 50 },
     );
     const response = await t.graphql<{
       runSteps: {

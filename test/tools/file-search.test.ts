@@ -2,7 +2,8 @@ import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
-import { expectSpec } from '../setup/openapi.js';
+import { eventSchema, expectSpec } from '../setup/openapi.js';
+import { scriptedRun } from './fixtures.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;
@@ -23,19 +24,6 @@ const NOTES = [
   'The worker is woken by LISTEN and NOTIFY from the enqueuing transaction, so job pickup takes a few milliseconds.',
 ].join('\n');
 const RECIPES = 'Pancakes need flour, milk, eggs and a hot pan. Flip them once bubbles appear.';
-
-function schemaOf(event: string): string {
-  if (event === 'thread.message.delta') {
-    return 'MessageDeltaObject';
-  }
-  if (event === 'thread.run.step.delta') {
-    return 'RunStepDeltaObject';
-  }
-  if (event.startsWith('thread.run.step.')) {
-    return 'RunStepObject';
-  }
-  return event.startsWith('thread.message.') ? 'MessageObject' : 'RunObject';
-}
 
 /** An assistant with file_search over a store holding two indexed files. */
 async function knowledgeBase(tool: Record<string, unknown> = { type: 'file_search' }) {
@@ -82,7 +70,7 @@ describe('file_search in runs', () => {
     });
     stream.on('event', ({ event, data }) => {
       names.push(event);
-      expectSpec(schemaOf(event), data);
+      expectSpec(eventSchema(event), data);
       if (event === 'thread.run.step.delta') {
         stepDeltas.push(data);
       }
@@ -210,14 +198,12 @@ describe('file_search in runs', () => {
       messages: [{ role: 'user', content: 'Anything?' }],
     });
     const before = upstream.requests.length;
-    upstream.script(
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'file_search', arguments: '{"query":"anything"}' }] },
       { text: 'Nothing found.' },
-    );
-    const run = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 50 },
     );
     expect(run.status).toBe('completed');
     const toolMessage = upstream.requests[before + 1]?.body.messages.find((m) => m.role === 'tool');
@@ -235,14 +221,12 @@ describe('file_search in runs', () => {
   it('counts as use of the store, and fails the run on an expired store as OpenAI documents', async () => {
     const { store, assistant, thread } = await knowledgeBase();
     const before = await t.openai.vectorStores.retrieve(store.id);
-    upstream.script(
+    const first = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'file_search', arguments: '{"query":"pancakes"}' }] },
       { text: 'ok' },
-    );
-    const first = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 50 },
     );
     expect(first.status).toBe('completed');
     const after = await t.openai.vectorStores.retrieve(store.id);
@@ -253,11 +237,11 @@ describe('file_search in runs', () => {
       where: { id: store.id },
       data: { expiresAfterDays: 1, expiresAt: new Date(Date.now() - 1000) },
     });
-    upstream.script({ toolCalls: [{ name: 'file_search', arguments: '{"query":"pancakes"}' }] });
-    const second = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 50 },
+    const second = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
+      { toolCalls: [{ name: 'file_search', arguments: '{"query":"pancakes"}' }] },
     );
     expect(second.status).toBe('failed');
     expect(second.last_error).toEqual({
@@ -268,14 +252,12 @@ describe('file_search in runs', () => {
 
   it('shows the search over GraphQL, passages included', async () => {
     const { assistant, thread, notesFileId } = await knowledgeBase();
-    upstream.script(
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'file_search', arguments: '{"query":"LISTEN NOTIFY"}' }] },
       { text: 'See 【0:0†worker-notes.md】.' },
-    );
-    const run = await t.openai.beta.threads.runs.createAndPoll(
-      thread.id,
-      { assistant_id: assistant.id },
-      { pollIntervalMs: 50 },
     );
     const response = await t.graphql<{
       runSteps: {
