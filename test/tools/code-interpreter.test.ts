@@ -341,4 +341,46 @@ describe('code_interpreter without a sandbox', () => {
       await app.close();
     }
   });
+
+  it('reports files too big for the sandbox in the step, not as a failed run', async () => {
+    const app = await startTestApp({
+      LLM_BASE_URL: upstream.url,
+      LLM_MAX_RETRIES: '0',
+      SANDBOX_FILES_MB: '1',
+    });
+    try {
+      const big = await app.openai.files.create({
+        file: await toFile(Buffer.alloc(2 * 1024 * 1024, 'x'), 'big.txt'),
+        purpose: 'assistants',
+      });
+      const assistant = await app.openai.beta.assistants.create({
+        model: 'gpt-4o',
+        tools: [{ type: 'code_interpreter' }],
+        tool_resources: { code_interpreter: { file_ids: [big.id] } },
+      });
+      const thread = await app.openai.beta.threads.create({
+        messages: [{ role: 'user', content: 'Read it.' }],
+      });
+      upstream.script(
+        { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"print(1)"}' }] },
+        { text: 'Too big.' },
+      );
+      const run = await app.openai.beta.threads.runs.createAndPoll(
+        thread.id,
+        { assistant_id: assistant.id },
+        { pollIntervalMs: 50 },
+      );
+      expect(run.status).toBe('completed');
+      const steps = await app.openai.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
+      const call = steps.data
+        .flatMap((step) =>
+          step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : [],
+        )
+        .find((candidate) => candidate.type === 'code_interpreter');
+      const logs = call?.type === 'code_interpreter' ? logsOf(call.code_interpreter) : '';
+      expect(logs).toMatch(/^The sandbox could not run the code: /);
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -1,15 +1,19 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { ServiceContext } from '../../context.js';
+import { NotFoundError } from '../../errors.js';
 import type { Run } from '../../generated/prisma/client.js';
 import {
   type CodeSandbox,
+  SandboxError,
   type SandboxInputFile,
   type SandboxResult,
   SandboxUnavailableError,
 } from '../../sandbox/code-sandbox.js';
-import { createSandboxSession } from '../../sandbox/sessions.js';
+import { createSandboxSession, removeSandboxSession } from '../../sandbox/sessions.js';
 import { createFileFromBytes, openFileContent } from '../files.js';
 import type { CodeInterpreterOutput, CodeInterpreterToolCall } from '../run-step-details.js';
 import { stringArgument } from './partial-json.js';
@@ -31,24 +35,31 @@ async function exists(dir: string): Promise<boolean> {
   );
 }
 
-/** The run's code_interpreter files (assistant, thread, message attachments), read whole. */
-async function inputFiles(ctx: ServiceContext, run: Run): Promise<SandboxInputFile[]> {
+/**
+ * The run's code_interpreter files (assistant, thread, message attachments), copied to a
+ * scratch directory (never held whole in memory) for the sandbox to place in `/mnt/data`.
+ */
+async function inputFiles(
+  ctx: ServiceContext,
+  run: Run,
+  scratch: string,
+): Promise<SandboxInputFile[]> {
   const { codeInterpreterFileIds } = await runResources(ctx, run);
   const files: SandboxInputFile[] = [];
   for (const id of codeInterpreterFileIds) {
-    const { file, stream } = await openFileContent(ctx, id).catch(() => ({
-      file: null,
-      stream: null,
-    }));
-    if (!file || !stream) {
-      // Deleted since it was attached: the code simply does not find it.
+    const opened = await openFileContent(ctx, id).catch((error: unknown) => {
+      if (error instanceof NotFoundError) {
+        // Deleted since it was attached: the code simply does not find it.
+        return null;
+      }
+      throw error;
+    });
+    if (!opened) {
       continue;
     }
-    const chunks: Buffer[] = [];
-    for await (const chunk of stream) {
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-    }
-    files.push({ name: file.filename, bytes: Buffer.concat(chunks) });
+    const copy = path.join(scratch, id);
+    await pipeline(opened.stream, createWriteStream(copy));
+    files.push({ id, name: opened.file.filename, path: copy });
   }
   return files;
 }
@@ -135,12 +146,13 @@ export async function runCodeInterpreter(
   }
   const fresh = !(await exists(path.join(deps.workDir, run.id)));
   const sessionDir = await createSandboxSession(deps.workDir, run.id);
+  const scratch = await mkdtemp(path.join(tmpdir(), 'code-inputs-'));
   try {
     const execution = await deps.sandbox.execute({
       sessionDir,
       code,
       // The run's files go in once, at its first call: later calls see what the code made of them.
-      inputFiles: fresh ? await inputFiles(ctx, run) : [],
+      inputFiles: fresh ? await inputFiles(ctx, run, scratch) : [],
       signal,
     });
     if (execution.diagnostics !== '') {
@@ -158,6 +170,17 @@ export async function runCodeInterpreter(
         },
       ]);
     }
+    if (error instanceof SandboxError) {
+      // The machinery failed, not the code (e.g. the files do not fit in /mnt/data).
+      ctx.logger.error({ err: error }, 'code sandbox failed');
+      // Start over at the next call, input files included.
+      await removeSandboxSession(sessionDir);
+      return result(call, code, [
+        { type: 'logs', logs: `The sandbox could not run the code: ${error.message}` },
+      ]);
+    }
     throw error;
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
   }
 }
