@@ -79,17 +79,48 @@ function tokensOf(message: ChatMessage): number {
   return countTokens(JSON.stringify(message.content ?? '')) + MESSAGE_OVERHEAD_TOKENS;
 }
 
+interface RunInputs {
+  /** The thread's messages but this run's own, in order. */
+  threadMessages: { role: string; content: unknown }[];
+  /** This run's completed steps, in order, with the content of the message a step created. */
+  ownSteps: { stepDetails: unknown; messageContent: unknown }[];
+}
+
+/**
+ * Everything a model call reads, in one round trip (raw SQL: this is every run's first read).
+ */
+async function readRunInputs(ctx: ServiceContext, run: Run): Promise<RunInputs> {
+  const rows = await ctx.db.$queryRaw<
+    { own: boolean; role: string | null; content: unknown; stepDetails: unknown }[]
+  >`
+    SELECT own, role, content, step_details AS "stepDetails" FROM (
+      SELECT false AS own, m.seq, m.role, m.content, NULL::jsonb AS step_details
+        FROM messages m
+       WHERE m.thread_id = ${run.threadId} AND (m.run_id IS NULL OR m.run_id <> ${run.id})
+      UNION ALL
+      SELECT true, s.seq, NULL, m.content, s.step_details
+        FROM run_steps s
+        LEFT JOIN messages m ON m.id = s.step_details->'messageCreation'->>'messageId'
+       WHERE s.run_id = ${run.id} AND s.status = 'completed'
+    ) AS inputs
+    ORDER BY own, seq`;
+  return {
+    threadMessages: rows.flatMap(({ own, role, content }) =>
+      own ? [] : [{ role: role ?? 'user', content }],
+    ),
+    ownSteps: rows.flatMap(({ own, stepDetails, content }) =>
+      own ? [{ stepDetails, messageContent: content }] : [],
+    ),
+  };
+}
+
 /**
  * What the model sees for this run: the run's instructions as the system message, the thread's
  * messages in order (trimmed by the truncation strategy and `max_prompt_tokens`, oldest first),
  * then this run's own steps so far (its tool calls and their outputs).
  */
 export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<RunContext> {
-  const threadMessages = await ctx.db.message.findMany({
-    where: { threadId: run.threadId, OR: [{ runId: null }, { runId: { not: run.id } }] },
-    orderBy: { seq: 'asc' },
-    select: { role: true, content: true, seq: true },
-  });
+  const { threadMessages, ownSteps } = await readRunInputs(ctx, run);
   let history = await Promise.all(
     threadMessages.map((message) =>
       contentToChat(
@@ -104,23 +135,15 @@ export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<Ru
     history = history.slice(-truncation.lastMessages);
   }
 
-  const ownSteps = await ctx.db.runStep.findMany({
-    where: { runId: run.id, status: 'completed' },
-    orderBy: { seq: 'asc' },
-  });
   const ownMessages: ChatMessage[] = [];
   // file_search calls are numbered in step order: the ordinal in their citation markers.
   let fileSearchOrdinal = 0;
   for (const step of ownSteps) {
     const details = step.stepDetails as unknown as StepDetails;
     if (details.type === 'message_creation') {
-      const message = await ctx.db.message.findUnique({
-        where: { id: details.messageCreation.messageId },
-        select: { content: true },
-      });
-      if (message) {
+      if (step.messageContent) {
         ownMessages.push(
-          await contentToChat(ctx, 'assistant', message.content as unknown as MessageContent[]),
+          await contentToChat(ctx, 'assistant', step.messageContent as unknown as MessageContent[]),
         );
       }
     } else {
