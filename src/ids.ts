@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 /** OpenAI-style id prefixes. Note the hyphen on files. */
 export const ID_PREFIXES = {
@@ -20,14 +20,30 @@ export type IdKind = keyof typeof ID_PREFIXES;
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
+/**
+ * Random bytes drawn from the CSPRNG in blocks: ids are made on every request and run (several
+ * each), and one `randomBytes` call per id cost more than the rest of making it.
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function randomByte(): number {
+  if (poolOffset === pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const byte = pool[poolOffset] ?? 0;
+  poolOffset += 1;
+  return byte;
+}
+
 /** `length` random base62 characters; rejection sampling keeps the distribution uniform. */
 export function randomBase62(length: number): string {
   let out = '';
   while (out.length < length) {
-    for (const byte of randomBytes(length * 2)) {
-      if (byte < 248 && out.length < length) {
-        out += ALPHABET[byte % 62];
-      }
+    const byte = randomByte();
+    if (byte < 248) {
+      out += ALPHABET[byte % 62];
     }
   }
   return out;

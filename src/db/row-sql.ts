@@ -43,18 +43,28 @@ function modelSql(fields: Record<string, string>): ModelSql {
       .join(', '),
   );
   const snapshotFields = names.filter((field) => field !== 'seq');
+  // Built once per alias: statements on the hot path ask for the same few again and again.
+  const snapshots = new Map<string, Prisma.Sql>();
+  const build = (alias: string): Prisma.Sql => {
+    const pairs = snapshotFields.map((field) => {
+      const value = `${alias}."${columnOf(field)}"`;
+      return `'${field}', ${isDate(field) ? `to_char(${value}, ${ISO_FORMAT})` : value}`;
+    });
+    const calls: string[] = [];
+    for (let start = 0; start < pairs.length; start += PAIRS_PER_CALL) {
+      calls.push(`jsonb_build_object(${pairs.slice(start, start + PAIRS_PER_CALL).join(', ')})`);
+    }
+    return Prisma.raw(calls.join(' || '));
+  };
   return {
     columns,
     snapshot(alias) {
-      const pairs = snapshotFields.map((field) => {
-        const value = `${alias}."${columnOf(field)}"`;
-        return `'${field}', ${isDate(field) ? `to_char(${value}, ${ISO_FORMAT})` : value}`;
-      });
-      const calls: string[] = [];
-      for (let start = 0; start < pairs.length; start += PAIRS_PER_CALL) {
-        calls.push(`jsonb_build_object(${pairs.slice(start, start + PAIRS_PER_CALL).join(', ')})`);
+      let sql = snapshots.get(alias);
+      if (!sql) {
+        sql = build(alias);
+        snapshots.set(alias, sql);
       }
-      return Prisma.raw(calls.join(' || '));
+      return sql;
     },
   };
 }
