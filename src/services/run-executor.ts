@@ -19,10 +19,11 @@ import { enabledBuiltins } from './builtin-tools/definitions.js';
 import type { BuiltinToolRunner } from './builtin-tools/runner.js';
 import { chatRequest } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
-import { addUsage, endRun, type Usage } from './run-outcomes.js';
-import { type MessageExtras, type OwnedRun, TextWriter } from './run-output.js';
+import { addUsage, type CleanEnd, endRun, type Usage } from './run-outcomes.js';
+import type { MessageExtras, OwnedRun } from './run-output.js';
 import { isTerminal } from './run-status.js';
 import type { StepDetails, ToolCall } from './run-step-details.js';
+import { TextWriter } from './text-writer.js';
 import { ToolCallWriter } from './tool-call-writer.js';
 
 export interface ExecutorSettings extends ServiceSettings {
@@ -366,11 +367,18 @@ async function modelCall(
   }
   state.usage = addUsage(state.usage, callUsage);
   const hitLimit = finishReason === 'length' && remaining !== null;
+  const waitsForTools = tools !== null && tools.size > 0 && !hitLimit;
+  // Unless tool calls follow, the run ends here: with its message's last write when it has one.
+  const end: CleanEnd | null = waitsForTools
+    ? null
+    : hitLimit
+      ? { to: 'incomplete', details: { reason: 'max_completion_tokens', usage: state.usage } }
+      : { to: 'completed', details: { usage: state.usage } };
 
   if (text) {
-    await text.finish(hitLimit ? 'incomplete' : 'completed', tools ? null : callUsage);
+    await text.finish(hitLimit ? 'incomplete' : 'completed', tools ? null : callUsage, end);
   }
-  if (tools && tools.size > 0 && !hitLimit) {
+  if (tools && waitsForTools) {
     for (const call of tools.pendingBuiltins()) {
       logger.debug({ toolCallId: call.id, type: call.type }, 'running server-side tool call');
       const result = await deps.builtinTools.run(ctx, run, call, signal);
@@ -384,12 +392,8 @@ async function modelCall(
     state.writers = state.writers.filter((writer) => writer !== tools);
     return 'continue';
   }
-  await endRun(
-    deps.db,
-    run.id,
-    hitLimit ? 'incomplete' : 'completed',
-    hitLimit ? { reason: 'max_completion_tokens', usage: state.usage } : { usage: state.usage },
-    leaseId,
-  );
+  if (end && !text) {
+    await endRun(deps.db, run.id, end.to, end.details, leaseId);
+  }
   return 'done';
 }

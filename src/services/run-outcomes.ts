@@ -81,10 +81,35 @@ const CLOSING: Partial<
   expired: { step: 'expired', reason: 'run_expired' },
 };
 
-interface EndDetails {
+export interface EndDetails {
   lastError?: { code: string; message: string };
   usage?: Usage | null;
   reason?: string;
+}
+
+/** How a run that ends completed or incomplete ends: nothing of it is left open. */
+export interface CleanEnd {
+  to: 'completed' | 'incomplete';
+  details: EndDetails;
+}
+
+/** The SET items of the run row's UPDATE that ends it as `end` says. */
+export function cleanEndSql(end: CleanEnd, now: Date): Prisma.Sql {
+  const sets = [
+    Prisma.sql`status = ${end.to}`,
+    Prisma.sql`lease_id = NULL`,
+    Prisma.sql`completed_at = ${now}::timestamp(3)`,
+    Prisma.sql`expires_at = NULL`,
+  ];
+  if (end.to === 'incomplete') {
+    sets.push(
+      Prisma.sql`incomplete_details = ${JSON.stringify({ reason: end.details.reason })}::jsonb`,
+    );
+  }
+  if (end.details.usage !== undefined && end.details.usage !== null) {
+    sets.push(Prisma.sql`usage = ${JSON.stringify(end.details.usage)}::jsonb`);
+  }
+  return Prisma.join(sets);
 }
 
 /**
@@ -92,35 +117,14 @@ interface EndDetails {
  * closed as they ended): one statement moves it and logs its event. This is every run's last
  * write, so it is worth the raw SQL.
  */
-async function endCleanly(
-  db: Db,
-  runId: string,
-  to: 'completed' | 'incomplete',
-  details: EndDetails,
-  leaseId?: string,
-): Promise<boolean> {
-  const now = new Date();
-  const sets = [
-    Prisma.sql`status = ${to}`,
-    Prisma.sql`lease_id = NULL`,
-    Prisma.sql`completed_at = ${now}::timestamp(3)`,
-    Prisma.sql`expires_at = NULL`,
-  ];
-  if (to === 'incomplete') {
-    sets.push(
-      Prisma.sql`incomplete_details = ${JSON.stringify({ reason: details.reason })}::jsonb`,
-    );
-  }
-  if (details.usage !== undefined && details.usage !== null) {
-    sets.push(Prisma.sql`usage = ${JSON.stringify(details.usage)}::jsonb`);
-  }
+async function endCleanly(db: Db, runId: string, end: CleanEnd, leaseId?: string) {
   const ended = await writeRun(db, {
     counter: (bump) => Prisma.sql`
-      UPDATE runs SET ${Prisma.join(sets)}, ${bump}
-       WHERE id = ${runId} AND status IN (${Prisma.join(statusesBefore(to))})
+      UPDATE runs SET ${cleanEndSql(end, new Date())}, ${bump}
+       WHERE id = ${runId} AND status IN (${Prisma.join(statusesBefore(end.to))})
              ${leaseId ? Prisma.sql`AND lease_id = ${leaseId}` : Prisma.empty}
       RETURNING *`,
-    events: [{ event: `thread.run.${to}`, data: runSql.snapshot('bumped') }],
+    events: [{ event: `thread.run.${end.to}`, data: runSql.snapshot('bumped') }],
   });
   return ended !== null;
 }
@@ -138,7 +142,7 @@ export async function endRun(
   leaseId?: string,
 ): Promise<boolean> {
   if (to === 'completed' || to === 'incomplete') {
-    return endCleanly(db, runId, to, details, leaseId);
+    return endCleanly(db, runId, { to, details }, leaseId);
   }
   return transact(db, async (tx) => {
     const now = new Date();

@@ -1,14 +1,10 @@
 import type { PrismaClient } from '../db/prisma.js';
-import { messageSql, runStepSql } from '../db/row-sql.js';
-import { jsonData, writeRun } from '../events/run-event-sql.js';
-import { Prisma } from '../generated/prisma/client.js';
-import { newId } from '../ids.js';
+import type { Prisma } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
-import { type AnnotationSources, annotate, emptySources } from './builtin-tools/annotations.js';
+import { type AnnotationSources, emptySources } from './builtin-tools/annotations.js';
 import { toJson } from './json.js';
 import type { Annotation, MessageContent } from './message-content.js';
 import type { RunRef } from './run-events-emit.js';
-import type { Usage } from './run-outcomes.js';
 import type { StepDetails } from './run-step-details.js';
 
 export interface OutputDeps {
@@ -65,6 +61,24 @@ export abstract class CoalescingWriter {
     return this.writing;
   }
 
+  /**
+   * Runs `work` once every write under way has landed, instead of the scheduled flush: `work`
+   * writes whatever is pending itself (a last write that also ends the step).
+   */
+  protected afterPending<T>(work: () => Promise<T>): Promise<T> {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    // A write that failed before was reported where it ran; this one runs regardless.
+    const result = this.writing.catch(() => undefined).then(work);
+    this.writing = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
   /** Writes what is pending and waits until every write has landed. */
   async settle(): Promise<void> {
     await this.flush().catch((error: unknown) =>
@@ -112,9 +126,10 @@ export interface MessageExtras {
   sources: AnnotationSources;
 }
 
-const NO_EXTRAS: MessageExtras = { imageFileIds: [], sources: emptySources() };
+export const NO_EXTRAS: MessageExtras = { imageFileIds: [], sources: emptySources() };
 
-function messageContent(extras: MessageExtras, value: string, annotations: Annotation[]) {
+/** The stored content of an assistant message: its images, then its text. */
+export function messageContent(extras: MessageExtras, value: string, annotations: Annotation[]) {
   const parts: MessageContent[] = [
     ...extras.imageFileIds.map(
       (fileId): MessageContent => ({ type: 'image_file', imageFile: { fileId, detail: 'auto' } }),
@@ -122,184 +137,4 @@ function messageContent(extras: MessageExtras, value: string, annotations: Annot
     { type: 'text', text: { value, annotations } },
   ];
   return toJson(parts);
-}
-
-/** The assistant message being streamed, with its message_creation step. */
-export class TextWriter extends CoalescingWriter {
-  private value = '';
-  private written = 0;
-  private annotationsSent = 0;
-
-  private constructor(
-    deps: OutputDeps,
-    private readonly run: OwnedRun,
-    readonly messageId: string,
-    readonly stepId: string,
-    private readonly extras: MessageExtras,
-  ) {
-    super(deps);
-  }
-
-  /** Creates the message and its step as the first token arrives (OpenAI's event order). */
-  static async open(
-    deps: OutputDeps,
-    run: OwnedRun,
-    extras: MessageExtras = NO_EXTRAS,
-  ): Promise<TextWriter> {
-    const messageId = newId('message');
-    const stepId = newId('step');
-    const now = new Date();
-    const details: StepDetails = { type: 'message_creation', messageCreation: { messageId } };
-    const step = Prisma.sql`(SELECT ${runStepSql.snapshot('step')} FROM step)`;
-    const message = Prisma.sql`(SELECT ${messageSql.snapshot('message')} FROM message)`;
-    const opened = await writeRun(deps.db, {
-      counter: (bump) => ownedRunUpdate(run, bump),
-      writes: [
-        Prisma.sql`message AS (
-          INSERT INTO messages (id, project_id, thread_id, created_at, role, status, content,
-                                attachments, assistant_id, run_id)
-          SELECT ${messageId}, ${run.projectId}, ${run.threadId}, ${now}::timestamp(3),
-                 'assistant', 'in_progress', '[]'::jsonb, '[]'::jsonb, ${run.assistantId}, ${run.id}
-            FROM bumped
-          RETURNING *)`,
-        Prisma.sql`step AS (
-          INSERT INTO run_steps (id, project_id, run_id, thread_id, assistant_id, created_at,
-                                 type, status, step_details)
-          SELECT ${stepId}, ${run.projectId}, ${run.id}, ${run.threadId}, ${run.assistantId},
-                 ${now}::timestamp(3), 'message_creation', 'in_progress',
-                 ${JSON.stringify(details)}::jsonb
-            FROM bumped
-          RETURNING *)`,
-      ],
-      events: [
-        { event: 'thread.run.step.created', data: step },
-        { event: 'thread.run.step.in_progress', data: step },
-        { event: 'thread.message.created', data: message },
-        { event: 'thread.message.in_progress', data: message },
-      ],
-    });
-    if (!opened) {
-      throw new LostRunError('The run is no longer ours');
-    }
-    return new TextWriter(deps, run, messageId, stepId, extras);
-  }
-
-  get text(): string {
-    return this.value;
-  }
-
-  append(delta: string): void {
-    this.value += delta;
-    this.schedule();
-  }
-
-  protected async write(): Promise<void> {
-    const piece = this.value.slice(this.written);
-    if (piece === '') {
-      return;
-    }
-    const first = this.written === 0;
-    this.written = this.value.length;
-    const value = this.value;
-    const annotations = annotate(value, this.extras.sources, false);
-    // Each annotation is sent once, complete, at its index: the SDK adds up repeated numbers.
-    const fresh = annotations
-      .slice(this.annotationsSent)
-      .map((annotation, offset) => ({ index: this.annotationsSent + offset, ...annotation }));
-    this.annotationsSent = annotations.length;
-    const textIndex = this.extras.imageFileIds.length;
-    const images = first
-      ? this.extras.imageFileIds.map((fileId, index) => ({
-          index,
-          type: 'image_file',
-          imageFile: { fileId, detail: 'auto' },
-        }))
-      : [];
-    const content = messageContent(this.extras, value, annotations);
-    // Not ours any more (cancelled, expired, taken over): nothing is written, and the executor
-    // is told by its signal; the finish refuses loudly.
-    await writeRun(this.deps.db, {
-      counter: (bump) => ownedRunUpdate(this.run, bump),
-      writes: [
-        Prisma.sql`message AS (
-          UPDATE messages SET content = ${JSON.stringify(content)}::jsonb
-           WHERE id = ${this.messageId} AND EXISTS (SELECT 1 FROM bumped))`,
-      ],
-      events: [
-        {
-          event: 'thread.message.delta',
-          data: jsonData({
-            id: this.messageId,
-            content: [
-              ...images,
-              {
-                index: textIndex,
-                type: 'text',
-                text: first
-                  ? { value: piece, annotations: fresh }
-                  : fresh.length > 0
-                    ? { value: piece, annotations: fresh }
-                    : { value: piece },
-              },
-            ],
-          }),
-        },
-      ],
-    });
-  }
-
-  /** Ends the message (completed, or incomplete at the token limit) and its step. */
-  async finish(outcome: 'completed' | 'incomplete', stepUsage: Usage | null): Promise<void> {
-    await this.settle();
-    const now = new Date();
-    const content = messageContent(
-      this.extras,
-      this.value,
-      annotate(this.value, this.extras.sources, true),
-    );
-    const ending =
-      outcome === 'incomplete'
-        ? Prisma.sql`status = 'incomplete', incomplete_at = ${now}::timestamp(3),
-                     incomplete_details = ${JSON.stringify({ reason: 'max_tokens' })}::jsonb`
-        : Prisma.sql`status = 'completed', completed_at = ${now}::timestamp(3)`;
-    const finished = await writeRun(this.deps.db, {
-      counter: (bump) => ownedRunUpdate(this.run, bump),
-      writes: [
-        Prisma.sql`message AS (
-          UPDATE messages SET content = ${JSON.stringify(content)}::jsonb, ${ending}
-           WHERE id = ${this.messageId} AND EXISTS (SELECT 1 FROM bumped)
-          RETURNING *)`,
-        Prisma.sql`step AS (
-          UPDATE run_steps
-             SET status = 'completed', completed_at = ${now}::timestamp(3)
-                 ${stepUsage ? Prisma.sql`, usage = ${JSON.stringify(stepUsage)}::jsonb` : Prisma.empty}
-           WHERE id = ${this.stepId} AND EXISTS (SELECT 1 FROM bumped)
-          RETURNING *)`,
-      ],
-      events: [
-        {
-          event: `thread.message.${outcome}`,
-          data: Prisma.sql`(SELECT ${messageSql.snapshot('message')} FROM message)`,
-        },
-        {
-          event: 'thread.run.step.completed',
-          data: Prisma.sql`(SELECT ${runStepSql.snapshot('step')} FROM step)`,
-        },
-      ],
-    });
-    if (!finished) {
-      throw new LostRunError('The run is no longer ours');
-    }
-  }
-}
-
-/**
- * The counter of a write to a run this execution owns: the UPDATE matches nothing (and the
- * whole statement writes nothing) once the run was cancelled, expired or taken over.
- */
-function ownedRunUpdate(run: OwnedRun, bump: Prisma.Sql): Prisma.Sql {
-  return Prisma.sql`
-    UPDATE runs SET ${bump}
-     WHERE id = ${run.id} AND lease_id = ${run.leaseId} AND status = 'in_progress'
-    RETURNING *`;
 }
