@@ -57,11 +57,12 @@ describe('file_search in runs', () => {
       { toolCalls: [{ name: 'file_search', arguments: '{"query":"worker woken LISTEN NOTIFY"}' }] },
       { text: ['Through LISTEN/NOTIFY ', '【0:0†worker-', 'notes.md】', ', in milliseconds.'] },
     );
-    const stream = t.openai.beta.threads.runs.stream(
-      thread.id,
-      { assistant_id: assistant.id },
-      // The SDK puts `include` in the query for createRun.
-    );
+    // The SDK puts `include` in createRun's query: the streamed steps carry the passages.
+    const stream = t.openai.beta.threads.runs.stream(thread.id, {
+      assistant_id: assistant.id,
+      include: [INCLUDE],
+    });
+    const completedSteps: unknown[] = [];
     const names: string[] = [];
     const stepDeltas: unknown[] = [];
     let completedMessage: unknown = null;
@@ -73,6 +74,9 @@ describe('file_search in runs', () => {
       expectSpec(eventSchema(event), data);
       if (event === 'thread.run.step.delta') {
         stepDeltas.push(data);
+      }
+      if (event === 'thread.run.step.completed') {
+        completedSteps.push(data);
       }
     });
     const run = await stream.finalRun();
@@ -88,7 +92,20 @@ describe('file_search in runs', () => {
         },
       },
     });
-    expect(names.filter((name) => name === 'thread.run.step.completed')).toHaveLength(2);
+    expect(completedSteps).toHaveLength(2);
+    expect(completedSteps[0]).toMatchObject({
+      type: 'tool_calls',
+      step_details: {
+        tool_calls: [
+          {
+            type: 'file_search',
+            file_search: {
+              results: [{ file_id: notesFileId, content: [{ type: 'text', text: NOTES }] }],
+            },
+          },
+        ],
+      },
+    });
 
     // The model got the passages, labelled with the markers it cites.
     const second = upstream.requests[1]?.body;
