@@ -1,8 +1,9 @@
 import type { PrismaClient } from '../db/prisma.js';
 import type { PgListener } from './pg-listener.js';
 import { RUN_EVENTS_CHANNEL, readRunEvents } from './run-events.js';
+import { type RunEventRow, RunFeed } from './run-feed.js';
 
-export type RunEventRow = Awaited<ReturnType<typeof readRunEvents>>[number];
+export type { RunEventRow };
 
 export interface RunEventHub {
   /**
@@ -15,6 +16,12 @@ export interface RunEventHub {
    * of any run, each run's in order. Ends when `signal` aborts.
    */
   followThread(threadId: string, signal: AbortSignal): AsyncGenerator<RunEventRow>;
+  /**
+   * Rows this process has just committed (outside any transaction still open): followers here
+   * get them at once instead of after the NOTIFY's round trip and a re-read. Other processes
+   * still learn of them by NOTIFY.
+   */
+  publish(rows: RunEventRow[]): void;
 }
 
 /** Re-read even without a notification this often: NOTIFYs sent while reconnecting are lost. */
@@ -22,15 +29,19 @@ const SAFETY_POLL_MS = 1000;
 const PAGE = 500;
 
 export function createRunEventHub(db: PrismaClient, listener: PgListener): RunEventHub {
-  /** Wake-ups by key: a run id, or `thread:<id>`. */
+  /** Runs followed in this process. */
+  const feeds = new Map<string, RunFeed>();
+  /** Thread followers' wake-ups, by thread id. */
   const waiters = new Map<string, Set<() => void>>();
-  listener.on(RUN_EVENTS_CHANNEL, (payload) => {
-    const [runId = '', , threadId = ''] = payload.split(':');
-    for (const key of [runId, `thread:${threadId}`]) {
-      for (const wake of waiters.get(key) ?? []) {
-        wake();
-      }
+  const wakeThread = (threadId: string) => {
+    for (const wake of waiters.get(`thread:${threadId}`) ?? []) {
+      wake();
     }
+  };
+  listener.on(RUN_EVENTS_CHANNEL, (payload) => {
+    const [runId = '', lastSeq = '0', threadId = ''] = payload.split(':');
+    feeds.get(runId)?.announce(Number(lastSeq));
+    wakeThread(threadId);
   });
 
   /** Registers a wake-up for `key` before the caller reads, so nothing slips in between. */
@@ -69,22 +80,27 @@ export function createRunEventHub(db: PrismaClient, listener: PgListener): RunEv
 
   return {
     async *follow(runId, afterSeq, signal) {
-      let last = afterSeq;
-      while (!signal.aborted) {
-        const armed = arm(runId);
-        try {
-          const rows = await readRunEvents(db, runId, last, PAGE);
-          for (const row of rows) {
-            last = row.seq;
-            yield row;
-          }
-          if (rows.length < PAGE) {
-            await pause(armed.woken, signal);
-          }
-        } finally {
-          armed.disarm();
+      let feed = feeds.get(runId);
+      if (!feed) {
+        feed = new RunFeed((after) => readRunEvents(db, runId, after, PAGE));
+        feeds.set(runId, feed);
+      }
+      try {
+        yield* feed.follow(afterSeq, signal);
+      } finally {
+        if (!feed.followed && feeds.get(runId) === feed) {
+          feeds.delete(runId);
         }
       }
+    },
+
+    publish(rows) {
+      const [first] = rows;
+      if (!first) {
+        return;
+      }
+      feeds.get(first.runId)?.add(rows);
+      wakeThread(first.threadId);
     },
 
     async *followThread(threadId, signal) {

@@ -1,5 +1,5 @@
 import type { Db } from '../context.js';
-import { Prisma } from '../generated/prisma/client.js';
+import { Prisma, type RunEvent } from '../generated/prisma/client.js';
 import { RUN_EVENTS_CHANNEL, type RunEventName } from './run-events.js';
 
 /** An event logged by a statement; its data is an SQL expression (jsonb). */
@@ -33,6 +33,26 @@ export interface RunWrite {
   events: EventSql[];
 }
 
+/** Where rows committed by this process go at once: the run event hub's `publish`. */
+export interface RunEventPublisher {
+  publish(rows: RunEvent[]): void;
+}
+
+export interface WriteRunOptions {
+  /** What to return from `bumped` (Default: `event_seq`). */
+  returning?: Prisma.Sql;
+  /**
+   * Hands the logged rows to this process's followers once committed: only a statement outside
+   * any transaction is committed when it returns, so inside one this is ignored (the NOTIFY on
+   * COMMIT tells everyone).
+   */
+  publisher?: RunEventPublisher;
+}
+
+function inTransaction(db: Db): boolean {
+  return !('$transaction' in db);
+}
+
 /**
  * One statement that changes a run (and rows of it) and logs the events describing the change,
  * announced on COMMIT: the work of a transaction of several statements, in one round trip.
@@ -41,8 +61,7 @@ export interface RunWrite {
 export async function writeRun<Row = { event_seq: number }>(
   db: Db,
   write: RunWrite,
-  /** What to return from `bumped` (Default: `event_seq`). */
-  returning: Prisma.Sql = Prisma.sql`event_seq`,
+  options: WriteRunOptions = {},
 ): Promise<Row | null> {
   const count = write.events.length;
   const events = Prisma.join(
@@ -51,18 +70,35 @@ export async function writeRun<Row = { event_seq: number }>(
     ),
   );
   const writes = write.writes ?? [];
-  const [row] = await db.$queryRaw<Row[]>`
+  const publisher = options.publisher && !inTransaction(db) ? options.publisher : null;
+  const [row] = await db.$queryRaw<(Row & { logged?: RunEvent[] | null })[]>`
     WITH bumped AS (${write.counter(Prisma.sql`event_seq = event_seq + ${count}::int`, count)})
     ${writes.length > 0 ? Prisma.sql`, ${Prisma.join(writes)}` : Prisma.empty}
     , logged AS (
-      INSERT INTO run_events (run_id, seq, project_id, thread_id, event, data)
+      INSERT INTO run_events (run_id, seq, project_id, thread_id, event, data, created_at)
       SELECT bumped.id, bumped.event_seq - ${count}::int + item.n, bumped.project_id,
-             bumped.thread_id, item.event, item.data
+             bumped.thread_id, item.event, item.data, now() AT TIME ZONE 'UTC'
         FROM bumped, LATERAL (VALUES ${events}) AS item(n, event, data)
+      RETURNING *
     )
-    SELECT ${returning},
+    SELECT ${options.returning ?? Prisma.sql`event_seq`},
+           ${publisher ? Prisma.sql`(SELECT ${LOGGED_ROWS} FROM logged) AS logged,` : Prisma.empty}
            pg_notify(${RUN_EVENTS_CHANNEL}::text,
              bumped.id || ':' || bumped.event_seq::text || ':' || bumped.thread_id)::text AS notified
       FROM bumped`;
-  return row ?? null;
+  if (!row) {
+    return null;
+  }
+  if (publisher && row.logged) {
+    publisher.publish(
+      row.logged.map((logged) => ({ ...logged, createdAt: new Date(logged.createdAt) })),
+    );
+  }
+  const { logged: _logged, ...result } = row;
+  return result as Row;
 }
+
+/** The logged rows as a JSON array of RunEvent objects (dates as ISO strings), in order. */
+const LOGGED_ROWS = Prisma.raw(`json_agg(json_build_object(
+  'runId', run_id, 'seq', seq, 'projectId', project_id, 'threadId', thread_id, 'event', event,
+  'data', data, 'createdAt', to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY seq)`);

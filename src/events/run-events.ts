@@ -1,5 +1,5 @@
 import type { Db } from '../context.js';
-import { Prisma } from '../generated/prisma/client.js';
+import { Prisma, type RunEvent } from '../generated/prisma/client.js';
 
 /** NOTIFY channel announcing new run events; the payload is `<runId>:<last seq>:<threadId>`. */
 export const RUN_EVENTS_CHANNEL = 'assistants_run_events';
@@ -76,9 +76,10 @@ export async function appendRunEvents(
       UPDATE runs SET event_seq = event_seq + ${events.length}::int WHERE id = ${run.id}
       RETURNING event_seq
     ), logged AS (
-      INSERT INTO run_events (run_id, seq, project_id, thread_id, event, data)
+      INSERT INTO run_events (run_id, seq, project_id, thread_id, event, data, created_at)
       SELECT ${run.id}, bumped.event_seq - ${events.length}::int + item.ordinality::int,
-             ${run.projectId}, ${run.threadId}, item.value->>'event', item.value->'data'
+             ${run.projectId}, ${run.threadId}, item.value->>'event', item.value->'data',
+             now() AT TIME ZONE 'UTC'
         FROM bumped, jsonb_array_elements(${items}::jsonb) WITH ORDINALITY AS item(value, ordinality)
     )
     SELECT event_seq AS last, ${notifyRunEventsSql(run, Prisma.sql`event_seq`)} AS notified
@@ -86,11 +87,18 @@ export async function appendRunEvents(
   return row?.last ?? null;
 }
 
-/** Events of a run after `afterSeq`, in order. */
-export function readRunEvents(db: Db, runId: string, afterSeq: number, limit = 500) {
-  return db.runEvent.findMany({
-    where: { runId, seq: { gt: afterSeq } },
-    orderBy: { seq: 'asc' },
-    take: limit,
-  });
+/** Events of a run after `afterSeq`, in order (raw SQL: every live stream reads here). */
+export function readRunEvents(
+  db: Db,
+  runId: string,
+  afterSeq: number,
+  limit = 500,
+): Promise<RunEvent[]> {
+  return db.$queryRaw<RunEvent[]>`
+    SELECT run_id AS "runId", seq, project_id AS "projectId", thread_id AS "threadId", event,
+           data, created_at AS "createdAt"
+      FROM run_events
+     WHERE run_id = ${runId} AND seq > ${afterSeq}::int
+     ORDER BY seq
+     LIMIT ${limit}::int`;
 }

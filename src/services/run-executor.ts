@@ -76,7 +76,7 @@ async function claimRun(deps: ExecutorDeps, runId: string) {
         RETURNING r.*, before.previous_started_at IS NOT NULL AS resumed`,
       events: [{ event: 'thread.run.in_progress', data: runSql.snapshot('bumped') }],
     },
-    Prisma.sql`${runSql.columns}, resumed`,
+    { returning: Prisma.sql`${runSql.columns}, resumed`, publisher: deps.runEvents },
   );
   if (!claimed) {
     return null;
@@ -324,7 +324,12 @@ async function modelCall(
     return 'done';
   }
 
-  const output = { db: deps.db, logger, flushMs: deps.settings.streamFlushMs };
+  const output = {
+    db: deps.db,
+    logger,
+    flushMs: deps.settings.streamFlushMs,
+    events: deps.runEvents,
+  };
   const owned: OwnedRun = {
     id: run.id,
     projectId: run.projectId,

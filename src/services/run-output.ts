@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../db/prisma.js';
+import type { RunEventPublisher } from '../events/run-event-sql.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';
 import { type AnnotationSources, emptySources } from './builtin-tools/annotations.js';
@@ -12,6 +13,8 @@ export interface OutputDeps {
   logger: Logger;
   /** Streamed output is written (and announced) at most this often (Default: 20 ms). */
   flushMs: number;
+  /** Followers in this process get committed rows at once (the run event hub). */
+  events?: RunEventPublisher;
 }
 
 export interface OwnedRun extends RunRef {

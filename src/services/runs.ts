@@ -101,7 +101,7 @@ async function insertRun(
         { event: 'thread.run.queued', data: runRow },
       ],
     },
-    runSql.columns,
+    { returning: runSql.columns },
   );
   if (!run) {
     throw new Error(`Run insert on thread ${threadId} returned no row`);

@@ -77,7 +77,7 @@ export class TextWriter extends CoalescingWriter {
     if (write) {
       // Not ours any more (cancelled, expired, taken over): nothing is written, and the executor
       // hears it from its signal; the finish refuses loudly.
-      await writeRun(this.deps.db, write);
+      await writeRun(this.deps.db, write, { publisher: this.deps.events });
     }
   }
 
@@ -92,7 +92,7 @@ export class TextWriter extends CoalescingWriter {
   ): Promise<void> {
     return this.afterPending(async () => {
       const write = this.statement({ outcome, stepUsage }, end);
-      if (!write || !(await writeRun(this.deps.db, write))) {
+      if (!write || !(await writeRun(this.deps.db, write, { publisher: this.deps.events }))) {
         throw new LostRunError('The run is no longer ours');
       }
     });
