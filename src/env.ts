@@ -71,8 +71,9 @@ const envSchema = z.object({
   /** How often the executing worker heartbeats (must be well under RUN_STALE_AFTER_MS). */
   RUN_HEARTBEAT_MS: z.coerce.number().int().min(20).default(2000),
   /**
-   * Streamed tokens are written and announced at most this often per run: the first at once,
-   * later ones coalesced, so NOTIFY load stays bounded under many concurrent runs.
+   * Streamed tokens are written and announced at most once per this many ms per run on average
+   * (bursts of 3): slower streams are written token by token as they come, faster ones are
+   * coalesced, so NOTIFY load stays bounded under many concurrent runs.
    */
   STREAM_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(20),
   /** Jobs one worker process executes at once. */

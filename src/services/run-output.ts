@@ -27,39 +27,69 @@ export class LostRunError extends Error {
   override name = 'AbortError';
 }
 
+/** Writes a stream may make back to back before the average rate applies. */
+const BURST_WRITES = 3;
+
 /**
- * Coalesces streamed pieces: the first piece is written at once, later ones at most every
- * `flushMs`, and writes are chained so they land in order and none after `settle()`.
+ * Coalesces streamed pieces: writes are chained so they land in order and none after `settle()`,
+ * and rate-limited by a token bucket (one write per `flushMs` on average, bursts of
+ * `BURST_WRITES`): a stream whose pieces come no faster than that is written as each piece
+ * arrives (pieces of one network read still go together), a faster one is coalesced, so the
+ * writes and NOTIFYs per run stay bounded. Pieces also coalesce while a write is under way.
  */
 export abstract class CoalescingWriter {
-  private timer: NodeJS.Timeout | null = null;
-  private flushedAt = 0;
+  private cancelScheduled: (() => void) | null = null;
+  private credit = BURST_WRITES;
+  private creditAt = performance.now();
   private writing: Promise<void> = Promise.resolve();
 
   constructor(protected readonly deps: OutputDeps) {}
 
   protected abstract write(): Promise<void>;
 
+  /** Write credit now: what is left, plus what the time since the last count earned. */
+  private refill(): number {
+    const now = performance.now();
+    const flushMs = this.deps.flushMs;
+    this.credit =
+      flushMs <= 0
+        ? BURST_WRITES
+        : Math.min(BURST_WRITES, this.credit + (now - this.creditAt) / flushMs);
+    this.creditAt = now;
+    return this.credit;
+  }
+
   protected schedule(): void {
-    if (this.timer) {
+    if (this.cancelScheduled) {
       return;
     }
-    const wait = Math.max(0, this.deps.flushMs - (Date.now() - this.flushedAt));
-    this.timer = setTimeout(() => {
-      this.timer = null;
+    const run = () => {
+      this.cancelScheduled = null;
       this.flush().catch((error: unknown) =>
         this.deps.logger.warn({ err: error }, 'writing streamed output failed'),
       );
-    }, wait);
+    };
+    const credit = this.refill();
+    if (credit >= 1) {
+      // After this tick's I/O: the pieces of one network read go in one write.
+      const immediate = setImmediate(run);
+      this.cancelScheduled = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(run, (1 - credit) * this.deps.flushMs);
+      this.cancelScheduled = () => clearTimeout(timer);
+    }
+  }
+
+  private cancel(): void {
+    this.cancelScheduled?.();
+    this.cancelScheduled = null;
   }
 
   /** Writes what is pending now, after any write already under way. */
   flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    this.flushedAt = Date.now();
+    this.cancel();
+    this.refill();
+    this.credit -= 1;
     this.writing = this.writing.then(() => this.write());
     return this.writing;
   }
@@ -69,10 +99,7 @@ export abstract class CoalescingWriter {
    * writes whatever is pending itself (a last write that also ends the step).
    */
   protected afterPending<T>(work: () => Promise<T>): Promise<T> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
+    this.cancel();
     // A write that failed before was reported where it ran; this one runs regardless.
     const result = this.writing.catch(() => undefined).then(work);
     this.writing = result.then(
