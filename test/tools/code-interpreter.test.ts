@@ -77,6 +77,11 @@ function expectPng(bytes: Buffer): void {
   expect(bytes.subarray(12, 16).toString('latin1')).toBe('IHDR');
 }
 
+const FORK_BOMB =
+  'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass';
+const MEMORY_HOG = 'hog = bytearray(4 * 1024 ** 3)';
+const HUGE_OUTPUT = "while True:\n    print('x' * 10000)";
+
 function logsOf(call: { outputs: { type: string }[] } | undefined): string {
   return (call?.outputs ?? [])
     .map((output) => ('logs' in output && typeof output.logs === 'string' ? output.logs : ''))
@@ -240,12 +245,22 @@ describe('code_interpreter in runs', () => {
       { threadId: thread.id, assistantId: assistant.id },
       { toolCalls: [{ name: 'code_interpreter', arguments: JSON.stringify({ code: probe }) }] },
       { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"while True:\\n    pass"}' }] },
+      ...[FORK_BOMB, MEMORY_HOG, HUGE_OUTPUT].map((code) => ({
+        toolCalls: [{ name: 'code_interpreter', arguments: JSON.stringify({ code }) }],
+      })),
       { text: 'Done.' },
     );
     expect(run.status).toBe('completed');
-    const [probeCall, loopCall] = await codeCalls(thread.id, run.id);
+    const [probeCall, loopCall, forkCall, memoryCall, outputCall] = await codeCalls(
+      thread.id,
+      run.id,
+    );
     expect(logsOf(probeCall)).toBe('secret None\nserver files False\nno network\n');
     expect(logsOf(loopCall)).toMatch(/\[sandbox\].*(time|CPU)/i);
+    expect(logsOf(forkCall)).toMatch(/\[sandbox\] .*(processes|time limit)/);
+    expect(logsOf(memoryCall)).toContain('MemoryError');
+    expect(logsOf(outputCall)).toContain('[sandbox] Execution stopped: the output exceeded');
+    expect(logsOf(outputCall).length).toBeLessThan(25_000);
   });
 
   it('tells the model when its arguments are not JSON with code, running nothing', async () => {
