@@ -1,16 +1,25 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client.js';
 import type { DatabaseTarget } from './database-url.js';
+import { registerPool } from './raw-sql.js';
 
 export type { PrismaClient };
 
-/** A Prisma client over the pg driver adapter, bound to the target's schema. */
+/**
+ * A Prisma client over the pg driver adapter, bound to the target's schema. Its pool also serves
+ * raw statements outside transactions (`queryRaw` in raw-sql.ts).
+ */
 export function createPrismaClient(target: DatabaseTarget, poolSize = 10): PrismaClient {
-  const adapter = new PrismaPg(
-    // Prisma qualifies its own queries with `schema`; raw SQL (row locks, NOTIFY) relies on the
-    // connection's search_path, so set both.
-    { connectionString: target.url, max: poolSize, options: `-c search_path="${target.schema}"` },
-    { schema: target.schema },
-  );
-  return new PrismaClient({ adapter });
+  // Prisma qualifies its own queries with `schema`; raw SQL (row locks, NOTIFY) relies on the
+  // connection's search_path, so set both.
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: poolSize,
+    options: `-c search_path="${target.schema}"`,
+  });
+  const adapter = new PrismaPg(pool, { schema: target.schema, disposeExternalPool: true });
+  const client = new PrismaClient({ adapter });
+  registerPool(client, pool);
+  return client;
 }

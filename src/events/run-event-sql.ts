@@ -1,4 +1,5 @@
 import type { Db } from '../context.js';
+import { queryRaw } from '../db/raw-sql.js';
 import { Prisma, type RunEvent } from '../generated/prisma/client.js';
 import { RUN_EVENTS_CHANNEL, type RunEventName } from './run-events.js';
 
@@ -71,7 +72,9 @@ export async function writeRun<Row = { event_seq: number }>(
   );
   const writes = write.writes ?? [];
   const publisher = options.publisher && !inTransaction(db) ? options.publisher : null;
-  const [row] = await db.$queryRaw<(Row & { logged?: RunEvent[] | null })[]>`
+  const [row] = await queryRaw<Row & { logged?: RunEvent[] | null }>(
+    db,
+    Prisma.sql`
     WITH bumped AS (${write.counter(Prisma.sql`event_seq = event_seq + ${count}::int`, count)})
     ${writes.length > 0 ? Prisma.sql`, ${Prisma.join(writes)}` : Prisma.empty}
     , logged AS (
@@ -85,7 +88,8 @@ export async function writeRun<Row = { event_seq: number }>(
            ${publisher ? Prisma.sql`(SELECT ${LOGGED_ROWS} FROM logged) AS logged,` : Prisma.empty}
            pg_notify(${RUN_EVENTS_CHANNEL}::text,
              bumped.id || ':' || bumped.event_seq::text || ':' || bumped.thread_id)::text AS notified
-      FROM bumped`;
+      FROM bumped`,
+  );
   if (!row) {
     return null;
   }

@@ -1,4 +1,5 @@
 import type { Db } from '../context.js';
+import { queryRaw } from '../db/raw-sql.js';
 import { Prisma, type RunEvent } from '../generated/prisma/client.js';
 
 /** NOTIFY channel announcing new run events; the payload is `<runId>:<last seq>:<threadId>`. */
@@ -94,11 +95,14 @@ export function readRunEvents(
   afterSeq: number,
   limit = 500,
 ): Promise<RunEvent[]> {
-  return db.$queryRaw<RunEvent[]>`
+  return queryRaw<RunEvent>(
+    db,
+    Prisma.sql`
     SELECT run_id AS "runId", seq, project_id AS "projectId", thread_id AS "threadId", event,
            data, created_at AS "createdAt"
       FROM run_events
      WHERE run_id = ${runId} AND seq > ${afterSeq}::int
      ORDER BY seq
-     LIMIT ${limit}::int`;
+     LIMIT ${limit}::int`,
+  );
 }

@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../context.js';
+import { queryRaw } from '../db/raw-sql.js';
 import { NotFoundError } from '../errors.js';
-import type { Run } from '../generated/prisma/client.js';
+import { Prisma, type Run } from '../generated/prisma/client.js';
 import type { ChatMessage } from '../models/chat-model.js';
 import { BUILTIN_FUNCTION_NAMES } from './builtin-tools/definitions.js';
 import { builtinOutputForModel } from './builtin-tools/model-output.js';
@@ -90,9 +91,14 @@ interface RunInputs {
  * Everything a model call reads, in one round trip (raw SQL: this is every run's first read).
  */
 async function readRunInputs(ctx: ServiceContext, run: Run): Promise<RunInputs> {
-  const rows = await ctx.db.$queryRaw<
-    { own: boolean; role: string | null; content: unknown; stepDetails: unknown }[]
-  >`
+  const rows = await queryRaw<{
+    own: boolean;
+    role: string | null;
+    content: unknown;
+    stepDetails: unknown;
+  }>(
+    ctx.db,
+    Prisma.sql`
     SELECT own, role, content, step_details AS "stepDetails" FROM (
       SELECT false AS own, m.seq, m.role, m.content, NULL::jsonb AS step_details
         FROM messages m
@@ -103,7 +109,8 @@ async function readRunInputs(ctx: ServiceContext, run: Run): Promise<RunInputs> 
         LEFT JOIN messages m ON m.id = s.step_details->'messageCreation'->>'messageId'
        WHERE s.run_id = ${run.id} AND s.status = 'completed'
     ) AS inputs
-    ORDER BY own, seq`;
+    ORDER BY own, seq`,
+  );
   return {
     threadMessages: rows.flatMap(({ own, role, content }) =>
       own ? [] : [{ role: role ?? 'user', content }],

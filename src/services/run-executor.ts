@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ServiceContext, ServiceSettings } from '../context.js';
 import type { PrismaClient } from '../db/prisma.js';
+import { queryRaw } from '../db/raw-sql.js';
 import { runSql } from '../db/row-sql.js';
 import type { RunEventHub } from '../events/run-event-hub.js';
 import { writeRun } from '../events/run-event-sql.js';
@@ -141,12 +142,14 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
   const controller = new AbortController();
   const unwatch = deps.watchRun(runId, controller);
   const heartbeat = setInterval(() => {
-    deps.db.$executeRaw`
-      UPDATE runs SET heartbeat_at = ${new Date()}::timestamp(3)
-       WHERE id = ${runId} AND lease_id = ${leaseId} AND status = 'in_progress'`
-      .then((count) => {
+    queryRaw(
+      deps.db,
+      Prisma.sql`UPDATE runs SET heartbeat_at = ${new Date()}::timestamp(3)
+       WHERE id = ${runId} AND lease_id = ${leaseId} AND status = 'in_progress' RETURNING id`,
+    )
+      .then((rows) => {
         // Cancelled, expired or taken over while we were generating: stop at once.
-        if (count === 0) {
+        if (rows.length === 0) {
           controller.abort();
         }
       })

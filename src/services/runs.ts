@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../context.js';
+import { queryRaw } from '../db/raw-sql.js';
 import { runSql, threadSql } from '../db/row-sql.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../errors.js';
 import { writeRun } from '../events/run-event-sql.js';
@@ -162,9 +163,11 @@ export async function findRun(
   if (wantsWholeRow(query)) {
     // Raw SQL: every poll (createAndPoll and friends) reads this; Prisma's query compiler was
     // about a third of a poll's CPU.
-    const [run] = await ctx.db.$queryRaw<Run[]>`
-      SELECT ${runSql.columns} FROM runs
-       WHERE id = ${id} AND thread_id = ${threadId} AND project_id = ${ctx.actor.projectId}`;
+    const [run] = await queryRaw<Run>(
+      ctx.db,
+      Prisma.sql`SELECT ${runSql.columns} FROM runs
+       WHERE id = ${id} AND thread_id = ${threadId} AND project_id = ${ctx.actor.projectId}`,
+    );
     return run ?? null;
   }
   return ctx.db.run.findFirst({

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { queryRaw } from '../../src/db/raw-sql.js';
 import { messageSql, runSql, runStepSql, threadSql } from '../../src/db/row-sql.js';
 import { snapshot } from '../../src/events/run-events.js';
 import { Prisma } from '../../src/generated/prisma/client.js';
@@ -48,12 +49,39 @@ describe('raw row SQL', () => {
     for (const { sql, table, row } of cases) {
       expect(row).toBeTruthy();
       const id = (row as { id: string }).id;
-      const [read] = await db.$queryRaw<object[]>`
-        SELECT ${sql.columns} FROM ${Prisma.raw(table)} WHERE id = ${id}`;
+      const select = Prisma.sql`SELECT ${sql.columns} FROM ${Prisma.raw(table)} WHERE id = ${id}`;
+      // Through Prisma (inside transactions) and straight on the pool (alone): the same values.
+      const [read] = await db.$queryRaw<object[]>(select);
       expect(read).toEqual(row);
+      const [direct] = await queryRaw<object>(db, select);
+      expect(direct).toEqual(row);
       const [logged] = await db.$queryRaw<{ data: unknown }[]>`
         SELECT ${sql.snapshot('t')} AS data FROM ${Prisma.raw(table)} AS t WHERE id = ${id}`;
       expect(logged?.data).toEqual(snapshot(row as object));
+    }
+  });
+
+  it('sends and reads dates as UTC straight on the pool, whatever the time zones', async () => {
+    const at = new Date('2026-01-02T03:04:05.678Z');
+    const db = t.deps.db;
+    const zone = process.env.TZ;
+    // pg's own conversions use the process's zone (Node follows TZ at once): not ours.
+    process.env.TZ = 'America/New_York';
+    try {
+      const [row] = await queryRaw<{ at: Date; text: string; big: bigint }>(
+        db,
+        Prisma.sql`SELECT ${at}::timestamp(3) AS at, ${at}::timestamp(3)::text AS text,
+                          9007199254740993::int8 AS big`,
+      );
+      expect(row?.at).toEqual(at);
+      expect(row?.text).toBe('2026-01-02 03:04:05.678');
+      expect(row?.big).toBe(9007199254740993n);
+    } finally {
+      if (zone === undefined) {
+        delete process.env.TZ;
+      } else {
+        process.env.TZ = zone;
+      }
     }
   });
 });
