@@ -69,6 +69,7 @@ function modelSql(fields: Record<string, string>): ModelSql {
   };
 }
 
+export const assistantSql = modelSql(Prisma.AssistantScalarFieldEnum);
 export const runSql = modelSql(Prisma.RunScalarFieldEnum);
 export const runStepSql = modelSql(Prisma.RunStepScalarFieldEnum);
 export const messageSql = modelSql(Prisma.MessageScalarFieldEnum);

@@ -48,6 +48,8 @@ export interface WriteRunOptions {
    * COMMIT tells everyone).
    */
   publisher?: RunEventPublisher;
+  /** Further NOTIFYs the statement sends (delivered on COMMIT, like its own). */
+  alsoNotify?: { channel: string; payload: string }[];
 }
 
 function inTransaction(db: Db): boolean {
@@ -72,6 +74,16 @@ export async function writeRun<Row = { event_seq: number }>(
   );
   const writes = write.writes ?? [];
   const publisher = options.publisher && !inTransaction(db) ? options.publisher : null;
+  const extraNotifies = options.alsoNotify ?? [];
+  const alsoNotify =
+    extraNotifies.length === 0
+      ? Prisma.empty
+      : Prisma.sql`${Prisma.join(
+          extraNotifies.map(
+            ({ channel, payload }, index) =>
+              Prisma.sql`pg_notify(${channel}::text, ${payload}::text)::text AS ${Prisma.raw(`"notified_${index}"`)}`,
+          ),
+        )},`;
   const [row] = await queryRaw<Row & { logged?: RunEvent[] | null }>(
     db,
     Prisma.sql`
@@ -86,6 +98,7 @@ export async function writeRun<Row = { event_seq: number }>(
     )
     SELECT ${options.returning ?? Prisma.sql`event_seq`},
            ${publisher ? Prisma.sql`(SELECT ${LOGGED_ROWS} FROM logged) AS logged,` : Prisma.empty}
+           ${alsoNotify}
            pg_notify(${RUN_EVENTS_CHANNEL}::text,
              bumped.id || ':' || bumped.event_seq::text || ':' || bumped.thread_id)::text AS notified
       FROM bumped`,
@@ -98,7 +111,13 @@ export async function writeRun<Row = { event_seq: number }>(
       row.logged.map((logged) => ({ ...logged, createdAt: new Date(logged.createdAt) })),
     );
   }
-  const { logged: _logged, ...result } = row;
+  // What the statement returns for its own sake (rows handed over, NOTIFYs' void) is not the row.
+  const result: Record<string, unknown> = { ...row };
+  for (const key of Object.keys(result)) {
+    if (key === 'logged' || key === 'notified' || key.startsWith('notified_')) {
+      delete result[key];
+    }
+  }
   return result as Row;
 }
 

@@ -12,7 +12,14 @@ export interface JobQueue {
     db: Db,
     job: JobDefinition<S>,
     payload: z.input<S>,
-    options?: { singletonKey?: string },
+    options?: {
+      singletonKey?: string;
+      /**
+       * `false`: the caller's transaction sends the wake-up itself, in one of its own statements
+       * (`pg_notify(JOB_WAKE_CHANNEL, job.name)`), saving a round trip. (Default: true)
+       */
+      wake?: boolean;
+    },
   ): Promise<void>;
 }
 
@@ -45,7 +52,9 @@ export function createJobQueue(boss: PgBoss): JobQueue {
         retryBackoff: true,
       });
       // Delivered on COMMIT, so the worker never wakes for a job it cannot see yet.
-      await db.$executeRaw`SELECT pg_notify(${JOB_WAKE_CHANNEL}, ${job.name})`;
+      if (options.wake !== false) {
+        await db.$executeRaw`SELECT pg_notify(${JOB_WAKE_CHANNEL}, ${job.name})`;
+      }
     },
   };
 }

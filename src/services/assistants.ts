@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../context.js';
+import { queryRaw } from '../db/raw-sql.js';
+import { assistantSql } from '../db/row-sql.js';
 import { NotFoundError } from '../errors.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import { type Assistant, Prisma } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
 import { assistantToolsSchema } from './assistant-tools.js';
 import { toJson } from './json.js';
 import { type PageInput, paginate } from './pagination.js';
 import { responseFormatSchema } from './response-format.js';
+import { wantsWholeRow } from './row-query.js';
 import { resolveToolResources, toolResourcesSchema } from './tool-resources.js';
 import { metadataSchema, parseInput } from './validation.js';
 
@@ -88,6 +91,15 @@ export async function createAssistant(
 }
 
 export async function findAssistant(ctx: ServiceContext, id: string, query: AssistantQuery = {}) {
+  if (wantsWholeRow(query)) {
+    // Raw SQL: every run reads its assistant (Prisma's query compiler costs ~1 ms of CPU).
+    const [assistant] = await queryRaw<Assistant>(
+      ctx.db,
+      Prisma.sql`SELECT ${assistantSql.columns} FROM assistants
+       WHERE id = ${id} AND project_id = ${ctx.actor.projectId}`,
+    );
+    return assistant ?? null;
+  }
   return ctx.db.assistant.findFirst({ ...query, where: { id, projectId: ctx.actor.projectId } });
 }
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../context.js';
+import { messageSql } from '../db/row-sql.js';
 import { NotFoundError } from '../errors.js';
-import type { Prisma } from '../generated/prisma/client.js';
+import type { Message, Prisma } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
 import { toJson } from './json.js';
 import { addAttachmentsToThreadStore } from './message-attachments.js';
@@ -46,20 +47,20 @@ export async function insertMessage(
   await assertMessageFilesExist(ctx, message.content, message.attachments, param);
   await addAttachmentsToThreadStore(ctx, threadId, message.attachments, attachmentsParam(param));
   const now = new Date();
-  return ctx.db.message.create({
-    data: {
-      id: newId('message'),
-      projectId: ctx.actor.projectId,
-      threadId,
-      createdAt: now,
-      role: message.role,
-      status: 'completed',
-      completedAt: now,
-      content: toJson(toStoredContent(message.content)),
-      attachments: toJson(message.attachments ?? []),
-      metadata: toJson(message.metadata ?? {}),
-    },
-  });
+  // Raw SQL: every thread-and-run writes one (Prisma's query compiler costs ~1 ms of CPU).
+  const [row] = await ctx.db.$queryRaw<Message[]>`
+    INSERT INTO messages (id, project_id, thread_id, created_at, role, status, completed_at,
+                          content, attachments, metadata)
+    VALUES (${newId('message')}, ${ctx.actor.projectId}, ${threadId}, ${now}::timestamp(3),
+            ${message.role}, 'completed', ${now}::timestamp(3),
+            ${JSON.stringify(toStoredContent(message.content))}::jsonb,
+            ${JSON.stringify(message.attachments ?? [])}::jsonb,
+            ${JSON.stringify(message.metadata ?? {})}::jsonb)
+    RETURNING ${messageSql.columns}`;
+  if (!row) {
+    throw new Error(`Message insert on thread ${threadId} returned no row`);
+  }
+  return row;
 }
 
 function attachmentsParam(param: string): string {

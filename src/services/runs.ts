@@ -7,6 +7,7 @@ import { writeRun } from '../events/run-event-sql.js';
 import { Prisma, type Run } from '../generated/prisma/client.js';
 import { newId } from '../ids.js';
 import { executeRunJob } from '../jobs/execute-run.js';
+import { JOB_WAKE_CHANNEL } from '../jobs/queue.js';
 import type { AssistantTool } from './assistant-tools.js';
 import { getAssistant } from './assistants.js';
 import { toJson } from './json.js';
@@ -102,12 +103,21 @@ async function insertRun(
         { event: 'thread.run.queued', data: runRow },
       ],
     },
-    { returning: runSql.columns },
+    {
+      returning: runSql.columns,
+      // The job below is sent without its own wake-up: this statement carries it.
+      alsoNotify: [{ channel: JOB_WAKE_CHANNEL, payload: executeRunJob.name }],
+    },
   );
   if (!run) {
     throw new Error(`Run insert on thread ${threadId} returned no row`);
   }
-  await ctx.jobs.send(ctx.db, executeRunJob, { runId: run.id }, { singletonKey: run.id });
+  await ctx.jobs.send(
+    ctx.db,
+    executeRunJob,
+    { runId: run.id },
+    { singletonKey: run.id, wake: false },
+  );
   return run;
 }
 
