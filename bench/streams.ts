@@ -119,10 +119,15 @@ async function main(): Promise<void> {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 50);
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    const statementsBefore = bench.statements();
     const results = await Promise.all(
       Array.from({ length: CONCURRENT }, () => streamOne(bench, assistant.id, CONCURRENT_TOKENS)),
     );
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuPerRun = (cpu.user + cpu.system) / 1000 / CONCURRENT;
+    const statementsPerRun = (bench.statements() - statementsBefore) / CONCURRENT;
     clearInterval(sampler);
     const lags = results.flatMap((result) => result.latencies);
     const lag = summarize(lags);
@@ -173,7 +178,9 @@ async function main(): Promise<void> {
     console.log(
       `${CONCURRENT} streams (${CONCURRENT_TOKENS} tokens, ${GAP_MS} ms apart) finished in ${seconds.toFixed(1)} s; ` +
         `server RSS ${mb(before.rss)} before, ${mb(peak)} at peak: ${(perStream / 1024).toFixed(0)} KB per open stream ` +
-        `(server, worker, client and fake upstream share this process, so this is an upper bound).`,
+        `(server, worker, client and fake upstream share this process, so this is an upper bound). ` +
+        `Per streamed run (thread, run, ${CONCURRENT_TOKENS} tokens, the SSE stream): ` +
+        `${cpuPerRun.toFixed(1)} ms CPU of this process, ${statementsPerRun.toFixed(1)} statements.`,
     );
     if (errors.length > 0) {
       console.log(
