@@ -121,6 +121,18 @@ async function insertRun(
   return run;
 }
 
+/**
+ * A read started beside the transaction (its own connection, while the transaction begins and
+ * takes its lock) and taken where the transaction needs it, so its error still comes in order.
+ * For reads the transaction would not lock anyway, such as the run's assistant: one round trip
+ * less on the way of every run created.
+ */
+function readAside<T>(reading: Promise<T>): () => Promise<T> {
+  // Observed where it is awaited; unawaited when the transaction fails first.
+  reading.catch(() => undefined);
+  return () => reading;
+}
+
 /** Starts a run on a thread. The run row and its job are written in one transaction. */
 export async function createRun(
   ctx: ServiceContext,
@@ -129,6 +141,7 @@ export async function createRun(
   query: RunQuery = {},
 ) {
   const data = parseInput(createRunSchema, input);
+  const assistant = readAside(getAssistant(ctx, data.assistantId));
   const run = await withTransaction(ctx, async (tx) => {
     await lockThread(tx, threadId);
     const active = await findActiveRun(tx, threadId);
@@ -138,8 +151,7 @@ export async function createRun(
     for (const [index, message] of (data.additionalMessages ?? []).entries()) {
       await insertMessage(tx, threadId, message, `additionalMessages.${index}`);
     }
-    const assistant = await getAssistant(tx, data.assistantId);
-    return insertRun(tx, threadId, assistant, data);
+    return insertRun(tx, threadId, await assistant(), data);
   });
   // As created (queued), as OpenAI answers; a worker may have moved it on since.
   return wantsWholeRow(query) ? run : getRun(ctx, threadId, run.id, query);
@@ -152,9 +164,10 @@ export async function createThreadAndRun(
   query: RunQuery = {},
 ) {
   const data = parseInput(createThreadAndRunSchema, input);
+  const assistantRead = readAside(getAssistant(ctx, data.assistantId));
   const run = await withTransaction(ctx, async (tx) => {
     // Fail on a bad assistant before writing the thread.
-    const assistant = await getAssistant(tx, data.assistantId);
+    const assistant = await assistantRead();
     const thread = await createThread(tx, {
       ...data.thread,
       toolResources: data.toolResources ?? data.thread?.toolResources,
