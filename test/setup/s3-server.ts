@@ -29,7 +29,7 @@ async function walk(dir: string, prefix = ''): Promise<string[]> {
 
 /**
  * A real S3 protocol server (s3rver) on a free port with its objects in a temporary directory,
- * and one bucket. Path-style addressing and static credentials, as any self-hosted store.
+ * and one bucket. Path-style addressing and static credentials, the way self-hosted stores are usually set up.
  */
 export async function startS3Server(bucket = 'assistants-test'): Promise<S3TestServer> {
   const directory = await mkdtemp(path.join(tmpdir(), 's3rver-'));

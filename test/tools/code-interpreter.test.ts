@@ -56,8 +56,8 @@ async function analyst(fileIds: string[] = []) {
 }
 
 /** The code_interpreter calls of a finished run, as REST shows them. */
-async function codeCalls(threadId: string, runId: string) {
-  const steps = await t.openai.beta.threads.runs.steps.list(runId, {
+async function codeCalls(threadId: string, runId: string, app: TestApp = t) {
+  const steps = await app.openai.beta.threads.runs.steps.list(runId, {
     thread_id: threadId,
     order: 'asc',
   });
@@ -317,85 +317,56 @@ describe('code_interpreter in runs', () => {
   });
 });
 
-describe('code_interpreter without a sandbox', () => {
-  it('reports the tool unavailable in the step and never runs the code', async () => {
-    const app = await startTestApp({
-      LLM_BASE_URL: upstream.url,
-      LLM_MAX_RETRIES: '0',
-      SANDBOX_BWRAP: '/nonexistent/bwrap',
+/**
+ * Runs `print(1)` as the model's code on an app of its own (`env`), with `inputFile` as the
+ * assistant's file when given; the run must complete. Returns the call's logs.
+ */
+async function printOneElsewhere(env: Record<string, string>, inputFile?: Buffer): Promise<string> {
+  const app = await startTestApp({ LLM_BASE_URL: upstream.url, LLM_MAX_RETRIES: '0', ...env });
+  try {
+    const fileIds = inputFile
+      ? [
+          (
+            await app.openai.files.create({
+              file: await toFile(inputFile, 'input.txt'),
+              purpose: 'assistants',
+            })
+          ).id,
+        ]
+      : [];
+    const assistant = await app.openai.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'code_interpreter' }],
+      tool_resources: { code_interpreter: { file_ids: fileIds } },
     });
-    try {
-      const assistant = await app.openai.beta.assistants.create({
-        model: 'gpt-4o',
-        tools: [{ type: 'code_interpreter' }],
-      });
-      const thread = await app.openai.beta.threads.create({
-        messages: [{ role: 'user', content: 'Run it.' }],
-      });
-      upstream.script(
-        { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"print(1)"}' }] },
-        { text: 'It is unavailable.' },
-      );
-      const run = await app.openai.beta.threads.runs.createAndPoll(
-        thread.id,
-        { assistant_id: assistant.id },
-        { pollIntervalMs: 50 },
-      );
-      expect(run.status).toBe('completed');
-      const steps = await app.openai.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
-      const call = steps.data
-        .flatMap((step) =>
-          step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : [],
-        )
-        .find((candidate) => candidate.type === 'code_interpreter');
-      const logs = call?.type === 'code_interpreter' ? logsOf(call.code_interpreter) : '';
-      expect(logs).toMatch(
-        /^code_interpreter is unavailable on this server \(.+\); the code was not run\.$/,
-      );
-    } finally {
-      await app.close();
-    }
+    const thread = await app.openai.beta.threads.create({
+      messages: [{ role: 'user', content: 'Run it.' }],
+    });
+    const run = await scriptedRun(
+      app,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
+      { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"print(1)"}' }] },
+      { text: 'ok' },
+    );
+    expect(run.status).toBe('completed');
+    const [call] = await codeCalls(thread.id, run.id, app);
+    return logsOf(call);
+  } finally {
+    await app.close();
+  }
+}
+
+describe('code_interpreter without a working sandbox', () => {
+  it('reports the tool unavailable in the step and never runs the code', async () => {
+    expect(await printOneElsewhere({ SANDBOX_BWRAP: '/nonexistent/bwrap' })).toMatch(
+      /^code_interpreter is unavailable on this server \(.+\); the code was not run\.$/,
+    );
   });
 
   it('reports files too big for the sandbox in the step, not as a failed run', async () => {
-    const app = await startTestApp({
-      LLM_BASE_URL: upstream.url,
-      LLM_MAX_RETRIES: '0',
-      SANDBOX_FILES_MB: '1',
-    });
-    try {
-      const big = await app.openai.files.create({
-        file: await toFile(Buffer.alloc(2 * 1024 * 1024, 'x'), 'big.txt'),
-        purpose: 'assistants',
-      });
-      const assistant = await app.openai.beta.assistants.create({
-        model: 'gpt-4o',
-        tools: [{ type: 'code_interpreter' }],
-        tool_resources: { code_interpreter: { file_ids: [big.id] } },
-      });
-      const thread = await app.openai.beta.threads.create({
-        messages: [{ role: 'user', content: 'Read it.' }],
-      });
-      upstream.script(
-        { toolCalls: [{ name: 'code_interpreter', arguments: '{"code":"print(1)"}' }] },
-        { text: 'Too big.' },
-      );
-      const run = await app.openai.beta.threads.runs.createAndPoll(
-        thread.id,
-        { assistant_id: assistant.id },
-        { pollIntervalMs: 50 },
-      );
-      expect(run.status).toBe('completed');
-      const steps = await app.openai.beta.threads.runs.steps.list(run.id, { thread_id: thread.id });
-      const call = steps.data
-        .flatMap((step) =>
-          step.step_details.type === 'tool_calls' ? step.step_details.tool_calls : [],
-        )
-        .find((candidate) => candidate.type === 'code_interpreter');
-      const logs = call?.type === 'code_interpreter' ? logsOf(call.code_interpreter) : '';
-      expect(logs).toMatch(/^The sandbox could not run the code: /);
-    } finally {
-      await app.close();
-    }
+    expect(
+      await printOneElsewhere({ SANDBOX_FILES_MB: '1' }, Buffer.alloc(2 * 1024 * 1024, 'x')),
+    ).toMatch(/^The sandbox could not run the code: /);
   });
 });
