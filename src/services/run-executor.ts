@@ -18,7 +18,7 @@ import type { AssistantTool } from './assistant-tools.js';
 import { collectSources } from './builtin-tools/annotations.js';
 import { enabledBuiltins } from './builtin-tools/definitions.js';
 import type { BuiltinToolRunner } from './builtin-tools/runner.js';
-import { chatRequest } from './run-chat-request.js';
+import { chatRequest, MAX_BUILTIN_ROUNDS } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
 import { addUsage, type CleanEnd, endRun, type Usage } from './run-outcomes.js';
 import type { MessageExtras, OwnedRun } from './run-output.js';
@@ -251,6 +251,23 @@ async function generate(
 ): Promise<void> {
   const ctx = jobContext(deps, run.projectId);
   for (let round = 0; ; round += 1) {
+    if (round > MAX_BUILTIN_ROUNDS) {
+      // Asked to answer without server-side tools, the model called them anyway: stop the loop.
+      await endRun(
+        deps.db,
+        run.id,
+        'failed',
+        {
+          lastError: {
+            code: 'server_error',
+            message: `The model kept calling file_search or code_interpreter after ${MAX_BUILTIN_ROUNDS} rounds of them, when it was asked to answer.`,
+          },
+          usage: state.usage,
+        },
+        run.leaseId,
+      );
+      return;
+    }
     const next = await modelCall(deps, ctx, run, signal, state, logger, round);
     if (next === 'done') {
       return;

@@ -267,6 +267,35 @@ describe('file_search in runs', () => {
     });
   });
 
+  it('asks the model to answer after 8 rounds of searches, and fails the run if it goes on', async () => {
+    const assistant = await t.openai.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'file_search' }],
+    });
+    const thread = await t.openai.beta.threads.create({
+      messages: [{ role: 'user', content: 'Search forever.' }],
+    });
+    const before = upstream.requests.length;
+    const search = { toolCalls: [{ name: 'file_search', arguments: '{"query":"more"}' }] };
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
+      ...Array.from({ length: 9 }, () => search),
+    );
+    expect(run.status).toBe('failed');
+    expect(run.last_error).toEqual({
+      code: 'server_error',
+      message: expect.stringContaining('kept calling file_search or code_interpreter'),
+    });
+    const requests = upstream.requests.slice(before);
+    expect(requests).toHaveLength(9);
+    // Rounds 0-7 offer the tool; the ninth request asks for an answer without it.
+    expect(requests.slice(0, 8).every((request) => request.body.tools !== undefined)).toBe(true);
+    expect(requests[8]?.body.tools).toBeUndefined();
+    expect(upstream.pending).toBe(0);
+  });
+
   it('shows the search over GraphQL, passages included', async () => {
     const { assistant, thread, notesFileId } = await knowledgeBase();
     const run = await scriptedRun(
