@@ -16,8 +16,8 @@ import {
 import { createSandboxSession, removeSandboxSession } from '../../sandbox/sessions.js';
 import { createFileFromBytes, openFileContent } from '../files.js';
 import type { CodeInterpreterOutput, CodeInterpreterToolCall } from '../run-step-details.js';
+import { codeInterpreterFileIds } from './code-interpreter-files.js';
 import { stringArgument } from './partial-json.js';
-import { runResources } from './run-resources.js';
 import type { PendingBuiltinCall } from './runner.js';
 
 export interface CodeInterpreterDeps {
@@ -44,9 +44,8 @@ async function inputFiles(
   run: Run,
   scratch: string,
 ): Promise<SandboxInputFile[]> {
-  const { codeInterpreterFileIds } = await runResources(ctx, run);
   const files: SandboxInputFile[] = [];
-  for (const id of codeInterpreterFileIds) {
+  for (const id of await codeInterpreterFileIds(ctx, run)) {
     const opened = await openFileContent(ctx, id).catch((error: unknown) => {
       if (error instanceof NotFoundError) {
         // Deleted since it was attached: the code simply does not find it.

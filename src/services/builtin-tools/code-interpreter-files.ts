@@ -3,17 +3,12 @@ import type { Run } from '../../generated/prisma/client.js';
 import type { Attachment } from '../message-content.js';
 import type { ToolResources } from '../tool-resources.js';
 
-/** What code_interpreter may use in a run: the assistant's files plus the thread's. */
-export interface RunResources {
-  /** Files for code_interpreter, including those attached to the thread's messages for it. */
-  codeInterpreterFileIds: string[];
-}
-
-function unique(ids: string[]): string[] {
-  return [...new Set(ids)];
-}
-
-export async function runResources(ctx: ServiceContext, run: Run): Promise<RunResources> {
+/**
+ * The files code_interpreter gets in a run: the assistant's and the thread's
+ * `tool_resources.code_interpreter.file_ids`, and files attached to the thread's messages for
+ * code_interpreter, each once.
+ */
+export async function codeInterpreterFileIds(ctx: ServiceContext, run: Run): Promise<string[]> {
   const [assistant, thread, attached] = await Promise.all([
     ctx.db.assistant.findUnique({
       where: { id: run.assistantId },
@@ -34,10 +29,10 @@ export async function runResources(ctx: ServiceContext, run: Run): Promise<RunRe
       .filter((attachment) => attachment.tools.some((tool) => tool.type === 'code_interpreter'))
       .map((attachment) => attachment.fileId),
   );
-  return {
-    codeInterpreterFileIds: unique([
+  return [
+    ...new Set([
       ...own.flatMap((resources) => resources.codeInterpreter?.fileIds ?? []),
       ...attachedForCode,
     ]),
-  };
+  ];
 }
