@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ScriptedReply } from '../test/setup/fake-upstream.js';
+import { generateLoad, type LoadOptions } from './load.js';
 import type { MarkRecorder } from './marks.js';
 import type { BenchApp } from './setup.js';
 import { nowMs } from './stats.js';
@@ -204,52 +205,18 @@ export function cpuPer(reading: CpuReading, count: number): string {
 }
 
 /**
- * `clients` concurrent SDK clients, each doing thread-and-run + poll until `count` runs were
- * started or `deadlineMs` passed. Upstream replies must be scripted beforehand.
+ * The load of bench/load.ts from this process's own clients, with the CPU it cost. Upstream
+ * replies must be scripted beforehand.
  */
 export async function throughput(
   bench: BenchApp,
   assistantId: string,
-  /** `pollIntervalMs: null` leaves the interval to the server's `openai-poll-after-ms`. */
-  options: { count: number; clients: number; pollIntervalMs: number | null; deadlineMs: number },
+  options: LoadOptions,
 ): Promise<ThroughputResult> {
-  const { openai } = bench;
-  const errors: string[] = [];
-  const latencies: number[] = [];
-  let next = 0;
-  let completed = 0;
   const meter = await cpuMeter(bench);
-  const start = nowMs();
-  const deadline = start + options.deadlineMs;
-
-  async function client(): Promise<void> {
-    while (next < options.count && nowMs() < deadline) {
-      const n = next;
-      next += 1;
-      const t0 = nowMs();
-      try {
-        const run = await openai.beta.threads.createAndRunPoll(
-          {
-            assistant_id: assistantId,
-            thread: { messages: [{ role: 'user', content: `load ${n}` }] },
-          },
-          options.pollIntervalMs === null ? {} : { pollIntervalMs: options.pollIntervalMs },
-        );
-        if (run.status === 'completed') {
-          completed += 1;
-          latencies.push(nowMs() - t0);
-        } else {
-          errors.push(`run ${run.id} ended ${run.status}: ${JSON.stringify(run.last_error)}`);
-        }
-      } catch (error) {
-        errors.push(error instanceof Error ? error.message : String(error));
-      }
-    }
-  }
-  await Promise.all(Array.from({ length: options.clients }, client));
-
+  const outcome = await generateLoad(bench.openai, assistantId, options);
   const cpu = await meter();
-  return { attempted: next, completed, errors, elapsedMs: cpu.elapsedMs, latencies, cpu };
+  return { ...outcome, elapsedMs: cpu.elapsedMs, cpu };
 }
 
 /**
