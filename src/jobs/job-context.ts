@@ -1,8 +1,7 @@
 import type { ServiceContext } from '../context.js';
-import type { ExecutorDeps } from '../services/run-executor.js';
 
 /** The service context a job runs in: the worker's resources, acting for the job's project. */
-export function jobContext(deps: ExecutorDeps, projectId: string): ServiceContext {
+export function jobContext(deps: Omit<ServiceContext, 'actor'>, projectId: string): ServiceContext {
   return {
     db: deps.db,
     logger: deps.logger,

@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../../src/context.js';
+import { jobContext } from '../../src/jobs/job-context.js';
 import { authenticate } from '../../src/services/api-keys.js';
 import { createFileFromBytes } from '../../src/services/files.js';
 import { createVectorStoreFile } from '../../src/services/vector-store-files.js';
@@ -8,17 +9,8 @@ import type { TestApp } from '../setup/app.js';
 
 /** A service context acting for the app's default project (as a job or a request would). */
 export async function serviceContext(app: TestApp, apiKey = app.apiKey): Promise<ServiceContext> {
-  const { deps } = app;
-  return {
-    db: deps.db,
-    logger: deps.logger,
-    jobs: deps.jobs,
-    settings: deps.settings,
-    runEvents: deps.runEvents,
-    storage: deps.storage,
-    retrieval: deps.retrieval,
-    actor: await authenticate(deps.db, `Bearer ${apiKey}`),
-  };
+  const actor = await authenticate(app.deps.db, `Bearer ${apiKey}`);
+  return { ...jobContext(app.deps, actor.projectId), actor };
 }
 
 export async function newVectorStore(ctx: ServiceContext, name = 'docs'): Promise<string> {
