@@ -1,8 +1,10 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { ServiceSettings } from './context.js';
 import { type DatabaseTarget, parseDatabaseUrl } from './db/database-url.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrate.js';
+import { PreparingClient } from './db/prepared-statements.js';
 import { createPrismaClient, type PrismaClient } from './db/prisma.js';
 import type { Env } from './env.js';
 import { createPgListener, type PgListener } from './events/pg-listener.js';
@@ -56,8 +58,21 @@ export async function createDeps(
     databaseUrl = embedded.url;
   }
   const database = parseDatabaseUrl(databaseUrl);
-  const boss = new PgBoss({
+  const preparedStatements = env.DATABASE_PREPARED_STATEMENTS;
+  // pg-boss's own pool, as it would make it, but with its repeated statements (fetch, complete)
+  // prepared like ours: parsing and planning them cost more than running them. Planned for their
+  // values each time, though: a generic plan cannot prune the job table's partitions (one per
+  // queue) while planning, and ran three to six times slower than a custom one.
+  const bossPool = new pg.Pool({
     connectionString: database.url,
+    max: 10,
+    application_name: 'pgboss',
+    options: '-c plan_cache_mode=force_custom_plan',
+    Client: preparedStatements ? PreparingClient : pg.Client,
+  });
+  bossPool.on('error', (error) => logger.error({ err: error }, 'pg-boss pool error'));
+  const boss = new PgBoss({
+    db: { executeSql: (text, values) => bossPool.query(text, values) },
     schema: `${database.schema}_boss`,
     supervise: options.supervise,
     schedule: false,
@@ -71,11 +86,12 @@ export async function createDeps(
       await boss.createQueue(job.definition.name);
     }
   } catch (error) {
+    await bossPool.end();
     await embedded?.stop();
     throw error;
   }
   const model = await createModelFromEnv(env);
-  const db = createPrismaClient(database);
+  const db = createPrismaClient(database, { preparedStatements });
   const listener = await createPgListener(database.url, logger);
   const retrieval = await createRetrieval(env, embedder, db, logger);
   return {
@@ -103,6 +119,7 @@ export async function createDeps(
         close: true,
         timeout: env.SHUTDOWN_TIMEOUT_MS,
       });
+      await bossPool.end();
       await db.$disconnect();
       await storage.close();
       await embedded?.stop();

@@ -9,6 +9,14 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   /** PostgreSQL URL. Absent: an embedded PostgreSQL is started in DATA_DIR. */
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /**
+   * Prepare repeated statements on each connection (src/db/prepared-statements.ts). `false` for
+   * a transaction-pooling PgBouncer (before 1.21), which cannot keep them.
+   */
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
   DATA_DIR: z.string().min(1).default('./.data'),
   /** Largest file an upload may carry, in bytes (OpenAI's 512 MB; GraphQL `Int` caps it). */
   FILE_MAX_BYTES: z.coerce
