@@ -156,29 +156,14 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
   try {
     await generate(deps, { ...run, leaseId }, controller.signal, state, logger);
   } catch (error) {
-    for (const writer of state.writers) {
-      await writer.settle();
-    }
-    const status = (
-      await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } })
-    )?.status;
-    // Aborted by a signal, the run stopped being ours, or it was being cancelled when the
-    // upstream failed: the caller asked to stop, so it ends cancelled rather than failed.
-    if (controller.signal.aborted || isAbortError(error) || status === 'cancelling') {
-      await settleAfterAbort(deps, runId, leaseId);
-    } else if (error instanceof ModelError) {
-      logger.warn({ code: error.code, err: error }, 'run failed upstream');
-      await endRun(
-        deps.db,
-        runId,
-        'failed',
-        { lastError: { code: error.code, message: error.message }, usage: state.usage },
-        leaseId,
-      );
-    } else {
-      // Infrastructure trouble (database, network): pg-boss retries the job, and a dead
-      // execution is taken over once its heartbeat is stale.
-      throw error;
+    try {
+      await endAfterError(deps, { runId, leaseId }, error, { controller, state, logger });
+    } catch (failure) {
+      // The job is retried. Let go of the run first, so the retry can take it over (or finish
+      // a cancel) at once instead of waiting for this execution's heartbeat to go stale.
+      clearInterval(heartbeat);
+      await letGo(deps, runId, leaseId, logger);
+      throw failure;
     }
   } finally {
     clearInterval(heartbeat);
@@ -187,6 +172,52 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
       await releaseIfEnded(deps, runId, logger);
     }
   }
+}
+
+/**
+ * Ends a run whose generation threw: cancelled when the caller asked to stop, failed on a model
+ * error. Anything else (database, network trouble) is thrown for pg-boss to retry.
+ */
+async function endAfterError(
+  deps: ExecutorDeps,
+  { runId, leaseId }: { runId: string; leaseId: string },
+  error: unknown,
+  { controller, state, logger }: { controller: AbortController; state: Generation; logger: Logger },
+): Promise<void> {
+  for (const writer of state.writers) {
+    await writer.settle();
+  }
+  const status = (await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } }))
+    ?.status;
+  // Aborted by a signal, the run stopped being ours, or it was being cancelled when the
+  // upstream failed: the caller asked to stop, so it ends cancelled rather than failed.
+  if (controller.signal.aborted || isAbortError(error) || status === 'cancelling') {
+    await settleAfterAbort(deps, runId, leaseId);
+  } else if (error instanceof ModelError) {
+    logger.warn({ code: error.code, err: error }, 'run failed upstream');
+    await endRun(
+      deps.db,
+      runId,
+      'failed',
+      { lastError: { code: error.code, message: error.message }, usage: state.usage },
+      leaseId,
+    );
+  } else {
+    throw error;
+  }
+}
+
+/**
+ * This execution gives the run up: its heartbeat is cleared (the lease stays, so nothing else
+ * mistakes it for a queued run), which makes the run stale at once for the next claim. Best
+ * effort: if even this fails, the heartbeat goes stale on its own.
+ */
+async function letGo(deps: ExecutorDeps, runId: string, leaseId: string, logger: Logger) {
+  await queryRaw(
+    deps.db,
+    Prisma.sql`UPDATE runs SET heartbeat_at = NULL
+     WHERE id = ${runId} AND lease_id = ${leaseId} RETURNING id`,
+  ).catch((error: unknown) => logger.warn({ err: error }, 'giving the run up failed'));
 }
 
 /**

@@ -67,7 +67,8 @@ export async function startTestApp(
   const env = parseEnv({
     DATABASE_URL: url.toString(),
     DATA_DIR: dataDir,
-    LOG_LEVEL: 'silent',
+    // TEST_LOG_LEVEL=error npm test: the server's own account of a failing test.
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     WORKER_CONCURRENCY: '4',
     SHUTDOWN_TIMEOUT_MS: '1000',
     ...envOverrides,
