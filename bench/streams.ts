@@ -20,7 +20,16 @@ interface StreamResult {
   error: string | null;
 }
 
-/** One streamed run; each token's latency is its receipt time minus the upstream's write time. */
+/** When the fake upstream wrote each token (`s<script>t<index>`), whichever run it went to. */
+const emittedAt = new Map<string, number>();
+let scripts = 0;
+
+/**
+ * One streamed run; each token's latency is its receipt time minus the upstream's write time.
+ * The fake upstream hands scripted replies out in request order, so with many runs in flight a
+ * run may get another run's reply: tokens are named after their script, and the run must receive
+ * every token of exactly one script, in order.
+ */
 async function streamOne(
   bench: BenchApp,
   assistantId: string,
@@ -29,14 +38,15 @@ async function streamOne(
   const thread = await bench.openai.beta.threads.create({
     messages: [{ role: 'user', content: 'stream please' }],
   });
-  const emitted: number[] = [];
-  const received: number[] = [];
+  const script = scripts;
+  scripts += 1;
+  const received: { token: string; at: number }[] = [];
   bench.upstream.script({
-    text: Array.from({ length: tokens }, (_, index) => `t${index} `),
+    text: Array.from({ length: tokens }, (_, index) => `s${script}t${index} `),
     delayMsBetweenChunks: GAP_MS,
     usage: { prompt_tokens: 3, completion_tokens: tokens },
     onPiece: (index, atMs) => {
-      emitted[index] = atMs;
+      emittedAt.set(`s${script}t${index}`, atMs);
     },
   });
   const stream = bench.openai.beta.threads.runs.stream(thread.id, { assistant_id: assistantId });
@@ -44,8 +54,8 @@ async function streamOne(
   try {
     stream.on('textDelta', (delta) => {
       const at = performance.now();
-      for (const match of (delta.value ?? '').matchAll(/t(\d+) /g)) {
-        received[Number(match[1])] = at;
+      for (const match of (delta.value ?? '').matchAll(/(s\d+t\d+) /g)) {
+        received.push({ token: match[1] ?? '', at });
       }
     });
     const run = await stream.finalRun();
@@ -57,13 +67,15 @@ async function streamOne(
   } finally {
     clearTimeout(deadline);
   }
-  const latencies = emitted.flatMap((at, index) => {
-    const got = received[index];
-    return got === undefined ? [] : [got - at];
-  });
+  const from = received[0]?.token.replace(/t\d+$/, '') ?? '';
+  const expected = Array.from({ length: tokens }, (_, index) => `${from}t${index}`);
+  const got = received.map(({ token }) => token);
+  if (got.join(' ') !== expected.join(' ')) {
+    return { latencies: [], error: `tokens received ${got.join(' ') || '(none)'}` };
+  }
   return {
-    latencies,
-    error: latencies.length === tokens ? null : `${tokens - latencies.length} tokens missing`,
+    latencies: received.map(({ token, at }) => at - (emittedAt.get(token) ?? Number.NaN)),
+    error: null,
   };
 }
 
