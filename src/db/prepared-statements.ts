@@ -13,6 +13,11 @@ import pg from 'pg';
  * the second time its exact text is seen, while fewer than `MAX_NAMED` texts have names. One-off
  * texts (migrations, DDL, pg-boss's multi-statement scripts) stay unnamed, and the cap bounds what
  * each connection keeps prepared when a caller builds texts with a variable shape.
+ *
+ * One rule follows for every statement: its result columns are listed, never a top-level `*`
+ * (inside a CTE is fine). A prepared statement whose result columns change under it, as when a
+ * migration adds a column while servers run, fails with "cached plan must not change result
+ * type" on every connection that prepared it.
  */
 const MAX_NAMED = 256;
 const DATA_STATEMENT = /^\s*(select|insert|update|delete|with)\b/i;
