@@ -17,10 +17,16 @@ export async function assertThreadExists(ctx: ServiceContext, threadId: string):
 /**
  * Takes the thread's lock for the current transaction (a row lock), so concurrent "create run"
  * and "add message" commands on one thread serialize and the one-active-run rule holds.
+ *
+ * `FOR NO KEY UPDATE`, not `FOR UPDATE`: it excludes the other lockers all the same, but not the
+ * key-share lock a foreign key check takes. A worker's statement locks its run's row and then
+ * inserts the answer's message, whose foreign key check share-locks the thread; a cancel locks
+ * the thread and then updates the run. With `FOR UPDATE` the two deadlocked, and PostgreSQL
+ * aborted one of them: the cancel failed with a 500 now and then under load.
  */
 export async function lockThread(ctx: ServiceContext, threadId: string): Promise<void> {
   const rows = await ctx.db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM threads WHERE id = ${threadId} AND project_id = ${ctx.actor.projectId} FOR UPDATE`;
+    SELECT id FROM threads WHERE id = ${threadId} AND project_id = ${ctx.actor.projectId} FOR NO KEY UPDATE`;
   if (rows.length === 0) {
     throw new NotFoundError(`No thread found with id '${threadId}'.`);
   }

@@ -23,11 +23,12 @@ export interface AttachItem {
 /**
  * Takes the store's row lock for the transaction, so attaches to one store serialize (two
  * requests adding the same file cannot both insert it) and a concurrent delete waits. 404s for
- * other projects' stores; refuses expired stores.
+ * other projects' stores; refuses expired stores. `FOR NO KEY UPDATE` lets foreign key checks of
+ * rows pointing at the store (an indexing job's chunks) through: see lockThread.
  */
 export async function lockVectorStoreForWrite(ctx: ServiceContext, id: string): Promise<void> {
   const locked = await ctx.db.$queryRaw<{ id: string }[]>`
-    SELECT id FROM vector_stores WHERE id = ${id} AND project_id = ${ctx.actor.projectId} FOR UPDATE`;
+    SELECT id FROM vector_stores WHERE id = ${id} AND project_id = ${ctx.actor.projectId} FOR NO KEY UPDATE`;
   if (locked.length === 0) {
     throw vectorStoreNotFound(id);
   }

@@ -157,7 +157,7 @@ export async function indexVectorStoreFile(
         SELECT status FROM vector_store_files
         WHERE vector_store_id = ${target.vectorStoreId} AND file_id = ${target.fileId}
           AND project_id = ${tx.actor.projectId}
-        FOR UPDATE`;
+        FOR NO KEY UPDATE`;
       if (locked?.status !== 'in_progress') {
         return { status: 'skipped' };
       }
