@@ -15,6 +15,7 @@ import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { vectorStoreSearchRoutes } from './routes/vector-store-search.js';
 import { vectorStoreRoutes } from './routes/vector-stores.js';
 import { assertStorableText } from './storable-text.js';
@@ -28,6 +29,8 @@ export interface CompatOptions {
   files: {
     /** FILE_MAX_BYTES: an upload is spooled up to this (+1) before it is handed on. */
     maxUploadBytes: number;
+    /** UPLOAD_PART_MAX_BYTES: an upload part is spooled up to this (+1) the same way. */
+    maxUploadPartBytes: number;
     /** Reads a file's bytes for `GET /files/{id}/content` (binary does not fit GraphQL). */
     readContent: FileContentReader;
   };
@@ -49,6 +52,7 @@ export function createCompatHandler(options: CompatOptions) {
     ...threadRoutes,
     ...messageRoutes,
     ...fileRoutes(options.files),
+    ...uploadRoutes({ maxPartBytes: options.files.maxUploadPartBytes }),
     ...vectorStoreRoutes,
     ...vectorStoreSearchRoutes,
   ]);

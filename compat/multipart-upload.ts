@@ -128,3 +128,37 @@ export async function readMultipartUpload(
   }
   return { fields, file, textFileField, cleanup };
 }
+
+/** 400 for a text field the route does not know (OpenAI's `unknown_parameter`). */
+export function rejectUnknownFields(upload: MultipartUpload, known: ReadonlySet<string>): void {
+  for (const name of upload.fields.keys()) {
+    if (!known.has(name)) {
+      throw new RestError(400, `Unrecognized request argument supplied: ${name}`, {
+        param: name,
+        code: 'unknown_parameter',
+      });
+    }
+  }
+}
+
+/** The upload's file part; 400 when it is missing or was sent as a text field. */
+export function requireFile(upload: MultipartUpload, fileField: string): SpooledUpload {
+  if (upload.file) {
+    return upload.file;
+  }
+  if (upload.textFileField) {
+    throw new RestError(
+      400,
+      `Invalid '${fileField}': expected a file (a multipart part with a filename), got a text field.`,
+      { param: fileField, code: 'invalid_type' },
+    );
+  }
+  throw missingParameter(fileField);
+}
+
+export function missingParameter(param: string): RestError {
+  return new RestError(400, `Missing required parameter: '${param}'.`, {
+    param,
+    code: 'missing_required_parameter',
+  });
+}

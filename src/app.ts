@@ -25,7 +25,11 @@ export function buildApp(deps: Deps): App {
     schema: getSchema(),
     contextFor,
     requireBetaHeader: deps.env.REQUIRE_BETA_HEADER,
-    files: { maxUploadBytes: deps.env.FILE_MAX_BYTES, readContent: readFileContent },
+    files: {
+      maxUploadBytes: deps.env.FILE_MAX_BYTES,
+      maxUploadPartBytes: deps.env.UPLOAD_PART_MAX_BYTES,
+      readContent: readFileContent,
+    },
   });
 
   async function health(res: ServerResponse): Promise<void> {

@@ -21,6 +21,8 @@ export interface ServiceSettings {
   runExpiresAfterSeconds: number;
   /** Largest file an upload may carry, in bytes (Default: 512 MB, OpenAI's limit). */
   fileMaxBytes: number;
+  /** Largest part of a multi-part Upload, in bytes (Default: 64 MB, OpenAI's limit). */
+  uploadPartMaxBytes: number;
 }
 
 /** What every service function receives first. */

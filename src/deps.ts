@@ -105,6 +105,7 @@ export async function createDeps(
     settings: {
       runExpiresAfterSeconds: env.RUN_EXPIRES_AFTER_SECONDS,
       fileMaxBytes: env.FILE_MAX_BYTES,
+      uploadPartMaxBytes: env.UPLOAD_PART_MAX_BYTES,
     },
     listener,
     runEvents: createRunEventHub(db, listener),

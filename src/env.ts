@@ -25,6 +25,13 @@ const envSchema = z.object({
     .min(1)
     .max(2 ** 31 - 1)
     .default(512 * 1024 * 1024),
+  /** Largest part of a multi-part Upload (`POST /uploads/{id}/parts`), in bytes (OpenAI's 64 MB). */
+  UPLOAD_PART_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .default(64 * 1024 * 1024),
   /** Store file bytes in this S3 bucket (any S3-compatible store); absent: `DATA_DIR/files`. */
   S3_BUCKET: z.string().min(1).optional(),
   /** S3-compatible endpoint (MinIO, R2, Ceph…); absent: AWS. */

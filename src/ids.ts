@@ -13,6 +13,8 @@ export const ID_PREFIXES = {
   file: 'file-',
   vectorStore: 'vs_',
   fileBatch: 'vsfb_',
+  upload: 'upload_',
+  uploadPart: 'part_',
   request: 'req_',
 } as const;
 

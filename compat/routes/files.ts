@@ -1,7 +1,13 @@
 import { RestError } from '../errors.js';
 import { type FileData, serializeFile } from '../file-serializers.js';
 import { pageVariables } from '../list.js';
-import { type MultipartUpload, readMultipartUpload } from '../multipart-upload.js';
+import {
+  type MultipartUpload,
+  missingParameter,
+  readMultipartUpload,
+  rejectUnknownFields,
+  requireFile,
+} from '../multipart-upload.js';
 import { BinaryResponse, type Route } from '../router.js';
 import { type PageData, serializeDeleted, serializeList } from '../serializers.js';
 
@@ -9,36 +15,13 @@ const EXPIRES_ANCHOR = 'expires_after[anchor]';
 const EXPIRES_SECONDS = 'expires_after[seconds]';
 const KNOWN_FIELDS = new Set(['purpose', EXPIRES_ANCHOR, EXPIRES_SECONDS]);
 
-function missing(param: string): RestError {
-  return new RestError(400, `Missing required parameter: '${param}'.`, {
-    param,
-    code: 'missing_required_parameter',
-  });
-}
-
 /** `CreateFileRequest` multipart fields as `UploadFile` variables. */
 function uploadVariables(upload: MultipartUpload): Record<string, unknown> {
-  for (const name of upload.fields.keys()) {
-    if (!KNOWN_FIELDS.has(name)) {
-      throw new RestError(400, `Unrecognized request argument supplied: ${name}`, {
-        param: name,
-        code: 'unknown_parameter',
-      });
-    }
-  }
-  if (!upload.file) {
-    if (upload.textFileField) {
-      throw new RestError(
-        400,
-        "Invalid 'file': expected a file (a multipart part with a filename), got a text field.",
-        { param: 'file', code: 'invalid_type' },
-      );
-    }
-    throw missing('file');
-  }
+  rejectUnknownFields(upload, KNOWN_FIELDS);
+  const file = requireFile(upload, 'file');
   const purpose = upload.fields.get('purpose');
   if (!purpose) {
-    throw missing('purpose');
+    throw missingParameter('purpose');
   }
   const anchor = upload.fields.get(EXPIRES_ANCHOR);
   const secondsText = upload.fields.get(EXPIRES_SECONDS);
@@ -58,7 +41,7 @@ function uploadVariables(upload: MultipartUpload): Record<string, unknown> {
     // A missing half is reported by the operation (`Missing required parameter`).
     expiresAfter = { anchor, seconds };
   }
-  return { file: upload.file, purpose, expiresAfter };
+  return { file, purpose, expiresAfter };
 }
 
 /** `/files`: uploads, metadata and downloads (no OpenAI-Beta header on these paths). */

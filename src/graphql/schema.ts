@@ -11,6 +11,7 @@ import './types/run.js';
 import './types/run-step.js';
 import './types/run-event.js';
 import './types/file.js';
+import './types/upload.js';
 import './types/vector-store.js';
 import './types/vector-store-file.js';
 import './types/vector-store-file-batch.js';

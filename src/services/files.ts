@@ -36,11 +36,17 @@ const BATCH_EXPIRES_AFTER_SECONDS = 30 * 24 * 3600;
 
 const quoted = (values: readonly string[]) => values.map((value) => `'${value}'`).join(', ');
 
-const filenameSchema = z
+export const filenameSchema = z
   .string()
   .min(1, 'a file name is required.')
   .max(1024)
   .refine((name) => !name.includes('\u0000'), 'file names cannot contain NUL characters.');
+
+/** OpenAI's `FileExpirationAfter`: deleted this long after creation. */
+export const fileExpiresAfterSchema = z.object({
+  anchor: z.literal('created_at'),
+  seconds: z.number().int().min(3600).max(2_592_000),
+});
 
 const uploadFileSchema = z.object({
   filename: filenameSchema,
@@ -51,12 +57,7 @@ const uploadFileSchema = z.object({
         : `expected one of ${quoted(UPLOAD_PURPOSES)}.`,
   }),
   mimeType: z.string().max(255).nullish(),
-  expiresAfter: z
-    .object({
-      anchor: z.literal('created_at'),
-      seconds: z.number().int().min(3600).max(2_592_000),
-    })
-    .nullish(),
+  expiresAfter: fileExpiresAfterSchema.nullish(),
 });
 
 const serverFileSchema = z.object({
@@ -108,30 +109,40 @@ function live(ctx: ServiceContext): Prisma.FileWhereInput {
   };
 }
 
+/** A new File's bytes, stored but not yet visible: no row points at them. */
+export interface StoredFileBytes {
+  id: string;
+  storageKey: string;
+  bytes: number;
+}
+
+/** What a File row says about its bytes. */
+export interface NewFileFields {
+  filename: string;
+  purpose: FilePurpose;
+  mimeType: string;
+  /** Seconds from creation until the file is deleted; null: it persists. */
+  expiresAfterSeconds: number | null;
+}
+
 /**
- * Streams the bytes to storage first and writes the row only once they are stored, so a row
- * always has its bytes; if anything fails, the stored bytes are removed again.
+ * Streams a new File's bytes to storage under a fresh id. Over `fileMaxBytes`: 413 and nothing
+ * kept. Write the row with `fileRowData` once they are stored, or `removeStoredBytes` them.
  */
-async function storeFile(
+export async function storeFileBytes(
   ctx: ServiceContext,
-  file: {
-    filename: string;
-    purpose: FilePurpose;
-    mimeType: string;
-    expiresAfterSeconds: number | null;
-  },
+  file: Pick<NewFileFields, 'filename' | 'mimeType'>,
   body: BlobBody,
-  query: FileQuery,
-) {
+): Promise<StoredFileBytes> {
   const id = newId('file');
   const storageKey = `${ctx.actor.projectId}/${id}`;
   const maxBytes = ctx.settings.fileMaxBytes;
-  let bytes: number;
   try {
-    ({ bytes } = await ctx.storage.put(storageKey, body, {
+    const { bytes } = await ctx.storage.put(storageKey, body, {
       maxBytes,
       contentType: file.mimeType,
-    }));
+    });
+    return { id, storageKey, bytes };
   } catch (error) {
     if (error instanceof BlobTooLargeError) {
       throw new PayloadTooLargeError(
@@ -141,38 +152,66 @@ async function storeFile(
     }
     throw error;
   }
-  const createdAt = new Date();
+}
+
+/** The row for stored bytes. */
+export function fileRowData(
+  ctx: ServiceContext,
+  stored: StoredFileBytes,
+  file: NewFileFields,
+  createdAt = new Date(),
+): Prisma.FileUncheckedCreateInput {
+  return {
+    id: stored.id,
+    projectId: ctx.actor.projectId,
+    createdAt,
+    filename: file.filename,
+    purpose: file.purpose,
+    bytes: stored.bytes,
+    mimeType: file.mimeType,
+    storageKey: stored.storageKey,
+    expiresAt:
+      file.expiresAfterSeconds === null
+        ? null
+        : new Date(createdAt.getTime() + file.expiresAfterSeconds * 1000),
+  };
+}
+
+/**
+ * Streams the bytes to storage first and writes the row only once they are stored, so a row
+ * always has its bytes; if anything fails, the stored bytes are removed again.
+ */
+async function storeFile(
+  ctx: ServiceContext,
+  file: NewFileFields,
+  body: BlobBody,
+  query: FileQuery,
+) {
+  const stored = await storeFileBytes(ctx, file, body);
   try {
-    return await ctx.db.file.create({
-      ...query,
-      data: {
-        id,
-        projectId: ctx.actor.projectId,
-        createdAt,
-        filename: file.filename,
-        purpose: file.purpose,
-        bytes,
-        mimeType: file.mimeType,
-        storageKey,
-        expiresAt:
-          file.expiresAfterSeconds === null
-            ? null
-            : new Date(createdAt.getTime() + file.expiresAfterSeconds * 1000),
-      },
-    });
+    return await ctx.db.file.create({ ...query, data: fileRowData(ctx, stored, file) });
   } catch (error) {
-    await removeBytes(ctx, storageKey);
+    await removeStoredBytes(ctx, stored.storageKey);
     throw error;
   }
 }
 
-async function removeBytes(ctx: ServiceContext, storageKey: string): Promise<void> {
+/** Removes stored bytes no row points at (any more); a failure is logged, not thrown. */
+export async function removeStoredBytes(ctx: ServiceContext, storageKey: string): Promise<void> {
   try {
     await ctx.storage.delete(storageKey);
   } catch (error) {
     // The row is gone or was never written; the bytes are an orphan to clean up by hand.
     ctx.logger.error({ err: error, storageKey }, 'could not remove stored file bytes');
   }
+}
+
+/**
+ * Seconds until a new file is deleted: the client's `expires_after`, else OpenAI's default
+ * (batch files: 30 days; others persist).
+ */
+export function fileExpiresAfterSeconds(purpose: string, seconds: number | null | undefined) {
+  return seconds ?? (purpose === 'batch' ? BATCH_EXPIRES_AFTER_SECONDS : null);
 }
 
 /** A client upload (`POST /files`, GraphQL `uploadFile`). Over `fileMaxBytes`: 413, nothing kept. */
@@ -196,15 +235,13 @@ export async function uploadFile(
     }
     throw error;
   }
-  const expiresAfterSeconds =
-    data.expiresAfter?.seconds ?? (data.purpose === 'batch' ? BATCH_EXPIRES_AFTER_SECONDS : null);
   return storeFile(
     ctx,
     {
       filename: data.filename,
       purpose: data.purpose,
       mimeType: guessMimeType(data.filename, data.mimeType),
-      expiresAfterSeconds,
+      expiresAfterSeconds: fileExpiresAfterSeconds(data.purpose, data.expiresAfter?.seconds),
     },
     input.content,
     query,
@@ -295,7 +332,7 @@ export async function deleteFile(ctx: ServiceContext, id: string) {
   if (count === 0) {
     throw notFound(id);
   }
-  await removeBytes(ctx, file.storageKey);
+  await removeStoredBytes(ctx, file.storageKey);
   return { id, deleted: true as const };
 }
 

@@ -51,7 +51,7 @@ export const FileRef = builder.prismaObject('File', {
 
 const FileList = pageType('File', FileRef);
 
-const FileExpirationInput = builder.inputType('FileExpirationInput', {
+export const FileExpirationInput = builder.inputType('FileExpirationInput', {
   description: 'Delete the file this long after `anchor` (OpenAI’s `expires_after`).',
   fields: (t) => ({
     anchor: t.string({ required: true, description: 'Only `created_at`.' }),
