@@ -10,7 +10,10 @@ import { sweepExpiredFiles } from './services/file-expiry.js';
 import type { ExecutorDeps } from './services/run-executor.js';
 import { RUN_SIGNAL_CHANNEL } from './services/run-signals.js';
 import { sweepRuns } from './services/run-sweeper.js';
+import { sweepUploads } from './services/upload-expiry.js';
 import { sweepVectorStores } from './services/vector-store-expiry.js';
+import { sweepPartialWrites } from './storage/partial-sweep.js';
+import { localStorageRoot } from './storage/storage-from-env.js';
 
 export interface Worker {
   stop(): Promise<void>;
@@ -163,6 +166,22 @@ export async function startWorker(deps: Deps): Promise<Worker> {
         }
       })
       .catch((error: unknown) => logger.error({ err: error }, 'file expiry sweep failed'))
+      // Uploads pending past their hour expire; parts of ended uploads are deleted.
+      .then(() => sweepUploads(deps))
+      .then((result) => {
+        if (result.expired.length > 0 || result.partsRemoved > 0) {
+          logger.info(result, 'swept uploads');
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'upload sweep failed'))
+      // Local writes a crash interrupted stay in `.partial` forever otherwise.
+      .then(() => (deps.storage.kind === 'local' ? sweepPartialWrites(localStorageRoot(env)) : []))
+      .then((removed) => {
+        if (removed.length > 0) {
+          logger.info({ partials: removed }, 'removed abandoned partial writes');
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'partial write sweep failed'))
       // Sessions of runs that ended without their worker (expired, cancelled while waiting for
       // tool outputs, a dead worker): untouched for twice a run's lifetime, they can go.
       .then(() =>

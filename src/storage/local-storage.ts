@@ -9,7 +9,7 @@ import { feedThroughLimit } from './byte-limit.js';
 import { BlobNotFoundError } from './errors.js';
 
 /** Unfinished uploads live here, outside the object tree, until they are renamed into place. */
-const PARTIAL_DIR = '.partial';
+export const PARTIAL_DIR = '.partial';
 
 function isMissing(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === 'ENOENT';

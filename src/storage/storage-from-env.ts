@@ -4,10 +4,15 @@ import type { BlobStorage } from './blob-storage.js';
 import { createLocalStorage } from './local-storage.js';
 import { createS3Storage } from './s3-storage.js';
 
+/** Where local storage keeps files (when `S3_BUCKET` is not set). */
+export function localStorageRoot(env: Env): string {
+  return path.join(env.DATA_DIR, 'files');
+}
+
 /** S3 when `S3_BUCKET` is set, else local disk under `<DATA_DIR>/files`. */
 export function createStorageFromEnv(env: Env): BlobStorage {
   if (!env.S3_BUCKET) {
-    return createLocalStorage(path.join(env.DATA_DIR, 'files'));
+    return createLocalStorage(localStorageRoot(env));
   }
   const hasKey = env.S3_ACCESS_KEY_ID !== undefined;
   const hasSecret = env.S3_SECRET_ACCESS_KEY !== undefined;

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepUploads } from '../../src/services/upload-expiry.js';
+import { PARTIAL_MAX_IDLE_MS } from '../../src/storage/partial-sweep.js';
+import { startTestApp, type TestApp } from '../setup/app.js';
+import { addPart, createUploadFor } from './upload-fixtures.js';
+
+/** Polls `check` until it passes or `ms` elapse. */
+async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) {
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+describe('the worker’s sweep', () => {
+  let t: TestApp;
+  let root: string;
+  beforeAll(async () => {
+    t = await startTestApp({ RUN_SWEEP_INTERVAL_MS: '100' });
+    root = path.join(t.deps.env.DATA_DIR, 'files');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  const partsOf = (uploadId: string) =>
+    t.deps.db.uploadPart.findMany({ where: { uploadId }, select: { storageKey: true } });
+  const exists = async (key: string) => (await t.deps.storage.head(key)) !== null;
+
+  it('expires pending uploads past their hour and deletes their parts’ bytes', async () => {
+    const expiring = await createUploadFor(t.openai, 10);
+    await addPart(t.openai, expiring.id, randomBytes(10));
+    const live = await createUploadFor(t.openai, 10);
+    await addPart(t.openai, live.id, randomBytes(10));
+    const [expiringPart] = await partsOf(expiring.id);
+    const [livePart] = await partsOf(live.id);
+    expect(await exists(expiringPart?.storageKey ?? '')).toBe(true);
+
+    await t.deps.db.upload.update({
+      where: { id: expiring.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    await eventually(async () => {
+      expect(
+        await t.deps.db.upload.findUniqueOrThrow({ where: { id: expiring.id } }),
+      ).toMatchObject({ status: 'expired' });
+      expect(await partsOf(expiring.id)).toEqual([]);
+    });
+    expect(await exists(expiringPart?.storageKey ?? '')).toBe(false);
+    expect(await exists(livePart?.storageKey ?? '')).toBe(true);
+    expect(await t.deps.db.upload.findUniqueOrThrow({ where: { id: live.id } })).toMatchObject({
+      status: 'pending',
+    });
+  });
+
+  it('lets a complete that started in time finish past expiry, but not an abandoned one', async () => {
+    const now = new Date();
+    const past = new Date(now.getTime() - 1000);
+    const running = await createUploadFor(t.openai, 10);
+    const abandoned = await createUploadFor(t.openai, 10);
+    await t.deps.db.upload.update({
+      where: { id: running.id },
+      data: { expiresAt: past, completingSince: new Date(now.getTime() - 60_000) },
+    });
+    await t.deps.db.upload.update({
+      where: { id: abandoned.id },
+      data: { expiresAt: past, completingSince: new Date(now.getTime() - 2 * 3600_000) },
+    });
+    const { expired } = await sweepUploads(t.deps, { now });
+    expect(expired).toContain(abandoned.id);
+    expect(expired).not.toContain(running.id);
+  });
+
+  it('deletes local partial writes abandoned by a crash', async () => {
+    const dir = path.join(root, '.partial');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'crashed.partial'), 'half');
+    const old = new Date(Date.now() - PARTIAL_MAX_IDLE_MS - 60_000);
+    await utimes(path.join(dir, 'crashed.partial'), old, old);
+    await writeFile(path.join(dir, 'writing.partial'), 'live');
+    await eventually(async () => {
+      expect(await readdir(dir)).toEqual(['writing.partial']);
+    });
+  });
+});
