@@ -9,11 +9,9 @@ import { openFileContent } from './files.js';
 import type { MessageContent } from './message-content.js';
 import type { TruncationStrategy } from './run-input.js';
 import { isFunctionCall, type StepDetails } from './run-step-details.js';
-import { countTokens, MESSAGE_OVERHEAD_TOKENS } from './token-count.js';
+import { chatMessageTokens } from './token-count.js';
 
-export type RunContext =
-  | { fits: true; messages: ChatMessage[]; promptTokens: number }
-  | { fits: false };
+export type RunContext = { fits: true; messages: ChatMessage[] } | { fits: false };
 
 type UserPart =
   | { type: 'text'; text: string }
@@ -74,10 +72,6 @@ async function contentToChat(
     role: 'user',
     content: await Promise.all(parts.map((part) => userPart(ctx, part))),
   };
-}
-
-function tokensOf(message: ChatMessage): number {
-  return countTokens(JSON.stringify(message.content ?? '')) + MESSAGE_OVERHEAD_TOKENS;
 }
 
 interface RunInputs {
@@ -181,21 +175,24 @@ export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<Ru
   const system: ChatMessage[] = run.instructions
     ? [{ role: 'system', content: run.instructions }]
     : [];
-  const fixedTokens = [...system, ...ownMessages].reduce((sum, m) => sum + tokensOf(m), 0);
-  let historyTokens = history.reduce((sum, m) => sum + tokensOf(m), 0);
   if (run.maxPromptTokens !== null) {
+    // Counted only here: tokenizing a long thread costs, and nothing else needs the count.
     // Oldest messages go first; the newest message is what the run answers, so it must fit.
-    while (history.length > 0 && fixedTokens + historyTokens > run.maxPromptTokens) {
-      const dropped = history.shift();
-      historyTokens -= dropped ? tokensOf(dropped) : 0;
+    const fixedTokens = [...system, ...ownMessages].reduce(
+      (sum, message) => sum + chatMessageTokens(message),
+      0,
+    );
+    const historyTokens = history.map(chatMessageTokens);
+    let total = fixedTokens + historyTokens.reduce((sum, tokens) => sum + tokens, 0);
+    let dropped = 0;
+    while (dropped < history.length && total > run.maxPromptTokens) {
+      total -= historyTokens[dropped] ?? 0;
+      dropped += 1;
     }
+    history = history.slice(dropped);
     if (history.length === 0 && threadMessages.length > 0) {
       return { fits: false };
     }
   }
-  return {
-    fits: true,
-    messages: [...system, ...history, ...ownMessages],
-    promptTokens: fixedTokens + historyTokens,
-  };
+  return { fits: true, messages: [...system, ...history, ...ownMessages] };
 }

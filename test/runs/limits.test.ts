@@ -1,3 +1,4 @@
+import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
@@ -61,6 +62,63 @@ describe('what the model receives', () => {
     const texts = sentTexts(upstream.requests.at(-1)?.body);
     expect(texts.at(-1)).toBe('third');
     expect(texts.some((text) => text.startsWith('first'))).toBe(false);
+  });
+
+  it('counts text in tokens, not characters: Chinese text costs about a token per character', async () => {
+    // 600 different CJK characters: o200k_base has a token or more for most of them, where a
+    // characters-per-token estimate saw about 170.
+    const chinese = Array.from({ length: 600 }, (_, i) =>
+      String.fromCodePoint(0x4e00 + ((i * 37) % 20000)),
+    ).join('');
+    const { assistant, thread } = await threadWith([chinese, 'third']);
+    upstream.script({ text: 'ok' });
+    const run = await t.openai.beta.threads.runs.createAndPoll(thread.id, {
+      assistant_id: assistant.id,
+      max_prompt_tokens: 400,
+    });
+    expect(run.status).toBe('completed');
+    expect(sentTexts(upstream.requests.at(-1)?.body)).toEqual(['third']);
+  });
+
+  it('counts an image as the tokens a model charges for it, not its inline base64', async () => {
+    // 60 kB of image bytes travel as 80 kB of base64: counted as text, far over the limit.
+    const bytes = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      Buffer.from(Array.from({ length: 60_000 }, (_, i) => (i * 7919) % 251)),
+    ]);
+    const image = await t.openai.files.create({
+      file: await toFile(bytes, 'chart.png', { type: 'image/png' }),
+      purpose: 'vision',
+    });
+    const assistant = await t.openai.beta.assistants.create({ model: 'gpt-4o' });
+    const thread = await t.openai.beta.threads.create({
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'image_file', image_file: { file_id: image.id, detail: 'low' } },
+            { type: 'text', text: 'What does it show?' },
+          ],
+        },
+      ],
+    });
+    upstream.script({ text: 'A chart.' });
+    const run = await t.openai.beta.threads.runs.createAndPoll(thread.id, {
+      assistant_id: assistant.id,
+      max_prompt_tokens: 256,
+    });
+    expect(run.status).toBe('completed');
+    const [message] = upstream.requests.at(-1)?.body.messages ?? [];
+    expect(message).toEqual({
+      role: 'user',
+      content: [
+        {
+          type: 'image_url',
+          image_url: { url: `data:image/png;base64,${bytes.toString('base64')}`, detail: 'low' },
+        },
+        { type: 'text', text: 'What does it show?' },
+      ],
+    });
   });
 
   it('ends incomplete when not even the newest message fits max_prompt_tokens', async () => {
