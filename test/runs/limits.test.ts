@@ -1,7 +1,7 @@
-import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import { threadWithImage } from '../setup/image-thread.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;
@@ -86,22 +86,7 @@ describe('what the model receives', () => {
       Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
       Buffer.from(Array.from({ length: 60_000 }, (_, i) => (i * 7919) % 251)),
     ]);
-    const image = await t.openai.files.create({
-      file: await toFile(bytes, 'chart.png', { type: 'image/png' }),
-      purpose: 'vision',
-    });
-    const assistant = await t.openai.beta.assistants.create({ model: 'gpt-4o' });
-    const thread = await t.openai.beta.threads.create({
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'image_file', image_file: { file_id: image.id, detail: 'low' } },
-            { type: 'text', text: 'What does it show?' },
-          ],
-        },
-      ],
-    });
+    const { assistant, thread } = await threadWithImage(t, bytes, 'What does it show?');
     upstream.script({ text: 'A chart.' });
     const run = await t.openai.beta.threads.runs.createAndPoll(thread.id, {
       assistant_id: assistant.id,

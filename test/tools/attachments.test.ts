@@ -2,6 +2,7 @@ import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import { threadWithImage } from '../setup/image-thread.js';
 import { expectSpec } from '../setup/openapi.js';
 import { scriptedRun } from './fixtures.js';
 
@@ -144,22 +145,7 @@ describe('image_file content', () => {
       'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
       'base64',
     );
-    const image = await t.openai.files.create({
-      file: await toFile(png, 'dot.png'),
-      purpose: 'vision',
-    });
-    const assistant = await t.openai.beta.assistants.create({ model: 'gpt-4o' });
-    const thread = await t.openai.beta.threads.create({
-      messages: [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: 'What is this?' },
-            { type: 'image_file', image_file: { file_id: image.id, detail: 'low' } },
-          ],
-        },
-      ],
-    });
+    const { assistant, thread } = await threadWithImage(t, png, 'What is this?');
     upstream.script({ text: 'A dot.' });
     const before = upstream.requests.length;
     const run = await t.openai.beta.threads.runs.createAndPoll(
@@ -170,11 +156,11 @@ describe('image_file content', () => {
     expect(run.status).toBe('completed');
     const user = upstream.requests[before]?.body.messages.find((m) => m.role === 'user');
     expect(user?.content).toEqual([
-      { type: 'text', text: 'What is this?' },
       {
         type: 'image_url',
         image_url: { url: `data:image/png;base64,${png.toString('base64')}`, detail: 'low' },
       },
+      { type: 'text', text: 'What is this?' },
     ]);
   });
 });
