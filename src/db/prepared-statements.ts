@@ -22,13 +22,8 @@ import pg from 'pg';
 const MAX_NAMED = 256;
 const DATA_STATEMENT = /^\s*(select|insert|update|delete|with)\b/i;
 
-interface Seen {
-  count: number;
-  name: string | null;
-}
-
-/** Text -> how often it was seen and its name once it has one; shared by every connection. */
-const seen = new Map<string, Seen>();
+/** Text -> its name, or null while it has been seen once; shared by every connection. */
+const seen = new Map<string, string | null>();
 let named = 0;
 
 /** The name to prepare `text` under, or undefined to send it unnamed. */
@@ -36,27 +31,27 @@ export function statementName(text: string, hasValues: boolean): string | undefi
   if (!hasValues) {
     return undefined;
   }
-  const entry = seen.get(text);
-  if (entry?.name) {
-    return entry.name;
+  const name = seen.get(text);
+  if (name) {
+    return name;
   }
   if (!DATA_STATEMENT.test(text)) {
     return undefined;
   }
-  if (!entry) {
+  if (name === undefined) {
     // Remembered without a name yet; the map is bounded like the names.
     if (seen.size < 4 * MAX_NAMED) {
-      seen.set(text, { count: 1, name: null });
+      seen.set(text, null);
     }
     return undefined;
   }
-  entry.count += 1;
   if (named >= MAX_NAMED) {
     return undefined;
   }
   named += 1;
-  entry.name = `s_${createHash('sha1').update(text).digest('base64url')}`;
-  return entry.name;
+  const newName = `s_${createHash('sha1').update(text).digest('base64url')}`;
+  seen.set(text, newName);
+  return newName;
 }
 
 function withName(args: unknown[]): unknown[] {
