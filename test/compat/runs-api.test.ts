@@ -1,27 +1,22 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../setup/app.js';
-import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import type { TestApp } from '../setup/app.js';
+import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { expectSpec } from '../setup/openapi.js';
 import { apiError, FILE_SEARCH_CONTENT, type RunFixtures, runFixtures } from './run-fixtures.js';
 
+let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 let f: RunFixtures;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  t = await startTestApp({
-    LLM_BASE_URL: upstream.url,
-    LLM_API_KEY: 'upstream-key',
-    LLM_MAX_RETRIES: '0',
-  });
+  app = await startAppWithUpstream();
+  ({ t, upstream } = app);
   f = runFixtures(t, upstream);
 });
-afterAll(async () => {
-  await t.close();
-  await upstream.close();
-});
+afterAll(() => app.close());
 
 describe('listing runs', () => {
   it('lists newest first, pages with limit and after, and auto-paginates, every item spec-valid', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../setup/app.js';
-import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import type { GraphQLResponse, TestApp } from '../setup/app.js';
+import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import type { FakeUpstream } from '../setup/fake-upstream.js';
 import {
   CANCEL_RUN,
   CREATE_ASSISTANT,
@@ -24,21 +25,15 @@ import {
   weatherTool,
 } from './run-operations.js';
 
+let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  t = await startTestApp({
-    LLM_BASE_URL: upstream.url,
-    LLM_API_KEY: 'upstream-key',
-    LLM_MAX_RETRIES: '0',
-  });
+  app = await startAppWithUpstream();
+  ({ t, upstream } = app);
 });
-afterAll(async () => {
-  await t.close();
-  await upstream.close();
-});
+afterAll(() => app.close());
 
 async function assistantAndThread(options: { tools?: unknown[] } = {}) {
   const assistant = dataOf(

@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
-import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { threadWithImage } from '../setup/image-thread.js';
 
+let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  t = await startTestApp({ LLM_BASE_URL: upstream.url, LLM_MAX_RETRIES: '1' });
+  app = await startAppWithUpstream({ LLM_MAX_RETRIES: '1' });
+  ({ t, upstream } = app);
 });
-afterAll(async () => {
-  await t.close();
-  await upstream.close();
-});
+afterAll(() => app.close());
 
 async function threadWith(contents: string[]) {
   const assistant = await t.openai.beta.assistants.create({

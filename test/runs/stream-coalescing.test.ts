@@ -1,24 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../setup/app.js';
-import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import type { TestApp } from '../setup/app.js';
+import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import type { FakeUpstream } from '../setup/fake-upstream.js';
 
 const FLUSH_MS = 50;
 
+let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  t = await startTestApp({
-    LLM_BASE_URL: upstream.url,
-    LLM_MAX_RETRIES: '0',
-    STREAM_FLUSH_MS: String(FLUSH_MS),
-  });
+  app = await startAppWithUpstream({ STREAM_FLUSH_MS: String(FLUSH_MS) });
+  ({ t, upstream } = app);
 });
-afterAll(async () => {
-  await t.close();
-  await upstream.close();
-});
+afterAll(() => app.close());
 
 /** Runs a reply; returns the run's logged message deltas and how long the pieces took to come. */
 async function deltasOf(pieces: string[], gapMs: number) {

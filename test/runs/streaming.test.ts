@@ -1,19 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../setup/app.js';
-import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
+import type { TestApp } from '../setup/app.js';
+import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { eventSchema, expectSpec } from '../setup/openapi.js';
 
+let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
 beforeAll(async () => {
-  upstream = await startFakeUpstream();
-  t = await startTestApp({ LLM_BASE_URL: upstream.url, LLM_MAX_RETRIES: '0' });
+  app = await startAppWithUpstream();
+  ({ t, upstream } = app);
 });
-afterAll(async () => {
-  await t.close();
-  await upstream.close();
-});
+afterAll(() => app.close());
 
 async function setup(tools = false) {
   const assistant = await t.openai.beta.assistants.create({
