@@ -11,7 +11,8 @@ import { BlobNotFoundError } from './errors.js';
 /** Unfinished uploads live here, outside the object tree, until they are renamed into place. */
 export const PARTIAL_DIR = '.partial';
 
-function isMissing(error: unknown): boolean {
+/** A file system error for a path that does not exist. */
+export function isMissing(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === 'ENOENT';
 }
 

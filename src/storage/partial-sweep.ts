@@ -1,6 +1,6 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PARTIAL_DIR } from './local-storage.js';
+import { isMissing, PARTIAL_DIR } from './local-storage.js';
 
 /**
  * How long a `.partial` file must sit untouched before it is taken for a crash's leftover: 24 h.
@@ -22,7 +22,7 @@ export async function sweepPartialWrites(
   const dir = path.join(root, PARTIAL_DIR);
   const cutoff = (options.now ?? new Date()).getTime() - (options.maxIdleMs ?? PARTIAL_MAX_IDLE_MS);
   const names = await readdir(dir).catch((error: unknown) => {
-    if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
+    if (isMissing(error)) {
       return [];
     }
     throw error;
