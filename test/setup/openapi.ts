@@ -13,7 +13,7 @@
 //   - the List*Response envelopes type first_id/last_id as non-null strings, yet OpenAI (and its
 //     SDK's cursor pagination) sends `null` for an empty page; those two fields (and only those)
 //     accept null. Whether the page really is empty is not checked.
-// Spec location: $OPENAI_SPEC_PATH, else <repo>/../shared/openai/assistants-v2.openapi.yaml.
+// Spec location: $OPENAI_SPEC_PATH, else the copy in test/spec/ (origin in its README).
 // Nothing else is relaxed: `required`, `additionalProperties`, enums and types stay as published.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -107,7 +107,7 @@ function allowNullCursors(schema: unknown): void {
 function specPath(): string {
   return (
     process.env.OPENAI_SPEC_PATH ??
-    fileURLToPath(new URL('../../../shared/openai/assistants-v2.openapi.yaml', import.meta.url))
+    fileURLToPath(new URL('../spec/assistants-v2.openapi.yaml', import.meta.url))
   );
 }
 
