@@ -10,7 +10,7 @@ import { createDeps, type Deps } from '../src/deps.js';
 import { parseEnv } from '../src/env.js';
 import { randomBase62 } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
-import { bootstrapApiKeys } from '../src/services/projects.js';
+import { bootstrapApiKeys } from '../src/services/auth/projects.js';
 import { startWorker, type Worker } from '../src/worker.js';
 import { type FakeUpstream, startFakeUpstream } from '../test/setup/fake-upstream.js';
 

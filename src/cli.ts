@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { createDeps } from './deps.js';
 import { EnvError, parseEnv } from './env.js';
 import { createLogger } from './logger.js';
-import { createApiKey } from './services/api-keys.js';
-import { createProject, DEFAULT_PROJECT_ID, listProjects } from './services/projects.js';
+import { createApiKey } from './services/auth/api-keys.js';
+import { createProject, DEFAULT_PROJECT_ID, listProjects } from './services/auth/projects.js';
 
 const USAGE = `Usage:
   npm run cli -- project:create <name>              create a project, print its id and first key

@@ -2,7 +2,7 @@ import { buildApp } from './app.js';
 import { createDeps } from './deps.js';
 import { EnvError, parseEnv } from './env.js';
 import { createLogger } from './logger.js';
-import { bootstrapApiKeys } from './services/projects.js';
+import { bootstrapApiKeys } from './services/auth/projects.js';
 import { startWorker } from './worker.js';
 
 type Role = 'all' | 'server' | 'worker';

@@ -3,7 +3,7 @@ import type { Deps } from './deps.js';
 import { AppError } from './errors.js';
 import { toGraphQLError } from './graphql/errors.js';
 import type { Logger } from './logger.js';
-import { API_KEYS_CHANNEL, createApiKeyCache } from './services/api-keys.js';
+import { API_KEYS_CHANNEL, createApiKeyCache } from './services/auth/api-keys.js';
 
 /** Builds a request's service context from its credentials, for GraphQL and REST alike. */
 export type ContextFactory = (

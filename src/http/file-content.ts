@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { ServiceContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { toGraphQLError } from '../graphql/errors.js';
-import { openFileContent } from '../services/files.js';
+import { openFileContent } from '../services/files/files.js';
 
 /** A file's bytes as an HTTP response: the body stream and its headers. */
 export interface FileContent {

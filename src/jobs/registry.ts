@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ExecutorDeps } from '../services/run-executor.js';
-import { executeRun } from '../services/run-executor.js';
-import { indexVectorStoreFile } from '../services/vector-store-indexing.js';
+import type { ExecutorDeps } from '../services/runs/engine/run-executor.js';
+import { executeRun } from '../services/runs/engine/run-executor.js';
+import { indexVectorStoreFile } from '../services/vector-stores/vector-store-indexing.js';
 import type { JobDefinition } from './define-job.js';
 import { executeRunJob } from './execute-run.js';
 import { indexVectorStoreFileJob } from './index-vector-store-file.js';

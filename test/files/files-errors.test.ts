@@ -1,6 +1,6 @@
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepExpiredFiles } from '../../src/services/file-expiry.js';
+import { sweepExpiredFiles } from '../../src/services/files/file-expiry.js';
 import { apiError } from '../setup/api-error.js';
 import { expectSpec } from '../setup/openapi.js';
 import { type BackendApp, startBackendApp } from './backends.js';

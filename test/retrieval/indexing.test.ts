@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import { bytesToVector } from '../../src/retrieval/float-vectors.js';
-import { deleteFile } from '../../src/services/files.js';
+import { deleteFile } from '../../src/services/files/files.js';
 import {
   deleteVectorStoreFile,
   getVectorStoreFile,
-} from '../../src/services/vector-store-files.js';
-import { indexVectorStoreFile } from '../../src/services/vector-store-indexing.js';
-import { deleteVectorStore } from '../../src/services/vector-stores.js';
+} from '../../src/services/vector-stores/vector-store-files.js';
+import { indexVectorStoreFile } from '../../src/services/vector-stores/vector-store-indexing.js';
+import { deleteVectorStore } from '../../src/services/vector-stores/vector-stores.js';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
 import { buildPdf } from './build-pdf.js';

@@ -1,10 +1,10 @@
 import type { ServiceContext } from '../../src/context.js';
 import { jobContext } from '../../src/jobs/job-context.js';
-import { authenticate } from '../../src/services/api-keys.js';
-import { createFileFromBytes } from '../../src/services/files.js';
-import { createVectorStoreFile } from '../../src/services/vector-store-files.js';
-import { indexVectorStoreFile } from '../../src/services/vector-store-indexing.js';
-import { createVectorStore } from '../../src/services/vector-stores.js';
+import { authenticate } from '../../src/services/auth/api-keys.js';
+import { createFileFromBytes } from '../../src/services/files/files.js';
+import { createVectorStoreFile } from '../../src/services/vector-stores/vector-store-files.js';
+import { indexVectorStoreFile } from '../../src/services/vector-stores/vector-store-indexing.js';
+import { createVectorStore } from '../../src/services/vector-stores/vector-stores.js';
 import type { TestApp } from '../setup/app.js';
 
 /** A service context acting for the app's default project (as a job or a request would). */

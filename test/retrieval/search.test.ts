@@ -5,8 +5,8 @@ import {
   runVectorSearch,
   type SearchVectorStoresInput,
   searchVectorStore,
-} from '../../src/services/vector-search.js';
-import { deleteVectorStoreFile } from '../../src/services/vector-store-files.js';
+} from '../../src/services/vector-stores/search/vector-search.js';
+import { deleteVectorStoreFile } from '../../src/services/vector-stores/vector-store-files.js';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
 import { addFile, newVectorStore, serviceContext } from './retrieval-fixtures.js';

@@ -10,8 +10,8 @@ import { createDeps, type Deps } from '../../src/deps.js';
 import { parseEnv } from '../../src/env.js';
 import { randomBase62 } from '../../src/ids.js';
 import { createLogger } from '../../src/logger.js';
-import { createApiKey } from '../../src/services/api-keys.js';
-import { bootstrapApiKeys, createProject } from '../../src/services/projects.js';
+import { createApiKey } from '../../src/services/auth/api-keys.js';
+import { bootstrapApiKeys, createProject } from '../../src/services/auth/projects.js';
 import { startWorker, type Worker } from '../../src/worker.js';
 
 export interface GraphQLResponse<T = Record<string, unknown>> {

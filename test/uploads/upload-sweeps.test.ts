@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepUploads } from '../../src/services/upload-expiry.js';
+import { sweepUploads } from '../../src/services/uploads/upload-expiry.js';
 import { PARTIAL_MAX_IDLE_MS } from '../../src/storage/partial-sweep.js';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { addPart, createUploadFor } from './upload-fixtures.js';

@@ -4,7 +4,7 @@ import {
   assertVectorStoreUsable,
   resolveRunVectorStores,
   touchVectorStores,
-} from '../../src/services/vector-store-activity.js';
+} from '../../src/services/vector-stores/vector-store-activity.js';
 import { serviceContext } from '../retrieval/retrieval-fixtures.js';
 import { apiError } from '../setup/api-error.js';
 import { startTestApp, type TestApp } from '../setup/app.js';

@@ -1,5 +1,5 @@
 import { newId } from '../../src/ids.js';
-import { DEFAULT_PROJECT_ID } from '../../src/services/projects.js';
+import { DEFAULT_PROJECT_ID } from '../../src/services/auth/projects.js';
 import type { TestApp } from '../setup/app.js';
 
 /**

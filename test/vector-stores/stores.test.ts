@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import OpenAIv4 from 'openai-v4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepVectorStores } from '../../src/services/vector-store-expiry.js';
+import { sweepVectorStores } from '../../src/services/vector-stores/vector-store-expiry.js';
 import { apiError } from '../setup/api-error.js';
 import { startTestApp, type TestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';

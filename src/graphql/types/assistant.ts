@@ -1,5 +1,5 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import type { AssistantTool } from '../../services/assistant-tools.js';
+import type { AssistantTool } from '../../services/assistants/assistant-tools.js';
 import {
   createAssistant,
   deleteAssistant,
@@ -7,9 +7,9 @@ import {
   listAssistants,
   REASONING_EFFORTS,
   updateAssistant,
-} from '../../services/assistants.js';
-import type { ResponseFormat } from '../../services/response-format.js';
-import type { ToolResources } from '../../services/tool-resources.js';
+} from '../../services/assistants/assistants.js';
+import type { ResponseFormat } from '../../services/assistants/response-format.js';
+import type { ToolResources } from '../../services/assistants/tool-resources.js';
 import { type BuilderTypes, builder } from '../builder.js';
 import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
 import {

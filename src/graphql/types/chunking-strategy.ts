@@ -1,4 +1,4 @@
-import type { ChunkingStrategy } from '../../services/vector-store-inputs.js';
+import type { ChunkingStrategy } from '../../services/vector-stores/vector-store-inputs.js';
 import { builder } from '../builder.js';
 
 export const ChunkingStrategyInputType = builder.enumType('ChunkingStrategyInputType', {

@@ -1,4 +1,4 @@
-import type { Page, PageInput } from '../../services/pagination.js';
+import type { Page, PageInput } from '../../services/common/pagination.js';
 import { type BuilderTypes, builder } from '../builder.js';
 
 export const SortOrder = builder.enumType('SortOrder', {

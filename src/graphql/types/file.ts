@@ -1,6 +1,6 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import { GraphQLError } from 'graphql';
-import { deleteFile, getFile, listFiles, uploadFile } from '../../services/files.js';
+import { deleteFile, getFile, listFiles, uploadFile } from '../../services/files/files.js';
 import { builder } from '../builder.js';
 import { isFileUpload } from '../file-upload.js';
 import { DeletionResult, pageType, SortOrder } from './common.js';

@@ -1,12 +1,16 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import type { Annotation, Attachment, MessageContent } from '../../services/message-content.js';
+import type {
+  Annotation,
+  Attachment,
+  MessageContent,
+} from '../../services/threads/message-content.js';
 import {
   createMessage,
   deleteMessage,
   getMessage,
   listMessages,
   updateMessage,
-} from '../../services/messages.js';
+} from '../../services/threads/messages.js';
 import { builder } from '../builder.js';
 import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
 

@@ -5,8 +5,8 @@ import type {
   RunStep as RunStepRow,
   Thread as ThreadRow,
 } from '../../generated/prisma/client.js';
-import type { Annotation } from '../../services/message-content.js';
-import { followRun, followThread } from '../../services/run-streams.js';
+import { followRun, followThread } from '../../services/runs/run-streams.js';
+import type { Annotation } from '../../services/threads/message-content.js';
 import { builder } from '../builder.js';
 import { Message } from './message.js';
 import { Run } from './run.js';

@@ -1,10 +1,10 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import type { AssistantTool } from '../../services/assistant-tools.js';
-import type { ResponseFormat } from '../../services/response-format.js';
-import type { ToolChoice, TruncationStrategy } from '../../services/run-input.js';
-import type { Usage } from '../../services/run-outcomes.js';
-import { RUN_STATUSES, type RunStatus } from '../../services/run-status.js';
-import type { RequiredAction } from '../../services/run-step-details.js';
+import type { AssistantTool } from '../../services/assistants/assistant-tools.js';
+import type { ResponseFormat } from '../../services/assistants/response-format.js';
+import type { ToolChoice, TruncationStrategy } from '../../services/runs/run-input.js';
+import type { Usage } from '../../services/runs/run-outcomes.js';
+import { RUN_STATUSES, type RunStatus } from '../../services/runs/run-status.js';
+import type { RequiredAction } from '../../services/runs/run-step-details.js';
 import {
   cancelRun,
   createRun,
@@ -12,8 +12,8 @@ import {
   getRun,
   listRuns,
   updateRun,
-} from '../../services/runs.js';
-import { submitToolOutputs } from '../../services/tool-outputs.js';
+} from '../../services/runs/runs.js';
+import { submitToolOutputs } from '../../services/runs/tool-outputs.js';
 import { type BuilderTypes, builder } from '../builder.js';
 import { ReasoningEffort } from './assistant.js';
 import { pageArgs, pageType, toPageInput } from './common.js';

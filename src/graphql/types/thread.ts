@@ -1,12 +1,12 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
+import type { ToolResources } from '../../services/assistants/tool-resources.js';
 import {
   createThread,
   deleteThread,
   getThread,
   listThreads,
   updateThread,
-} from '../../services/threads.js';
-import type { ToolResources } from '../../services/tool-resources.js';
+} from '../../services/threads/threads.js';
 import { builder } from '../builder.js';
 import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
 import { CreateMessageInput, toMessageInput } from './message.js';

@@ -1,6 +1,6 @@
-import type { AssistantTool } from '../../services/assistant-tools.js';
-import type { ResponseFormat } from '../../services/response-format.js';
-import type { ToolResources } from '../../services/tool-resources.js';
+import type { AssistantTool } from '../../services/assistants/assistant-tools.js';
+import type { ResponseFormat } from '../../services/assistants/response-format.js';
+import type { ToolResources } from '../../services/assistants/tool-resources.js';
 import { builder } from '../builder.js';
 import { ChunkingStrategyInput } from './chunking-strategy.js';
 

@@ -1,7 +1,7 @@
-import { completeUpload } from '../../services/upload-complete.js';
-import { addUploadPart } from '../../services/upload-parts.js';
-import { UPLOAD_STATUSES, uploadStatus } from '../../services/upload-status.js';
-import { cancelUpload, createUpload, getUpload } from '../../services/uploads.js';
+import { completeUpload } from '../../services/uploads/upload-complete.js';
+import { addUploadPart } from '../../services/uploads/upload-parts.js';
+import { UPLOAD_STATUSES, uploadStatus } from '../../services/uploads/upload-status.js';
+import { cancelUpload, createUpload, getUpload } from '../../services/uploads/uploads.js';
 import { builder } from '../builder.js';
 import { FileExpirationInput } from './file.js';
 

@@ -4,7 +4,7 @@ import {
   getVectorStoreFileBatch,
   listVectorStoreFileBatchFiles,
   type VectorStoreFileBatchView,
-} from '../../services/vector-store-file-batches.js';
+} from '../../services/vector-stores/vector-store-file-batches.js';
 import { builder } from '../builder.js';
 import { ChunkingStrategyInput } from './chunking-strategy.js';
 import { toPageInput } from './common.js';

@@ -1,7 +1,7 @@
 import {
   getVectorStoreFileContent,
   type VectorStoreFileContent,
-} from '../../services/vector-store-file-content.js';
+} from '../../services/vector-stores/vector-store-file-content.js';
 import { builder } from '../builder.js';
 import { VectorStoreTextContent } from './vector-store-search.js';
 

@@ -2,14 +2,14 @@ import {
   VECTOR_STORE_FILE_STATUSES,
   type VectorStoreFileError,
   type VectorStoreFileView,
-} from '../../services/vector-store-file-view.js';
+} from '../../services/vector-stores/vector-store-file-view.js';
 import {
   createVectorStoreFile,
   deleteVectorStoreFile,
   getVectorStoreFile,
   listVectorStoreFiles,
   updateVectorStoreFileAttributes,
-} from '../../services/vector-store-files.js';
+} from '../../services/vector-stores/vector-store-files.js';
 import { builder } from '../builder.js';
 import { ChunkingStrategyInput, ChunkingStrategyRef } from './chunking-strategy.js';
 import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';

@@ -2,7 +2,7 @@ import {
   searchVectorStore,
   type VectorSearchPage,
   type VectorSearchResult,
-} from '../../services/vector-search.js';
+} from '../../services/vector-stores/search/vector-search.js';
 import { builder } from '../builder.js';
 
 /** A piece of text content: a search result's chunk, or a chunk of a file's parsed content. */

@@ -1,5 +1,5 @@
-import type { FileCounts } from '../../services/vector-store-counts.js';
-import type { ExpiresAfter } from '../../services/vector-store-inputs.js';
+import type { FileCounts } from '../../services/vector-stores/vector-store-counts.js';
+import type { ExpiresAfter } from '../../services/vector-stores/vector-store-inputs.js';
 import {
   createVectorStore,
   deleteVectorStore,
@@ -7,7 +7,7 @@ import {
   listVectorStores,
   updateVectorStore,
   type VectorStoreView,
-} from '../../services/vector-stores.js';
+} from '../../services/vector-stores/vector-stores.js';
 import { builder } from '../builder.js';
 import { ChunkingStrategyInput } from './chunking-strategy.js';
 import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';

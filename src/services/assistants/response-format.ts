@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { jsonObjectSchema } from '../common/validation.js';
+
+const jsonSchemaFormatSchema = z.object({
+  name: z
+    .string()
+    .regex(
+      /^[a-zA-Z0-9_-]{1,64}$/,
+      'Expected a string that matches the pattern ^[a-zA-Z0-9_-]{1,64}$',
+    ),
+  description: z.string().nullish(),
+  schema: jsonObjectSchema.nullish(),
+  strict: z.boolean().nullish(),
+});
+
+/** Always an object internally; OpenAI's bare `"auto"` is `{ type: 'auto' }`. */
+export type ResponseFormat =
+  | { type: 'auto' | 'text' | 'json_object' }
+  | { type: 'json_schema'; jsonSchema: z.output<typeof jsonSchemaFormatSchema> };
+
+/** Flat in (`{ type, jsonSchema? }`), precise out. */
+export const responseFormatSchema = z
+  .object({
+    type: z.enum(['auto', 'text', 'json_object', 'json_schema']),
+    jsonSchema: jsonSchemaFormatSchema.nullish(),
+  })
+  .transform((format, ctx): ResponseFormat => {
+    if (format.type !== 'json_schema') {
+      return { type: format.type };
+    }
+    if (!format.jsonSchema) {
+      ctx.addIssue({ code: 'custom', path: ['jsonSchema'], message: 'Missing required parameter' });
+      return z.NEVER;
+    }
+    return { type: 'json_schema', jsonSchema: format.jsonSchema };
+  });

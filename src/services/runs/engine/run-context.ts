@@ -1,0 +1,198 @@
+import type { ServiceContext } from '../../../context.js';
+import { queryRaw } from '../../../db/raw-sql.js';
+import { NotFoundError } from '../../../errors.js';
+import { Prisma, type Run } from '../../../generated/prisma/client.js';
+import type { ChatMessage } from '../../../models/chat-model.js';
+import { openFileContent } from '../../files/files.js';
+import type { MessageContent } from '../../threads/message-content.js';
+import type { TruncationStrategy } from '../run-input.js';
+import { isFunctionCall, type StepDetails } from '../run-step-details.js';
+import { chatMessageTokens } from './token-count.js';
+import { BUILTIN_FUNCTION_NAMES } from './tools/definitions.js';
+import { builtinOutputForModel } from './tools/model-output.js';
+
+export type RunContext = { fits: true; messages: ChatMessage[] } | { fits: false };
+
+type UserPart =
+  | { type: 'text'; text: string }
+  | {
+      type: 'image_url';
+      image_url: { url: string; detail: 'auto' | 'low' | 'high' };
+    };
+
+/** The bytes of an image file as a data URL, or null when the file is gone. */
+async function imageDataUrl(ctx: ServiceContext, fileId: string): Promise<string | null> {
+  const opened = await openFileContent(ctx, fileId).catch((error: unknown) => {
+    if (error instanceof NotFoundError) {
+      return null;
+    }
+    throw error;
+  });
+  if (!opened) {
+    return null;
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of opened.stream) {
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+  }
+  return `data:${opened.file.mimeType};base64,${Buffer.concat(chunks).toString('base64')}`;
+}
+
+async function userPart(ctx: ServiceContext, part: MessageContent): Promise<UserPart> {
+  if (part.type === 'text') {
+    return { type: 'text', text: part.text.value };
+  }
+  if (part.type === 'image_url') {
+    return {
+      type: 'image_url',
+      image_url: { url: part.imageUrl.url, detail: part.imageUrl.detail },
+    };
+  }
+  if (part.type === 'image_file') {
+    // Upstreams cannot fetch our files: the image travels inline, as OpenAI-compatible servers
+    // (vLLM, Ollama, llama.cpp) accept it.
+    const url = await imageDataUrl(ctx, part.imageFile.fileId);
+    return url
+      ? { type: 'image_url', image_url: { url, detail: part.imageFile.detail } }
+      : { type: 'text', text: `[image file ${part.imageFile.fileId} was deleted]` };
+  }
+  return { type: 'text', text: part.refusal };
+}
+
+async function contentToChat(
+  ctx: ServiceContext,
+  role: 'user' | 'assistant',
+  parts: MessageContent[],
+): Promise<ChatMessage> {
+  if (role === 'assistant') {
+    const text = parts.map((part) => (part.type === 'text' ? part.text.value : '')).join('');
+    return { role: 'assistant', content: text };
+  }
+  return {
+    role: 'user',
+    content: await Promise.all(parts.map((part) => userPart(ctx, part))),
+  };
+}
+
+interface RunInputs {
+  /** The thread's messages but this run's own, in order. */
+  threadMessages: { role: string; content: unknown }[];
+  /** This run's completed steps, in order, with the content of the message a step created. */
+  ownSteps: { stepDetails: unknown; messageContent: unknown }[];
+}
+
+/**
+ * Everything a model call reads, in one round trip (raw SQL: this is every run's first read).
+ */
+async function readRunInputs(ctx: ServiceContext, run: Run): Promise<RunInputs> {
+  const rows = await queryRaw<{
+    own: boolean;
+    role: string | null;
+    content: unknown;
+    stepDetails: unknown;
+  }>(
+    ctx.db,
+    Prisma.sql`
+    SELECT own, role, content, step_details AS "stepDetails" FROM (
+      SELECT false AS own, m.seq, m.role, m.content, NULL::jsonb AS step_details
+        FROM messages m
+       WHERE m.thread_id = ${run.threadId} AND (m.run_id IS NULL OR m.run_id <> ${run.id})
+      UNION ALL
+      SELECT true, s.seq, NULL, m.content, s.step_details
+        FROM run_steps s
+        LEFT JOIN messages m ON m.id = s.step_details->'messageCreation'->>'messageId'
+       WHERE s.run_id = ${run.id} AND s.status = 'completed'
+    ) AS inputs
+    ORDER BY own, seq`,
+  );
+  return {
+    threadMessages: rows.flatMap(({ own, role, content }) =>
+      own ? [] : [{ role: role ?? 'user', content }],
+    ),
+    ownSteps: rows.flatMap(({ own, stepDetails, content }) =>
+      own ? [{ stepDetails, messageContent: content }] : [],
+    ),
+  };
+}
+
+/**
+ * What the model sees for this run: the run's instructions as the system message, the thread's
+ * messages in order (trimmed by the truncation strategy and `max_prompt_tokens`, oldest first),
+ * then this run's own steps so far (its tool calls and their outputs).
+ */
+export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<RunContext> {
+  const { threadMessages, ownSteps } = await readRunInputs(ctx, run);
+  let history = await Promise.all(
+    threadMessages.map((message) =>
+      contentToChat(
+        ctx,
+        message.role as 'user' | 'assistant',
+        message.content as unknown as MessageContent[],
+      ),
+    ),
+  );
+  const truncation = run.truncationStrategy as TruncationStrategy | null;
+  if (truncation?.type === 'last_messages' && truncation.lastMessages !== null) {
+    history = history.slice(-truncation.lastMessages);
+  }
+
+  const ownMessages: ChatMessage[] = [];
+  // file_search calls are numbered in step order: the ordinal in their citation markers.
+  let fileSearchOrdinal = 0;
+  for (const step of ownSteps) {
+    const details = step.stepDetails as unknown as StepDetails;
+    if (details.type === 'message_creation') {
+      if (step.messageContent) {
+        ownMessages.push(
+          await contentToChat(ctx, 'assistant', step.messageContent as unknown as MessageContent[]),
+        );
+      }
+    } else {
+      ownMessages.push({
+        role: 'assistant',
+        content: null,
+        tool_calls: details.toolCalls.map((call) => ({
+          id: call.id,
+          type: 'function' as const,
+          function: isFunctionCall(call)
+            ? { name: call.function.name, arguments: call.function.arguments }
+            : { name: BUILTIN_FUNCTION_NAMES[call.type], arguments: call.modelArguments },
+        })),
+      });
+      for (const call of details.toolCalls) {
+        let content: string;
+        if (isFunctionCall(call)) {
+          content = call.function.output ?? '';
+        } else {
+          content = builtinOutputForModel(call, fileSearchOrdinal);
+          fileSearchOrdinal += call.type === 'file_search' ? 1 : 0;
+        }
+        ownMessages.push({ role: 'tool', tool_call_id: call.id, content });
+      }
+    }
+  }
+
+  const system: ChatMessage[] = run.instructions
+    ? [{ role: 'system', content: run.instructions }]
+    : [];
+  if (run.maxPromptTokens !== null) {
+    // Counted only here: tokenizing a long thread costs, and nothing else needs the count.
+    // Oldest messages go first; the newest message is what the run answers, so it must fit.
+    const fixedTokens = [...system, ...ownMessages].reduce(
+      (sum, message) => sum + chatMessageTokens(message),
+      0,
+    );
+    const historyTokens = history.map(chatMessageTokens);
+    let total = fixedTokens + historyTokens.reduce((sum, tokens) => sum + tokens, 0);
+    let dropped = 0;
+    while (dropped < history.length && total > run.maxPromptTokens) {
+      total -= historyTokens[dropped] ?? 0;
+      dropped += 1;
+    }
+    history = history.slice(dropped);
+    if (history.length === 0 && threadMessages.length > 0) {
+      return { fits: false };
+    }
+  }
+  return { fits: true, messages: [...system, ...history, ...ownMessages] };
+}

@@ -1,0 +1,258 @@
+import { randomUUID } from 'node:crypto';
+import type { ServiceSettings } from '../../../context.js';
+import type { PrismaClient } from '../../../db/prisma.js';
+import { queryRaw } from '../../../db/raw-sql.js';
+import { runSql } from '../../../db/row-sql.js';
+import type { RunEventHub } from '../../../events/run-event-hub.js';
+import { writeRun } from '../../../events/run-event-sql.js';
+import { appendRunEvents, snapshot } from '../../../events/run-events.js';
+import { Prisma } from '../../../generated/prisma/client.js';
+import type { JobQueue } from '../../../jobs/queue.js';
+import type { Logger } from '../../../logger.js';
+import { type ChatModel, ModelError } from '../../../models/chat-model.js';
+import { isAbortError } from '../../../models/openai-chat-model.js';
+import type { Retrieval } from '../../../retrieval/retrieval.js';
+import type { BlobStorage } from '../../../storage/blob-storage.js';
+import type { AssistantTool } from '../../assistants/assistant-tools.js';
+import { endRun, type Usage } from '../run-outcomes.js';
+import { isTerminal } from '../run-status.js';
+import { type Generation, generate } from './run-generation.js';
+import { enabledBuiltins } from './tools/definitions.js';
+import type { BuiltinToolRunner } from './tools/runner.js';
+
+export interface ExecutorSettings extends ServiceSettings {
+  /** How often the executing worker proves it is alive (Default: 2000 ms). */
+  runHeartbeatMs: number;
+  /** A run whose heartbeat is older than this is taken over (Default: 15000 ms). */
+  runStaleAfterMs: number;
+  /** Streamed output is written and announced at most this often (Default: 20 ms). */
+  streamFlushMs: number;
+}
+
+export interface ExecutorDeps {
+  db: PrismaClient;
+  logger: Logger;
+  jobs: JobQueue;
+  model: ChatModel;
+  settings: ExecutorSettings;
+  runEvents: RunEventHub;
+  storage: BlobStorage;
+  retrieval: Retrieval;
+  /** Executes file_search and code_interpreter calls. */
+  builtinTools: BuiltinToolRunner;
+  /** Aborts `controller` when the run is signalled (cancel, expiry); returns the unsubscribe. */
+  watchRun(runId: string, controller: AbortController): () => void;
+}
+
+export type RunRow = Awaited<ReturnType<PrismaClient['run']['findUniqueOrThrow']>>;
+
+/**
+ * Takes ownership of a run with a fresh lease: a queued run, or an in-progress run whose worker
+ * stopped heartbeating (it died). Two workers can never both hold it. Announces in_progress.
+ * Returns the lease, the run as claimed, and whether an earlier execution had started it. One
+ * statement: the claim, its event and the NOTIFY.
+ */
+async function claimRun(deps: ExecutorDeps, runId: string) {
+  const leaseId = randomUUID();
+  const now = new Date();
+  const staleBefore = new Date(now.getTime() - deps.settings.runStaleAfterMs);
+  const claimed = await writeRun<RunRow & { resumed: boolean }>(
+    deps.db,
+    {
+      counter: (bump) => Prisma.sql`
+        UPDATE runs AS r
+           SET status = 'in_progress', lease_id = ${leaseId}, heartbeat_at = ${now}::timestamp(3),
+               started_at = COALESCE(r.started_at, ${now}::timestamp(3)), ${bump}
+          FROM (SELECT started_at AS previous_started_at FROM runs WHERE id = ${runId}) AS before
+         WHERE r.id = ${runId}
+           AND (r.status = 'queued' OR (r.status = 'in_progress'
+                AND (r.heartbeat_at IS NULL OR r.heartbeat_at < ${staleBefore}::timestamp(3))))
+        RETURNING r.*, before.previous_started_at IS NOT NULL AS resumed`,
+      events: [{ event: 'thread.run.in_progress', data: runSql.snapshot('bumped') }],
+    },
+    { returning: Prisma.sql`${runSql.columns}, resumed`, publisher: deps.runEvents },
+  );
+  if (!claimed) {
+    return null;
+  }
+  const { resumed, ...run } = claimed;
+  return { leaseId, run, resumed };
+}
+
+/**
+ * A dead execution may have left a half-written message or tool call: it is generated again, so
+ * drop it, and close it in the event log (as failed/incomplete) so live streams stay consistent.
+ */
+async function discardUnfinishedOutput(deps: ExecutorDeps, runId: string): Promise<void> {
+  const steps = await deps.db.runStep.findMany({ where: { runId, status: 'in_progress' } });
+  if (steps.length === 0) {
+    return;
+  }
+  await deps.db.$transaction(async (tx) => {
+    const run = await tx.run.findUniqueOrThrow({
+      where: { id: runId },
+      select: { id: true, projectId: true, threadId: true },
+    });
+    const messages = await tx.message.findMany({ where: { runId, status: 'in_progress' } });
+    await tx.message.deleteMany({ where: { id: { in: messages.map(({ id }) => id) } } });
+    await tx.runStep.deleteMany({ where: { id: { in: steps.map(({ id }) => id) } } });
+    const lastError = { code: 'server_error', message: 'The worker stopped; the run was resumed.' };
+    await appendRunEvents(tx, run, [
+      ...messages.map((message) => ({
+        event: 'thread.message.incomplete' as const,
+        data: snapshot({
+          ...message,
+          status: 'incomplete',
+          incompleteDetails: { reason: 'run_failed' },
+        }),
+      })),
+      ...steps.map((step) => ({
+        event: 'thread.run.step.failed' as const,
+        data: snapshot({ ...step, status: 'failed', failedAt: new Date(), lastError }),
+      })),
+    ]);
+  });
+}
+
+/**
+ * Moves a run forward by one model call: claim it, build its context, stream the upstream
+ * completion into a message and/or tool calls, and end in `completed`, `incomplete`,
+ * `requires_action` or `failed`. Idempotent: a run in any other state is left alone.
+ */
+export async function executeRun(deps: ExecutorDeps, runId: string): Promise<void> {
+  const claim = await claimRun(deps, runId);
+  if (!claim) {
+    await finishUnclaimable(deps, runId);
+    return;
+  }
+  const { leaseId, run } = claim;
+  const logger = deps.logger.child({ runId });
+  // Output exists only from an earlier execution, and every execution first sets startedAt.
+  if (claim.resumed) {
+    await discardUnfinishedOutput(deps, runId);
+  }
+
+  const controller = new AbortController();
+  const unwatch = deps.watchRun(runId, controller);
+  const heartbeat = setInterval(() => {
+    queryRaw(
+      deps.db,
+      Prisma.sql`UPDATE runs SET heartbeat_at = ${new Date()}::timestamp(3)
+       WHERE id = ${runId} AND lease_id = ${leaseId} AND status = 'in_progress' RETURNING id`,
+    )
+      .then((rows) => {
+        // Cancelled, expired or taken over while we were generating: stop at once.
+        if (rows.length === 0) {
+          controller.abort();
+        }
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'run heartbeat failed'));
+  }, deps.settings.runHeartbeatMs);
+
+  const state: Generation = {
+    usage: (run.usage as Usage | null) ?? null,
+    writers: [],
+  };
+  try {
+    await generate(deps, { ...run, leaseId }, controller.signal, state, logger);
+  } catch (error) {
+    try {
+      await endAfterError(deps, { runId, leaseId }, error, { controller, state, logger });
+    } catch (failure) {
+      // The job is retried. Let go of the run first, so the retry can take it over (or finish
+      // a cancel) at once instead of waiting for this execution's heartbeat to go stale.
+      clearInterval(heartbeat);
+      await letGo(deps, runId, leaseId, logger);
+      throw failure;
+    }
+  } finally {
+    clearInterval(heartbeat);
+    unwatch();
+    if (enabledBuiltins(run.tools as unknown as AssistantTool[]).size > 0) {
+      await releaseIfEnded(deps, runId, logger);
+    }
+  }
+}
+
+/**
+ * Ends a run whose generation threw: cancelled when the caller asked to stop, failed on a model
+ * error. Anything else (database, network trouble) is thrown for pg-boss to retry.
+ */
+async function endAfterError(
+  deps: ExecutorDeps,
+  { runId, leaseId }: { runId: string; leaseId: string },
+  error: unknown,
+  { controller, state, logger }: { controller: AbortController; state: Generation; logger: Logger },
+): Promise<void> {
+  for (const writer of state.writers) {
+    await writer.settle();
+  }
+  const status = (await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } }))
+    ?.status;
+  // Aborted by a signal, the run stopped being ours, or it was being cancelled when the
+  // upstream failed: the caller asked to stop, so it ends cancelled rather than failed.
+  if (controller.signal.aborted || isAbortError(error) || status === 'cancelling') {
+    await settleAfterAbort(deps, runId, leaseId);
+  } else if (error instanceof ModelError) {
+    logger.warn({ code: error.code, err: error }, 'run failed upstream');
+    await endRun(
+      deps.db,
+      runId,
+      'failed',
+      { lastError: { code: error.code, message: error.message }, usage: state.usage },
+      leaseId,
+    );
+  } else {
+    throw error;
+  }
+}
+
+/**
+ * This execution gives the run up: its heartbeat is cleared (the lease stays, so nothing else
+ * mistakes it for a queued run), which makes the run stale at once for the next claim. Best
+ * effort: if even this fails, the heartbeat goes stale on its own.
+ */
+async function letGo(deps: ExecutorDeps, runId: string, leaseId: string, logger: Logger) {
+  await queryRaw(
+    deps.db,
+    Prisma.sql`UPDATE runs SET heartbeat_at = NULL
+     WHERE id = ${runId} AND lease_id = ${leaseId} RETURNING id`,
+  ).catch((error: unknown) => logger.warn({ err: error }, 'giving the run up failed'));
+}
+
+/**
+ * A run no worker can claim: one being cancelled before any worker took it (or whose worker
+ * died) is finished here; any other status is someone else's business.
+ */
+async function finishUnclaimable(deps: ExecutorDeps, runId: string): Promise<void> {
+  const run = await deps.db.run.findUnique({
+    where: { id: runId },
+    select: { status: true, leaseId: true, heartbeatAt: true },
+  });
+  if (run?.status !== 'cancelling') {
+    return;
+  }
+  const staleBefore = Date.now() - deps.settings.runStaleAfterMs;
+  const ownedElsewhere = run.leaseId !== null && (run.heartbeatAt?.getTime() ?? 0) > staleBefore;
+  if (!ownedElsewhere) {
+    await endRun(deps.db, runId, 'cancelled', {});
+  }
+}
+
+/** A run that ended (not one waiting for tool outputs, or taken over) frees its sandbox session. */
+async function releaseIfEnded(deps: ExecutorDeps, runId: string, logger: Logger): Promise<void> {
+  const ended = await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } });
+  if (ended && isTerminal(ended.status)) {
+    await deps.builtinTools
+      .release(runId)
+      .catch((error: unknown) => logger.warn({ err: error }, 'freeing the sandbox session failed'));
+  }
+}
+
+async function settleAfterAbort(deps: ExecutorDeps, runId: string, leaseId: string) {
+  const run = await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } });
+  if (run?.status === 'cancelling') {
+    await endRun(deps.db, runId, 'cancelled', {}, leaseId);
+  }
+  // Expired: the sweeper already ended it and closed what was open.
+}

@@ -1,0 +1,205 @@
+import type { ServiceContext } from '../../../context.js';
+import { jobContext } from '../../../jobs/job-context.js';
+import type { Logger } from '../../../logger.js';
+import type { AssistantTool } from '../../assistants/assistant-tools.js';
+import { addUsage, type CleanEnd, endRun, type Usage } from '../run-outcomes.js';
+import type { StepDetails, ToolCall } from '../run-step-details.js';
+import { chatRequest, MAX_BUILTIN_ROUNDS } from './run-chat-request.js';
+import { buildRunContext } from './run-context.js';
+import type { ExecutorDeps, RunRow } from './run-executor.js';
+import type { MessageExtras, OwnedRun } from './run-output.js';
+import { TextWriter } from './text-writer.js';
+import { ToolCallWriter } from './tool-call-writer.js';
+import { collectSources } from './tools/annotations.js';
+import { enabledBuiltins } from './tools/definitions.js';
+
+/** What one execution of a run has produced so far (for usage and cleanup on failure). */
+export interface Generation {
+  usage: Usage | null;
+  writers: (TextWriter | ToolCallWriter)[];
+}
+
+/**
+ * Calls the model until the run ends or waits for the caller: server-side tool calls are
+ * executed here and answered with another model call.
+ */
+export async function generate(
+  deps: ExecutorDeps,
+  run: RunRow & { leaseId: string },
+  signal: AbortSignal,
+  state: Generation,
+  logger: Logger,
+): Promise<void> {
+  const ctx = jobContext(deps, run.projectId);
+  for (let round = 0; ; round += 1) {
+    if (round > MAX_BUILTIN_ROUNDS) {
+      // Asked to answer without server-side tools, the model called them anyway: stop the loop.
+      await endRun(
+        deps.db,
+        run.id,
+        'failed',
+        {
+          lastError: {
+            code: 'server_error',
+            message: `The model kept calling file_search or code_interpreter after ${MAX_BUILTIN_ROUNDS} rounds of them, when it was asked to answer.`,
+          },
+          usage: state.usage,
+        },
+        run.leaseId,
+      );
+      return;
+    }
+    const next = await modelCall(deps, ctx, run, signal, state, logger, round);
+    if (next === 'done') {
+      return;
+    }
+  }
+}
+
+/**
+ * What a new assistant message shows besides its text: images the run's code produced since
+ * its last message, and the targets its citations and sandbox links may point at.
+ */
+async function messageExtras(ctx: ServiceContext, runId: string): Promise<MessageExtras> {
+  const steps = await ctx.db.runStep.findMany({
+    where: { runId, status: 'completed' },
+    orderBy: { seq: 'asc' },
+    select: { stepDetails: true },
+  });
+  const calls: ToolCall[] = [];
+  let imageFileIds: string[] = [];
+  for (const step of steps) {
+    const details = step.stepDetails as unknown as StepDetails;
+    if (details.type === 'message_creation') {
+      imageFileIds = [];
+      continue;
+    }
+    for (const call of details.toolCalls) {
+      calls.push(call);
+      if (call.type === 'code_interpreter') {
+        for (const output of call.codeInterpreter.outputs) {
+          if (output.type === 'image') {
+            imageFileIds.push(output.image.fileId);
+          }
+        }
+      }
+    }
+  }
+  return { imageFileIds, sources: collectSources(calls) };
+}
+
+/** One model call and what follows from it: `continue` after server-side tool calls. */
+async function modelCall(
+  deps: ExecutorDeps,
+  ctx: ServiceContext,
+  run: RunRow & { leaseId: string },
+  signal: AbortSignal,
+  state: Generation,
+  logger: Logger,
+  round: number,
+): Promise<'done' | 'continue'> {
+  const context = await buildRunContext(ctx, run);
+  const leaseId = run.leaseId;
+  if (!context.fits) {
+    await endRun(
+      deps.db,
+      run.id,
+      'incomplete',
+      { reason: 'max_prompt_tokens', usage: state.usage },
+      leaseId,
+    );
+    return 'done';
+  }
+  const remaining =
+    run.maxCompletionTokens === null
+      ? null
+      : run.maxCompletionTokens - (state.usage?.completionTokens ?? 0);
+  if (remaining !== null && remaining <= 0) {
+    await endRun(
+      deps.db,
+      run.id,
+      'incomplete',
+      { reason: 'max_completion_tokens', usage: state.usage },
+      leaseId,
+    );
+    return 'done';
+  }
+
+  const output = {
+    db: deps.db,
+    logger,
+    flushMs: deps.settings.streamFlushMs,
+    events: deps.runEvents,
+  };
+  const owned: OwnedRun = {
+    id: run.id,
+    projectId: run.projectId,
+    threadId: run.threadId,
+    assistantId: run.assistantId,
+    leaseId,
+  };
+  const builtins = enabledBuiltins(run.tools as unknown as AssistantTool[]);
+  let text: TextWriter | null = null;
+  let tools: ToolCallWriter | null = null;
+  let finishReason: string | null = null;
+  let callUsage: Usage | null = null;
+  for await (const event of deps.model.stream(
+    chatRequest(run, context.messages, remaining, signal, round),
+  )) {
+    if (event.type === 'text') {
+      if (!text) {
+        // Only runs with server-side tools can have images or citations to show.
+        const extras = builtins.size > 0 ? await messageExtras(ctx, run.id) : undefined;
+        text = await TextWriter.open(output, owned, extras);
+        state.writers.push(text);
+      }
+      text.append(event.delta);
+    } else if (event.type === 'tool_call') {
+      if (!tools) {
+        // One step at a time (the SDK's stream rule): the text before the calls ends first.
+        if (text) {
+          await text.finish('completed', null);
+          state.writers = state.writers.filter((writer) => writer !== text);
+          text = null;
+        }
+        tools = await ToolCallWriter.open(output, owned, builtins);
+        state.writers.push(tools);
+      }
+      tools.add(event);
+    } else {
+      finishReason = event.finishReason;
+      callUsage = event.usage;
+    }
+  }
+  state.usage = addUsage(state.usage, callUsage);
+  const hitLimit = finishReason === 'length' && remaining !== null;
+  const waitsForTools = tools !== null && tools.size > 0 && !hitLimit;
+  // Unless tool calls follow, the run ends here: with its message's last write when it has one.
+  const end: CleanEnd | null = waitsForTools
+    ? null
+    : hitLimit
+      ? { to: 'incomplete', details: { reason: 'max_completion_tokens', usage: state.usage } }
+      : { to: 'completed', details: { usage: state.usage } };
+
+  if (text) {
+    await text.finish(hitLimit ? 'incomplete' : 'completed', tools ? null : callUsage, end);
+  }
+  if (tools && waitsForTools) {
+    for (const call of tools.pendingBuiltins()) {
+      logger.debug({ toolCallId: call.id, type: call.type }, 'running server-side tool call');
+      const result = await deps.builtinTools.run(ctx, run, call, signal);
+      await tools.recordResult(call.index, result);
+    }
+    if (tools.hasFunctionCalls) {
+      await tools.requireOutputs(state.usage, callUsage);
+      return 'done';
+    }
+    await tools.complete(callUsage);
+    state.writers = state.writers.filter((writer) => writer !== tools);
+    return 'continue';
+  }
+  if (end && !text) {
+    await endRun(deps.db, run.id, end.to, end.details, leaseId);
+  }
+  return 'done';
+}

@@ -1,0 +1,170 @@
+import type { PrismaClient } from '../../../db/prisma.js';
+import type { RunEventPublisher } from '../../../events/run-event-sql.js';
+import type { Prisma } from '../../../generated/prisma/client.js';
+import type { Logger } from '../../../logger.js';
+import { toJson } from '../../common/json.js';
+import type { Annotation, MessageContent } from '../../threads/message-content.js';
+import type { RunRef } from '../run-events-emit.js';
+import type { StepDetails } from '../run-step-details.js';
+import { type AnnotationSources, emptySources } from './tools/annotations.js';
+
+export interface OutputDeps {
+  db: PrismaClient;
+  logger: Logger;
+  /** Streamed output is written (and announced) at most this often (Default: 20 ms). */
+  flushMs: number;
+  /** Followers in this process get committed rows at once (the run event hub). */
+  events?: RunEventPublisher;
+}
+
+export interface OwnedRun extends RunRef {
+  assistantId: string;
+  leaseId: string;
+}
+
+/** Thrown when the run stopped being ours (cancelled, expired, taken over) mid-output. */
+export class LostRunError extends Error {
+  override name = 'AbortError';
+}
+
+/** Writes a stream may make back to back before the average rate applies. */
+const BURST_WRITES = 3;
+
+/**
+ * Coalesces streamed pieces: writes are chained so they land in order and none after `settle()`,
+ * and rate-limited by a token bucket (one write per `flushMs` on average, bursts of
+ * `BURST_WRITES`): a stream whose pieces come no faster than that is written as each piece
+ * arrives (pieces of one network read still go together), a faster one is coalesced, so the
+ * writes and NOTIFYs per run stay bounded. Pieces also coalesce while a write is under way.
+ */
+export abstract class CoalescingWriter {
+  private cancelScheduled: (() => void) | null = null;
+  private credit = BURST_WRITES;
+  private creditAt = performance.now();
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(protected readonly deps: OutputDeps) {}
+
+  protected abstract write(): Promise<void>;
+
+  /** Write credit now: what is left, plus what the time since the last count earned. */
+  private refill(): number {
+    const now = performance.now();
+    const flushMs = this.deps.flushMs;
+    this.credit =
+      flushMs <= 0
+        ? BURST_WRITES
+        : Math.min(BURST_WRITES, this.credit + (now - this.creditAt) / flushMs);
+    this.creditAt = now;
+    return this.credit;
+  }
+
+  protected schedule(): void {
+    if (this.cancelScheduled) {
+      return;
+    }
+    const run = () => {
+      this.cancelScheduled = null;
+      this.flush().catch((error: unknown) =>
+        this.deps.logger.warn({ err: error }, 'writing streamed output failed'),
+      );
+    };
+    const credit = this.refill();
+    if (credit >= 1) {
+      // After this tick's I/O: the pieces of one network read go in one write.
+      const immediate = setImmediate(run);
+      this.cancelScheduled = () => clearImmediate(immediate);
+    } else {
+      const timer = setTimeout(run, (1 - credit) * this.deps.flushMs);
+      this.cancelScheduled = () => clearTimeout(timer);
+    }
+  }
+
+  private cancel(): void {
+    this.cancelScheduled?.();
+    this.cancelScheduled = null;
+  }
+
+  /** Writes what is pending now, after any write already under way. */
+  flush(): Promise<void> {
+    this.cancel();
+    this.refill();
+    this.credit -= 1;
+    this.writing = this.writing.then(() => this.write());
+    return this.writing;
+  }
+
+  /**
+   * Runs `work` once every write under way has landed, instead of the scheduled flush: `work`
+   * writes whatever is pending itself (a last write that also ends the step).
+   */
+  protected afterPending<T>(work: () => Promise<T>): Promise<T> {
+    this.cancel();
+    // A write that failed before was reported where it ran; this one runs regardless.
+    const result = this.writing.catch(() => undefined).then(work);
+    this.writing = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Writes what is pending and waits until every write has landed. */
+  async settle(): Promise<void> {
+    await this.flush().catch((error: unknown) =>
+      this.deps.logger.warn({ err: error }, 'writing streamed output failed'),
+    );
+  }
+}
+
+/** Inside a transaction: refuses to write output for a run that is no longer ours. */
+export async function assertOwned(tx: Prisma.TransactionClient, run: OwnedRun): Promise<void> {
+  const owned = await tx.run.count({
+    where: { id: run.id, leaseId: run.leaseId, status: 'in_progress' },
+  });
+  if (owned === 0) {
+    throw new LostRunError('The run is no longer ours');
+  }
+}
+
+/** An in-progress step of the run. */
+export function createStep(
+  tx: Prisma.TransactionClient,
+  run: OwnedRun,
+  id: string,
+  details: StepDetails,
+) {
+  return tx.runStep.create({
+    data: {
+      id,
+      projectId: run.projectId,
+      runId: run.id,
+      threadId: run.threadId,
+      assistantId: run.assistantId,
+      type: details.type,
+      status: 'in_progress',
+      stepDetails: toJson(details),
+    },
+  });
+}
+
+/** What an assistant message shows besides its text: images the run's code produced. */
+export interface MessageExtras {
+  /** image_file parts placed before the text (content indexes 0…n-1). */
+  imageFileIds: string[];
+  /** Citation and file targets for the text's annotations. */
+  sources: AnnotationSources;
+}
+
+export const NO_EXTRAS: MessageExtras = { imageFileIds: [], sources: emptySources() };
+
+/** The stored content of an assistant message: its images, then its text. */
+export function messageContent(extras: MessageExtras, value: string, annotations: Annotation[]) {
+  const parts: MessageContent[] = [
+    ...extras.imageFileIds.map(
+      (fileId): MessageContent => ({ type: 'image_file', imageFile: { fileId, detail: 'auto' } }),
+    ),
+    { type: 'text', text: { value, annotations } },
+  ];
+  return toJson(parts);
+}

@@ -1,0 +1,316 @@
+import { appendRunEvents, type RunEventInput } from '../../../events/run-events.js';
+import { newId } from '../../../ids.js';
+import { SQL_NULL, toJson } from '../../common/json.js';
+import { emitSnapshots } from '../run-events-emit.js';
+import type { Usage } from '../run-outcomes.js';
+import {
+  type BuiltinToolCall,
+  type CodeInterpreterOutput,
+  isFunctionCall,
+  type RequiredAction,
+  type StepDetails,
+  type ToolCall,
+} from '../run-step-details.js';
+import {
+  assertOwned,
+  CoalescingWriter,
+  createStep,
+  type OutputDeps,
+  type OwnedRun,
+} from './run-output.js';
+import type { BuiltinToolType } from './tools/definitions.js';
+import { partialStringField, stringArgument } from './tools/partial-json.js';
+
+interface CallState {
+  id: string;
+  name: string;
+  arguments: string;
+  /** What the step shows once a server-side call has run (null: not run yet). */
+  result: BuiltinToolCall | null;
+  announced: boolean;
+  /** How much of the arguments (function) or decoded code (code_interpreter) was announced. */
+  written: number;
+}
+
+/** The tool_calls step being streamed: one step for all (parallel) calls of a completion. */
+export class ToolCallWriter extends CoalescingWriter {
+  private readonly calls = new Map<number, CallState>();
+  private pendingOutputs: RunEventInput[] = [];
+  /** A result was recorded that the stored step does not show yet. */
+  private dirty = false;
+
+  private constructor(
+    deps: OutputDeps,
+    private readonly run: OwnedRun,
+    readonly stepId: string,
+    /** Server-side tools the run offers, by function name. */
+    private readonly builtins: Map<string, BuiltinToolType>,
+  ) {
+    super(deps);
+  }
+
+  static async open(
+    deps: OutputDeps,
+    run: OwnedRun,
+    builtins: Map<string, BuiltinToolType> = new Map(),
+  ): Promise<ToolCallWriter> {
+    const stepId = newId('step');
+    await deps.db.$transaction(async (tx) => {
+      await assertOwned(tx, run);
+      const step = await createStep(tx, run, stepId, { type: 'tool_calls', toolCalls: [] });
+      await emitSnapshots(tx, run, [
+        { event: 'thread.run.step.created', kind: 'step', id: stepId, row: step },
+        { event: 'thread.run.step.in_progress', kind: 'step', id: stepId, row: step },
+      ]);
+    });
+    return new ToolCallWriter(deps, run, stepId, builtins);
+  }
+
+  get size(): number {
+    return this.calls.size;
+  }
+
+  add(event: { index: number; id?: string; name?: string; argumentsDelta?: string }): void {
+    const call = this.calls.get(event.index) ?? {
+      id: event.id ?? newId('toolCall'),
+      name: '',
+      arguments: '',
+      result: null,
+      announced: false,
+      written: 0,
+    };
+    call.name += event.name ?? '';
+    call.arguments += event.argumentsDelta ?? '';
+    this.calls.set(event.index, call);
+    this.schedule();
+  }
+
+  private typeOf(call: CallState): BuiltinToolType | 'function' {
+    return this.builtins.get(call.name) ?? 'function';
+  }
+
+  private ordered(): [number, CallState][] {
+    return [...this.calls.entries()].sort(([a], [b]) => a - b);
+  }
+
+  /** The server-side calls still to run, in order: what the executor hands to the tools. */
+  pendingBuiltins(): { index: number; id: string; type: BuiltinToolType; arguments: string }[] {
+    return this.ordered().flatMap(([index, call]) => {
+      const type = this.typeOf(call);
+      return type !== 'function' && call.result === null
+        ? [{ index, id: call.id, type, arguments: call.arguments }]
+        : [];
+    });
+  }
+
+  get hasFunctionCalls(): boolean {
+    return this.ordered().some(([, call]) => this.typeOf(call) === 'function');
+  }
+
+  /** The step's calls as stored: what each shows so far. */
+  toolCalls(): ToolCall[] {
+    return this.ordered().map(([, call]): ToolCall => {
+      if (call.result) {
+        return call.result;
+      }
+      const type = this.typeOf(call);
+      if (type === 'file_search') {
+        return {
+          id: call.id,
+          type,
+          fileSearch: { rankingOptions: { ranker: 'auto', scoreThreshold: 0 }, results: [] },
+          modelArguments: call.arguments,
+        };
+      }
+      if (type === 'code_interpreter') {
+        return {
+          id: call.id,
+          type,
+          codeInterpreter: { input: this.codeOf(call), outputs: [] },
+          files: [],
+          modelArguments: call.arguments,
+        };
+      }
+      return {
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: call.arguments, output: null },
+      };
+    });
+  }
+
+  private codeOf(call: CallState): string {
+    return stringArgument(call.arguments, 'code') ?? partialStringField(call.arguments, 'code');
+  }
+
+  /** The delta announcing new parts of one call (OpenAI's shape per tool type), if any. */
+  private deltaOf(index: number, call: CallState): Record<string, unknown> | null {
+    const type = this.typeOf(call);
+    if (type === 'file_search') {
+      // Its query is internal; the step shows the results when it completes.
+      if (call.announced) {
+        return null;
+      }
+      call.announced = true;
+      return { index, id: call.id, type, fileSearch: {} };
+    }
+    if (type === 'code_interpreter') {
+      const code = partialStringField(call.arguments, 'code');
+      const piece = code.slice(call.written);
+      if (call.announced && piece === '') {
+        return null;
+      }
+      call.written = code.length;
+      if (!call.announced) {
+        call.announced = true;
+        return { index, id: call.id, type, codeInterpreter: { input: piece, outputs: [] } };
+      }
+      return { index, type, codeInterpreter: { input: piece } };
+    }
+    const piece = call.arguments.slice(call.written);
+    if (call.announced && piece === '') {
+      return null;
+    }
+    call.written = call.arguments.length;
+    if (!call.announced) {
+      call.announced = true;
+      return {
+        index,
+        id: call.id,
+        type: 'function',
+        function: { name: call.name, arguments: piece, output: null },
+      };
+    }
+    return { index, type: 'function', function: { arguments: piece } };
+  }
+
+  protected async write(): Promise<void> {
+    const pieces: RunEventInput[] = [];
+    const deltas = this.ordered().flatMap(([index, call]) => {
+      const delta = call.result ? null : this.deltaOf(index, call);
+      return delta ? [delta] : [];
+    });
+    if (deltas.length > 0) {
+      pieces.push({ event: 'thread.run.step.delta', data: { id: this.stepId, toolCalls: deltas } });
+    }
+    pieces.push(...this.pendingOutputs);
+    this.pendingOutputs = [];
+    if (pieces.length === 0 && !this.dirty) {
+      return;
+    }
+    this.dirty = false;
+    const details: StepDetails = { type: 'tool_calls', toolCalls: this.toolCalls() };
+    await this.deps.db.$transaction(async (tx) => {
+      await assertOwned(tx, this.run);
+      await tx.runStep.update({
+        where: { id: this.stepId },
+        data: { stepDetails: toJson(details) },
+      });
+      if (pieces.length > 0) {
+        await appendRunEvents(tx, this.run, pieces);
+      }
+    });
+  }
+
+  /**
+   * Records what a server-side call produced and writes it with its delta: code_interpreter
+   * outputs stream as `outputs` deltas; file_search results appear in the completed step.
+   */
+  async recordResult(index: number, result: BuiltinToolCall): Promise<void> {
+    const call = this.calls.get(index);
+    if (!call) {
+      return;
+    }
+    await this.settle();
+    call.result = result;
+    this.dirty = true;
+    if (result.type === 'code_interpreter' && result.codeInterpreter.outputs.length > 0) {
+      this.pendingOutputs.push({
+        event: 'thread.run.step.delta',
+        data: {
+          id: this.stepId,
+          toolCalls: [
+            {
+              index,
+              type: 'code_interpreter',
+              codeInterpreter: {
+                outputs: result.codeInterpreter.outputs.map(
+                  (output: CodeInterpreterOutput, outputIndex) => ({
+                    index: outputIndex,
+                    ...output,
+                  }),
+                ),
+              },
+            },
+          ],
+        },
+      });
+    }
+    await this.flush();
+  }
+
+  /** Ends a step whose calls all ran on the server: the run goes on with another model call. */
+  async complete(stepUsage: Usage | null): Promise<void> {
+    await this.settle();
+    const details: StepDetails = { type: 'tool_calls', toolCalls: this.toolCalls() };
+    await this.deps.db.$transaction(async (tx) => {
+      await assertOwned(tx, this.run);
+      const step = await tx.runStep.update({
+        where: { id: this.stepId },
+        data: {
+          stepDetails: toJson(details),
+          status: 'completed',
+          completedAt: new Date(),
+          ...(stepUsage ? { usage: toJson(stepUsage) } : {}),
+        },
+      });
+      await emitSnapshots(tx, this.run, [
+        { event: 'thread.run.step.completed', kind: 'step', id: this.stepId, row: step },
+      ]);
+    });
+  }
+
+  /**
+   * Pauses the run for the caller's outputs: the step stays in_progress (as on OpenAI) with its
+   * calls, and the run moves to requires_action. Only function calls are asked for; server-side
+   * calls of the same step have already run. Returns false if the run was no longer ours.
+   */
+  async requireOutputs(runUsage: Usage | null, stepUsage: Usage | null): Promise<boolean> {
+    await this.settle();
+    const toolCalls = this.toolCalls();
+    const requiredAction: RequiredAction = {
+      type: 'submit_tool_outputs',
+      submitToolOutputs: {
+        toolCalls: toolCalls.filter(isFunctionCall).map(({ id, function: fn }) => ({
+          id,
+          type: 'function',
+          function: { name: fn.name, arguments: fn.arguments },
+        })),
+      },
+    };
+    return this.deps.db.$transaction(async (tx) => {
+      const { count } = await tx.run.updateMany({
+        where: { id: this.run.id, leaseId: this.run.leaseId, status: 'in_progress' },
+        data: {
+          status: 'requires_action',
+          requiredAction: toJson(requiredAction),
+          usage: runUsage ? toJson(runUsage) : SQL_NULL,
+          leaseId: null,
+          heartbeatAt: null,
+        },
+      });
+      if (count === 0) {
+        return false;
+      }
+      const details: StepDetails = { type: 'tool_calls', toolCalls };
+      await tx.runStep.update({
+        where: { id: this.stepId },
+        data: { stepDetails: toJson(details), ...(stepUsage ? { usage: toJson(stepUsage) } : {}) },
+      });
+      await emitSnapshots(tx, this.run, [
+        { event: 'thread.run.requires_action', kind: 'run', id: this.run.id },
+      ]);
+      return true;
+    });
+  }
+}

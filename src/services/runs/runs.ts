@@ -1,0 +1,290 @@
+import { z } from 'zod';
+import { type ServiceContext, withTransaction } from '../../context.js';
+import { queryRaw } from '../../db/raw-sql.js';
+import { runSql, threadSql } from '../../db/row-sql.js';
+import { ConflictError, InvalidRequestError, NotFoundError } from '../../errors.js';
+import { writeRun } from '../../events/run-event-sql.js';
+import { Prisma, type Run } from '../../generated/prisma/client.js';
+import { newId } from '../../ids.js';
+import { executeRunJob } from '../../jobs/execute-run.js';
+import { JOB_WAKE_CHANNEL } from '../../jobs/queue.js';
+import type { AssistantTool } from '../assistants/assistant-tools.js';
+import { getAssistant } from '../assistants/assistants.js';
+import { toJson } from '../common/json.js';
+import { type PageInput, paginate } from '../common/pagination.js';
+import { wantsWholeRow } from '../common/row-query.js';
+import { metadataSchema, parseInput } from '../common/validation.js';
+import { insertMessage } from '../threads/messages.js';
+import { assertThreadExists, findActiveRun, lockThread } from '../threads/thread-lock.js';
+import { createThread } from '../threads/threads.js';
+import { emitRunStatus } from './run-events-emit.js';
+import {
+  type CreateRunInput,
+  type CreateThreadAndRunInput,
+  createRunSchema,
+  createThreadAndRunSchema,
+  type ParsedRunFields,
+} from './run-input.js';
+import { RUN_SIGNAL_CHANNEL } from './run-signals.js';
+
+type RunQuery = Pick<Prisma.RunFindFirstArgs, 'select' | 'include'>;
+
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(`No run found with id '${id}'.`);
+}
+
+type Assistant = Awaited<ReturnType<typeof getAssistant>>;
+
+/**
+ * Effective settings: the run's overrides over the assistant's, as OpenAI reports them. The row
+ * and its events (`thread.created` first for create-thread-and-run) are one statement; the job
+ * follows in the caller's transaction.
+ */
+async function insertRun(
+  ctx: ServiceContext,
+  threadId: string,
+  assistant: Assistant,
+  fields: ParsedRunFields & {
+    additionalInstructions?: string | null;
+    include?: string[] | null;
+    reasoningEffort?: string | null;
+  },
+  /** For create-thread-and-run: the stream starts with `thread.created`. */
+  announceThread = false,
+): Promise<Run> {
+  const baseInstructions = fields.instructions ?? assistant.instructions ?? '';
+  const instructions = fields.additionalInstructions
+    ? [baseInstructions, fields.additionalInstructions].filter(Boolean).join('\n\n')
+    : baseInstructions;
+  const tools = fields.tools ?? (assistant.tools as unknown as AssistantTool[]);
+  if (tools.length > 20) {
+    throw new InvalidRequestError(
+      `Invalid 'tools': a run may use at most 20 tools; the assistant has ${tools.length}. Pass 'tools' to choose.`,
+      { param: 'tools', openaiCode: 'array_above_max_length' },
+    );
+  }
+  const now = new Date();
+  const expiresAt = new Date(now.getTime() + ctx.settings.runExpiresAfterSeconds * 1000);
+  const json = (value: unknown) => Prisma.sql`${JSON.stringify(value)}::jsonb`;
+  const runRow = runSql.snapshot('bumped');
+  const run = await writeRun<Run>(
+    ctx.db,
+    {
+      counter: (_bump, count) => Prisma.sql`
+        INSERT INTO runs (id, project_id, thread_id, assistant_id, created_at, status, expires_at,
+                          model, instructions, tools, metadata, temperature, top_p,
+                          max_prompt_tokens, max_completion_tokens, truncation_strategy,
+                          tool_choice, parallel_tool_calls, response_format, reasoning_effort,
+                          include, event_seq)
+        VALUES (${newId('run')}, ${ctx.actor.projectId}, ${threadId}, ${assistant.id},
+                ${now}::timestamp(3), 'queued', ${expiresAt}::timestamp(3),
+                ${fields.model ?? assistant.model}, ${instructions}, ${json(tools)},
+                ${json(fields.metadata ?? {})}, ${fields.temperature ?? assistant.temperature}::float8,
+                ${fields.topP ?? assistant.topP}::float8, ${fields.maxPromptTokens ?? null}::int,
+                ${fields.maxCompletionTokens ?? null}::int,
+                ${json(fields.truncationStrategy ?? { type: 'auto', lastMessages: null })},
+                ${json(fields.toolChoice ?? { type: 'auto' })},
+                ${fields.parallelToolCalls ?? true}::boolean,
+                ${json(fields.responseFormat ?? assistant.responseFormat ?? { type: 'auto' })},
+                ${fields.reasoningEffort ?? assistant.reasoningEffort}::text,
+                ARRAY(SELECT jsonb_array_elements_text(${json(fields.include ?? [])})),
+                ${count}::int)
+        RETURNING *`,
+      events: [
+        ...(announceThread
+          ? [
+              {
+                event: 'thread.created' as const,
+                data: Prisma.sql`(SELECT ${threadSql.snapshot('t')} FROM threads t WHERE t.id = ${threadId})`,
+              },
+            ]
+          : []),
+        { event: 'thread.run.created', data: runRow },
+        { event: 'thread.run.queued', data: runRow },
+      ],
+    },
+    {
+      returning: runSql.columns,
+      // The job below is sent without its own wake-up: this statement carries it.
+      alsoNotify: [{ channel: JOB_WAKE_CHANNEL, payload: executeRunJob.name }],
+    },
+  );
+  if (!run) {
+    throw new Error(`Run insert on thread ${threadId} returned no row`);
+  }
+  await ctx.jobs.send(
+    ctx.db,
+    executeRunJob,
+    { runId: run.id },
+    { singletonKey: run.id, wake: false },
+  );
+  return run;
+}
+
+/**
+ * A read started beside the transaction (its own connection, while the transaction begins and
+ * takes its lock) and taken where the transaction needs it, so its error still comes in order.
+ * For reads the transaction would not lock anyway, such as the run's assistant: one round trip
+ * less on the way of every run created.
+ */
+function readAside<T>(reading: Promise<T>): () => Promise<T> {
+  // Observed where it is awaited; unawaited when the transaction fails first.
+  reading.catch(() => undefined);
+  return () => reading;
+}
+
+/** Starts a run on a thread. The run row and its job are written in one transaction. */
+export async function createRun(
+  ctx: ServiceContext,
+  threadId: string,
+  input: CreateRunInput,
+  query: RunQuery = {},
+) {
+  const data = parseInput(createRunSchema, input);
+  const assistant = readAside(getAssistant(ctx, data.assistantId));
+  const run = await withTransaction(ctx, async (tx) => {
+    await lockThread(tx, threadId);
+    const active = await findActiveRun(tx, threadId);
+    if (active) {
+      throw new ConflictError(`Thread ${threadId} already has an active run ${active.id}.`);
+    }
+    for (const [index, message] of (data.additionalMessages ?? []).entries()) {
+      await insertMessage(tx, threadId, message, `additionalMessages.${index}`);
+    }
+    return insertRun(tx, threadId, await assistant(), data);
+  });
+  // As created (queued), as OpenAI answers; a worker may have moved it on since.
+  return wantsWholeRow(query) ? run : getRun(ctx, threadId, run.id, query);
+}
+
+/** Creates a thread (with its messages) and starts a run on it, all or nothing. */
+export async function createThreadAndRun(
+  ctx: ServiceContext,
+  input: CreateThreadAndRunInput,
+  query: RunQuery = {},
+) {
+  const data = parseInput(createThreadAndRunSchema, input);
+  const assistantRead = readAside(getAssistant(ctx, data.assistantId));
+  const run = await withTransaction(ctx, async (tx) => {
+    // Fail on a bad assistant before writing the thread.
+    const assistant = await assistantRead();
+    const thread = await createThread(tx, {
+      ...data.thread,
+      toolResources: data.toolResources ?? data.thread?.toolResources,
+    });
+    return insertRun(tx, thread.id, assistant, data, true);
+  });
+  return wantsWholeRow(query) ? run : getRun(ctx, run.threadId, run.id, query);
+}
+
+export async function findRun(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  query: RunQuery = {},
+) {
+  if (wantsWholeRow(query)) {
+    // Raw SQL: every poll (createAndPoll and friends) reads this; Prisma's query compiler was
+    // about a third of a poll's CPU.
+    const [run] = await queryRaw<Run>(
+      ctx.db,
+      Prisma.sql`SELECT ${runSql.columns} FROM runs
+       WHERE id = ${id} AND thread_id = ${threadId} AND project_id = ${ctx.actor.projectId}`,
+    );
+    return run ?? null;
+  }
+  return ctx.db.run.findFirst({
+    ...query,
+    where: { id, threadId, projectId: ctx.actor.projectId },
+  });
+}
+
+export async function getRun(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  query: RunQuery = {},
+) {
+  const run = await findRun(ctx, threadId, id, query);
+  if (!run) {
+    await assertThreadExists(ctx, threadId);
+    throw notFound(id);
+  }
+  return run;
+}
+
+export async function listRuns(
+  ctx: ServiceContext,
+  threadId: string,
+  page?: PageInput,
+  query: RunQuery = {},
+) {
+  await assertThreadExists(ctx, threadId);
+  const scope = { threadId, projectId: ctx.actor.projectId };
+  return paginate(page, {
+    seqOf: async (id) =>
+      (await ctx.db.run.findFirst({ where: { ...scope, id }, select: { seq: true } }))?.seq ?? null,
+    fetch: ({ seq, orderBy, take }) =>
+      ctx.db.run.findMany({ ...query, where: { ...scope, seq }, orderBy, take }),
+  });
+}
+
+const updateRunSchema = z.object({ metadata: metadataSchema.nullish() });
+
+/** Metadata only; allowed in any status. */
+export async function updateRun(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  input: z.input<typeof updateRunSchema>,
+  query: RunQuery = {},
+) {
+  const data = parseInput(updateRunSchema, input);
+  await getRun(ctx, threadId, id, { select: { id: true } });
+  if (data.metadata !== undefined) {
+    await ctx.db.run.update({ where: { id }, data: { metadata: toJson(data.metadata ?? {}) } });
+  }
+  return getRun(ctx, threadId, id, query);
+}
+
+/**
+ * Asks a run to stop: it becomes `cancelling`, and whoever owns it finishes the job: the worker
+ * executing it aborts the upstream call (signalled at once), or a queued job finalizes it.
+ */
+export async function cancelRun(
+  ctx: ServiceContext,
+  threadId: string,
+  id: string,
+  query: RunQuery = {},
+) {
+  await withTransaction(ctx, async (tx) => {
+    await lockThread(tx, threadId);
+    // The worker moves runs without the thread lock, so the status read here may be stale by
+    // the time we write: compare-and-set, and look again if it moved.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const run = await getRun(tx, threadId, id, { select: { id: true, status: true } });
+      if (run.status === 'cancelling') {
+        return;
+      }
+      if (!['queued', 'in_progress', 'requires_action'].includes(run.status)) {
+        throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
+      }
+      const { count } = await tx.db.run.updateMany({
+        where: { id, status: run.status },
+        data: { status: 'cancelling' },
+      });
+      if (count === 0) {
+        continue;
+      }
+      await emitRunStatus(tx.db, { id, projectId: tx.actor.projectId, threadId }, 'cancelling');
+      if (run.status === 'in_progress') {
+        await tx.db.$executeRaw`SELECT pg_notify(${RUN_SIGNAL_CHANNEL}, ${id})`;
+      } else {
+        await tx.jobs.send(tx.db, executeRunJob, { runId: id });
+      }
+      return;
+    }
+    throw new ConflictError(`Run ${id} changed status while cancelling; try again.`);
+  });
+  return getRun(ctx, threadId, id, query);
+}

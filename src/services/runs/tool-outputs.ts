@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { type ServiceContext, withTransaction } from '../../context.js';
+import { InvalidRequestError } from '../../errors.js';
+import type { Prisma } from '../../generated/prisma/client.js';
+import { executeRunJob } from '../../jobs/execute-run.js';
+import { SQL_NULL, toJson } from '../common/json.js';
+import { parseInput } from '../common/validation.js';
+import { lockThread } from '../threads/thread-lock.js';
+import { emitSnapshots } from './run-events-emit.js';
+import { isFunctionCall, type StepDetails } from './run-step-details.js';
+import { getRun } from './runs.js';
+
+const submitToolOutputsSchema = z.object({
+  toolOutputs: z
+    .array(z.object({ toolCallId: z.string().min(1), output: z.string().max(512 * 1024) }))
+    .min(1),
+});
+
+export type SubmitToolOutputsInput = z.input<typeof submitToolOutputsSchema>;
+
+/**
+ * Records the outputs of every pending function call (all in one request, as OpenAI requires)
+ * on the tool_calls step, and queues the run to continue.
+ */
+export async function submitToolOutputs(
+  ctx: ServiceContext,
+  threadId: string,
+  runId: string,
+  input: SubmitToolOutputsInput,
+  query: Pick<Prisma.RunFindFirstArgs, 'select' | 'include'> = {},
+) {
+  const data = parseInput(submitToolOutputsSchema, input);
+  await withTransaction(ctx, async (tx) => {
+    await lockThread(tx, threadId);
+    const run = await getRun(tx, threadId, runId, { select: { status: true } });
+    if (run.status !== 'requires_action') {
+      throw new InvalidRequestError(`Runs in status "${run.status}" do not accept tool outputs.`);
+    }
+    const step = await tx.db.runStep.findFirst({
+      where: { runId, type: 'tool_calls', status: 'in_progress' },
+      orderBy: { seq: 'desc' },
+    });
+    if (!step) {
+      throw new InvalidRequestError(`Run ${runId} has no pending tool calls.`);
+    }
+    const details = step.stepDetails as unknown as Extract<StepDetails, { type: 'tool_calls' }>;
+    // Server-side calls of the step have already run; only function calls await the caller.
+    const pending = details.toolCalls.filter(isFunctionCall);
+    const outputs = new Map<string, string>();
+    for (const [index, { toolCallId, output }] of data.toolOutputs.entries()) {
+      const param = `toolOutputs.${index}.toolCallId`;
+      if (!pending.some((call) => call.id === toolCallId)) {
+        throw new InvalidRequestError(`Invalid '${param}': no pending tool call '${toolCallId}'.`, {
+          param,
+        });
+      }
+      if (outputs.has(toolCallId)) {
+        throw new InvalidRequestError(`Invalid '${param}': duplicate output for '${toolCallId}'.`, {
+          param,
+        });
+      }
+      outputs.set(toolCallId, output);
+    }
+    const missing = pending.filter((call) => !outputs.has(call.id)).map((call) => call.id);
+    if (missing.length > 0) {
+      throw new InvalidRequestError(
+        `Expected tool outputs for call_ids ${JSON.stringify(pending.map((c) => c.id))}, got ${JSON.stringify([...outputs.keys()])}. Missing: ${missing.join(', ')}.`,
+        { param: 'toolOutputs' },
+      );
+    }
+    const completed: StepDetails = {
+      type: 'tool_calls',
+      toolCalls: details.toolCalls.map((call) =>
+        isFunctionCall(call)
+          ? { ...call, function: { ...call.function, output: outputs.get(call.id) ?? null } }
+          : call,
+      ),
+    };
+    await tx.db.runStep.update({
+      where: { id: step.id },
+      data: { stepDetails: toJson(completed), status: 'completed', completedAt: new Date() },
+    });
+    await tx.db.run.update({
+      where: { id: runId },
+      data: { status: 'queued', requiredAction: SQL_NULL },
+    });
+    await emitSnapshots(tx.db, { id: runId, projectId: tx.actor.projectId, threadId }, [
+      { event: 'thread.run.step.completed', kind: 'step', id: step.id },
+      { event: 'thread.run.queued', kind: 'run', id: runId },
+    ]);
+    await tx.jobs.send(tx.db, executeRunJob, { runId });
+  });
+  return getRun(ctx, threadId, runId, query);
+}

@@ -1,0 +1,126 @@
+import { z } from 'zod';
+import type { ServiceContext } from '../../context.js';
+import { InvalidRequestError } from '../../errors.js';
+import { idSchema } from '../common/validation.js';
+
+const detailSchema = z.enum(['auto', 'low', 'high']);
+
+const imageFileSchema = z.object({ fileId: idSchema, detail: detailSchema.nullish() });
+const imageUrlSchema = z.object({ url: z.url(), detail: detailSchema.nullish() });
+
+/** Request-side content part; text is a plain string here. */
+export type MessageContentInput =
+  | { type: 'text'; text: string }
+  | { type: 'image_file'; imageFile: z.output<typeof imageFileSchema> }
+  | { type: 'image_url'; imageUrl: z.output<typeof imageUrlSchema> };
+
+/** Flat in (`{ type, text?, imageFile?, imageUrl? }`), precise out. */
+export const messageContentInputSchema = z
+  .object({
+    type: z.enum(['text', 'image_file', 'image_url']),
+    text: z.string().nullish(),
+    imageFile: imageFileSchema.nullish(),
+    imageUrl: imageUrlSchema.nullish(),
+  })
+  .transform((part, ctx): MessageContentInput => {
+    const missing = (path: string) => {
+      ctx.addIssue({
+        code: 'custom',
+        path: [path],
+        message: 'Missing required parameter',
+        params: { openaiCode: 'missing_required_parameter' },
+      });
+      return z.NEVER;
+    };
+    switch (part.type) {
+      case 'text':
+        return typeof part.text === 'string' ? { type: 'text', text: part.text } : missing('text');
+      case 'image_file':
+        return part.imageFile
+          ? { type: 'image_file', imageFile: part.imageFile }
+          : missing('imageFile');
+      case 'image_url':
+        return part.imageUrl ? { type: 'image_url', imageUrl: part.imageUrl } : missing('imageUrl');
+    }
+  });
+
+export interface Annotation {
+  type: 'file_citation' | 'file_path';
+  text: string;
+  startIndex: number;
+  endIndex: number;
+  fileCitation?: { fileId: string; quote?: string };
+  filePath?: { fileId: string };
+}
+
+/** Stored and returned content part: text carries a value and annotations. */
+export type MessageContent =
+  | { type: 'text'; text: { value: string; annotations: Annotation[] } }
+  | { type: 'image_file'; imageFile: { fileId: string; detail: 'auto' | 'low' | 'high' } }
+  | { type: 'image_url'; imageUrl: { url: string; detail: 'auto' | 'low' | 'high' } }
+  | { type: 'refusal'; refusal: string };
+
+export const attachmentSchema = z.object({
+  fileId: idSchema,
+  tools: z.array(z.object({ type: z.enum(['code_interpreter', 'file_search']) })),
+});
+
+export type Attachment = z.infer<typeof attachmentSchema>;
+
+export function toStoredContent(parts: MessageContentInput[]): MessageContent[] {
+  return parts.map((part): MessageContent => {
+    if (part.type === 'text') {
+      return { type: 'text', text: { value: part.text, annotations: [] } };
+    }
+    if (part.type === 'image_file') {
+      return {
+        type: 'image_file',
+        imageFile: { fileId: part.imageFile.fileId, detail: part.imageFile.detail ?? 'auto' },
+      };
+    }
+    return {
+      type: 'image_url',
+      imageUrl: { url: part.imageUrl.url, detail: part.imageUrl.detail ?? 'auto' },
+    };
+  });
+}
+
+/** Every file a message refers to (image parts, attachments) must exist in the project. */
+export async function assertMessageFilesExist(
+  ctx: ServiceContext,
+  content: MessageContentInput[],
+  attachments: Attachment[] | null | undefined,
+  param: string,
+): Promise<void> {
+  // `param` is '' for a message posted on its own: the path then starts at its own fields.
+  const path = (...parts: (string | number)[]) =>
+    [param, ...parts].filter((p) => p !== '').join('.');
+  const referenced = [
+    ...content.flatMap((part, index) =>
+      part.type === 'image_file'
+        ? [{ id: part.imageFile.fileId, at: path('content', index, 'imageFile', 'fileId') }]
+        : [],
+    ),
+    ...(attachments ?? []).map((attachment, index) => ({
+      id: attachment.fileId,
+      at: path('attachments', index, 'fileId'),
+    })),
+  ];
+  if (referenced.length === 0) {
+    return;
+  }
+  const found = await ctx.db.file.findMany({
+    where: { projectId: ctx.actor.projectId, id: { in: referenced.map((ref) => ref.id) } },
+    select: { id: true },
+  });
+  const known = new Set(found.map((file) => file.id));
+  const missing = referenced.find((ref) => !known.has(ref.id));
+  if (missing) {
+    throw new InvalidRequestError(
+      `Invalid '${missing.at}': no file found with id '${missing.id}'.`,
+      {
+        param: missing.at,
+      },
+    );
+  }
+}
