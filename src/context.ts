@@ -1,13 +1,9 @@
-import type { PrismaClient } from './db/prisma.js';
+import { type Db, inTransaction } from './db/db.js';
 import type { RunEventHub } from './events/run-event-hub.js';
-import type { Prisma } from './generated/prisma/client.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
 import type { Retrieval } from './retrieval/retrieval.js';
 import type { BlobStorage } from './storage/blob-storage.js';
-
-/** The root client, or the client of an open transaction. */
-export type Db = PrismaClient | Prisma.TransactionClient;
 
 /** Who is calling: every service call is scoped to one project. */
 export interface Actor {
@@ -40,8 +36,9 @@ export interface ServiceContext {
   retrieval: Retrieval;
 }
 
-function isRootClient(db: Db): db is PrismaClient {
-  return '$transaction' in db;
+/** The context of work no caller asked for (a job, a run's execution), acting for `projectId`. */
+export function actingFor(ctx: Omit<ServiceContext, 'actor'>, projectId: string): ServiceContext {
+  return { ...ctx, actor: { projectId, apiKeyId: null } };
 }
 
 /**
@@ -54,11 +51,5 @@ export async function withTransaction<T>(
   /** For a root transaction only: how long it may run (Default: Prisma's 5000 ms). */
   options: { timeoutMs?: number } = {},
 ): Promise<T> {
-  const { db } = ctx;
-  if (!isRootClient(db)) {
-    return work(ctx);
-  }
-  return db.$transaction((tx) => work({ ...ctx, db: tx }), {
-    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-  });
+  return inTransaction(ctx.db, (tx) => work(tx === ctx.db ? ctx : { ...ctx, db: tx }), options);
 }

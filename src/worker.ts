@@ -6,7 +6,7 @@ import { BubblewrapSandbox } from './sandbox/bwrap-sandbox.js';
 import { sandboxConfigFromEnv } from './sandbox/sandbox-config.js';
 import { sweepSandboxSessions } from './sandbox/sessions.js';
 import { sweepExpiredFiles } from './services/files/file-expiry.js';
-import type { ExecutorDeps } from './services/runs/engine/run-executor.js';
+import type { EngineContext } from './services/runs/engine/engine-context.js';
 import { createBuiltinToolRunner } from './services/runs/engine/tools/builtin-runner.js';
 import { RUN_SIGNAL_CHANNEL } from './services/runs/run-signals.js';
 import { sweepRuns } from './services/runs/run-sweeper.js';
@@ -42,7 +42,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
             'code sandbox unavailable: code_interpreter calls will report it',
           ),
     );
-  const executorDeps: ExecutorDeps = {
+  const engine: EngineContext = {
     db: deps.db,
     logger,
     jobs: deps.jobs,
@@ -94,7 +94,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
           }
           slot.busy = true;
           try {
-            await job.handle(executorDeps, job.definition.schema.parse(item.data));
+            await job.handle(engine, job.definition.schema.parse(item.data));
           } finally {
             slot.busy = false;
             if (slot.id) {

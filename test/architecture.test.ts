@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -18,13 +18,73 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** Every import of a file: `{ specifier, typeOnly }`. */
+/** Every import and re-export of a file: `{ specifier, typeOnly }`. */
 function imports(file: string): { specifier: string; typeOnly: boolean }[] {
-  const source = readFileSync(path.join(root, file), 'utf8');
-  return [...source.matchAll(/^import\s+(type\s+)?[^'"]*?from\s+'([^']+)'/gms)].map((match) => ({
+  return importsIn(readFileSync(path.join(root, file), 'utf8'));
+}
+
+function importsIn(source: string): { specifier: string; typeOnly: boolean }[] {
+  const statements = /^(?:import|export)\s+(type\s+)?(?:[^'";]*?from\s+)?'([^']+)'/gms;
+  return [...source.matchAll(statements)].map((match) => ({
     specifier: match[2] ?? '',
     typeOnly: Boolean(match[1]),
   }));
+}
+
+/** The repository file a relative specifier names (`./a.js` is `a.ts`), or null for a package. */
+function resolveImport(file: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) {
+    return null;
+  }
+  const target = path.relative(root, path.resolve(root, path.dirname(file), specifier));
+  const source = target.replace(/\.js$/, '.ts');
+  return existsSync(path.join(root, source)) ? source : target;
+}
+
+/**
+ * Every import cycle of `graph` (file → files it imports), each as the files of one strongly
+ * connected component (Tarjan), a file importing itself included.
+ */
+function importCycles(graph: Map<string, string[]>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const cycles: string[][] = [];
+  const visit = (file: string) => {
+    index.set(file, index.size);
+    low.set(file, index.get(file) ?? 0);
+    stack.push(file);
+    onStack.add(file);
+    for (const next of graph.get(file) ?? []) {
+      if (!index.has(next)) {
+        visit(next);
+        low.set(file, Math.min(low.get(file) ?? 0, low.get(next) ?? 0));
+      } else if (onStack.has(next)) {
+        low.set(file, Math.min(low.get(file) ?? 0, index.get(next) ?? 0));
+      }
+    }
+    if (low.get(file) === index.get(file)) {
+      const component: string[] = [];
+      let member: string | undefined;
+      do {
+        member = stack.pop();
+        if (member !== undefined) {
+          onStack.delete(member);
+          component.push(member);
+        }
+      } while (member !== undefined && member !== file);
+      if (component.length > 1 || (graph.get(file) ?? []).includes(file)) {
+        cycles.push(component.sort());
+      }
+    }
+  };
+  for (const file of graph.keys()) {
+    if (!index.has(file)) {
+      visit(file);
+    }
+  }
+  return cycles;
 }
 
 function resolvesInto(file: string, specifier: string, dir: string): boolean {
@@ -82,5 +142,47 @@ describe('import direction', () => {
     expect(resolvesInto('src/services/x.ts', '../../compat/index.js', 'compat')).toBe(true);
     expect(resolvesInto('compat/routes/x.ts', '../../src/services/a.js', 'src')).toBe(true);
     expect(resolvesInto('compat/routes/x.ts', '../serializers.js', 'src')).toBe(false);
+  });
+});
+
+describe('import cycles', () => {
+  it('no file reaches itself through imports, type-only imports included', () => {
+    const files = ['src', 'compat', 'scripts', 'bench'].flatMap((dir) => sourceFiles(dir));
+    const graph = new Map(
+      files.map((file) => [
+        file,
+        imports(file).flatMap(({ specifier }) => resolveImport(file, specifier) ?? []),
+      ]),
+    );
+    expect(importCycles(graph)).toEqual([]);
+  });
+
+  it('the test would notice a cycle, however it is imported', () => {
+    const graph = new Map([
+      ['a.ts', ['b.ts']],
+      ['b.ts', ['c.ts']],
+      ['c.ts', ['a.ts']],
+      ['d.ts', ['a.ts', 'd.ts']],
+      ['e.ts', ['a.ts']],
+    ]);
+    expect(importCycles(graph)).toEqual([['a.ts', 'b.ts', 'c.ts'], ['d.ts']]);
+    expect(
+      importsIn(
+        [
+          "import type { A } from './a.js';",
+          "import { b,\n  c } from '../b.js';",
+          "export { d } from './d.js';",
+          "export type * from './e.js';",
+          "import './f.js';",
+        ].join('\n'),
+      ),
+    ).toEqual([
+      { specifier: './a.js', typeOnly: true },
+      { specifier: '../b.js', typeOnly: false },
+      { specifier: './d.js', typeOnly: false },
+      { specifier: './e.js', typeOnly: true },
+      { specifier: './f.js', typeOnly: false },
+    ]);
+    expect(resolveImport('src/services/runs/runs.ts', '../../db/db.js')).toBe('src/db/db.ts');
   });
 });

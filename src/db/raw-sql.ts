@@ -1,7 +1,6 @@
 import pg from 'pg';
-import type { Db } from '../context.js';
-import type { Prisma } from '../generated/prisma/client.js';
-import type { PrismaClient } from './prisma.js';
+import type { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { Db } from './db.js';
 
 /** The pg pool under each root Prisma client (its driver adapter's), for statements alone. */
 const pools = new WeakMap<object, pg.Pool>();

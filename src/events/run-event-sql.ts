@@ -1,4 +1,4 @@
-import type { Db } from '../context.js';
+import { type Db, isTransaction } from '../db/db.js';
 import { queryRaw } from '../db/raw-sql.js';
 import { Prisma, type RunEvent } from '../generated/prisma/client.js';
 import { RUN_EVENTS_CHANNEL, type RunEventName } from './run-events.js';
@@ -52,10 +52,6 @@ export interface WriteRunOptions {
   alsoNotify?: { channel: string; payload: string }[];
 }
 
-function inTransaction(db: Db): boolean {
-  return !('$transaction' in db);
-}
-
 /**
  * One statement that changes a run (and rows of it) and logs the events describing the change,
  * announced on COMMIT: the work of a transaction of several statements, in one round trip.
@@ -73,7 +69,7 @@ export async function writeRun<Row = { event_seq: number }>(
     ),
   );
   const writes = write.writes ?? [];
-  const publisher = options.publisher && !inTransaction(db) ? options.publisher : null;
+  const publisher = options.publisher && !isTransaction(db) ? options.publisher : null;
   const extraNotifies = options.alsoNotify ?? [];
   const alsoNotify =
     extraNotifies.length === 0

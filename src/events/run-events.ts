@@ -1,4 +1,4 @@
-import type { Db } from '../context.js';
+import type { Db } from '../db/db.js';
 import { queryRaw } from '../db/raw-sql.js';
 import { Prisma, type RunEvent } from '../generated/prisma/client.js';
 

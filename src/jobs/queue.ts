@@ -1,6 +1,6 @@
 import type PgBoss from 'pg-boss';
 import type { z } from 'zod';
-import type { Db } from '../context.js';
+import type { Db } from '../db/db.js';
 import type { JobDefinition } from './define-job.js';
 
 /** Channel on which enqueuers wake idle workers at once instead of waiting for pg-boss's poll. */

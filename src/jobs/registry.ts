@@ -1,21 +1,21 @@
 import type { z } from 'zod';
-import type { ExecutorDeps } from '../services/runs/engine/run-executor.js';
+import { actingFor } from '../context.js';
+import type { EngineContext } from '../services/runs/engine/engine-context.js';
 import { executeRun } from '../services/runs/engine/run-executor.js';
 import { indexVectorStoreFile } from '../services/vector-stores/vector-store-indexing.js';
 import type { JobDefinition } from './define-job.js';
 import { executeRunJob } from './execute-run.js';
 import { indexVectorStoreFileJob } from './index-vector-store-file.js';
-import { jobContext } from './job-context.js';
 
 /** A job and its handler: a thin adapter over a service. */
 export interface RegisteredJob<S extends z.ZodType = z.ZodType> {
   definition: JobDefinition<S>;
-  handle(deps: ExecutorDeps, payload: z.output<S>): Promise<void>;
+  handle(deps: EngineContext, payload: z.output<S>): Promise<void>;
 }
 
 function register<S extends z.ZodType>(
   definition: JobDefinition<S>,
-  handle: (deps: ExecutorDeps, payload: z.output<S>) => Promise<void>,
+  handle: (deps: EngineContext, payload: z.output<S>) => Promise<void>,
 ): RegisteredJob {
   return { definition, handle } as RegisteredJob;
 }
@@ -24,6 +24,6 @@ function register<S extends z.ZodType>(
 export const jobs: RegisteredJob[] = [
   register(executeRunJob, (deps, { runId }) => executeRun(deps, runId)),
   register(indexVectorStoreFileJob, async (deps, { projectId, ...target }) => {
-    await indexVectorStoreFile(jobContext(deps, projectId), target);
+    await indexVectorStoreFile(actingFor(deps, projectId), target);
   }),
 ];

@@ -1,4 +1,4 @@
-import type { Db } from '../context.js';
+import type { Db } from '../db/db.js';
 import { base64ToVector, dot } from './float-vectors.js';
 import { TopK } from './top-k.js';
 import type { NearestQuery, VectorIndex, VectorMatch } from './vector-index.js';

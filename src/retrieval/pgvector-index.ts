@@ -1,4 +1,4 @@
-import type { Db } from '../context.js';
+import type { Db } from '../db/db.js';
 import type { PrismaClient } from '../db/prisma.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Logger } from '../logger.js';

@@ -1,4 +1,4 @@
-import type { Db } from '../context.js';
+import type { Db } from '../db/db.js';
 
 /** A chunk's cosine similarity to the query vector (-1..1). */
 export interface VectorMatch {

@@ -1,5 +1,4 @@
-import type { ServiceContext } from '../../src/context.js';
-import { jobContext } from '../../src/jobs/job-context.js';
+import { actingFor, type ServiceContext } from '../../src/context.js';
 import { authenticate } from '../../src/services/auth/api-keys.js';
 import { createFileFromBytes } from '../../src/services/files/files.js';
 import { createVectorStoreFile } from '../../src/services/vector-stores/vector-store-files.js';
@@ -10,7 +9,7 @@ import type { TestApp } from '../setup/app.js';
 /** A service context acting for the app's default project (as a job or a request would). */
 export async function serviceContext(app: TestApp, apiKey = app.apiKey): Promise<ServiceContext> {
   const actor = await authenticate(app.deps.db, `Bearer ${apiKey}`);
-  return { ...jobContext(app.deps, actor.projectId), actor };
+  return { ...actingFor(app.deps, actor.projectId), actor };
 }
 
 export async function newVectorStore(ctx: ServiceContext, name = 'docs'): Promise<string> {

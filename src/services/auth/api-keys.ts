@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Actor, Db } from '../../context.js';
+import type { Actor } from '../../context.js';
+import type { Db } from '../../db/db.js';
 import { AuthenticationError } from '../../errors.js';
 import { newId, randomBase62 } from '../../ids.js';
 

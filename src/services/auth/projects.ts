@@ -1,4 +1,4 @@
-import type { Db } from '../../context.js';
+import type { Db } from '../../db/db.js';
 import { newId } from '../../ids.js';
 import type { Logger } from '../../logger.js';
 import { type CreatedApiKey, createApiKey, hashApiKey } from './api-keys.js';

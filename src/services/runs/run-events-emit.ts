@@ -1,4 +1,4 @@
-import type { Db } from '../../context.js';
+import type { Db } from '../../db/db.js';
 import {
   appendRunEvents,
   type RunEventInput,

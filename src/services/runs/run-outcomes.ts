@@ -1,4 +1,4 @@
-import type { Db } from '../../context.js';
+import { type Db, inTransaction } from '../../db/db.js';
 import { runSql } from '../../db/row-sql.js';
 import { writeRun } from '../../events/run-event-sql.js';
 import { Prisma } from '../../generated/prisma/client.js';
@@ -28,11 +28,6 @@ export function addUsage(a: Usage | null, b: Usage | null): Usage | null {
 
 type MessageReason = 'run_cancelled' | 'run_expired' | 'run_failed';
 type EndStatus = 'completed' | 'incomplete' | 'cancelled' | 'failed' | 'expired';
-
-/** Runs `work` in a transaction, joining the caller's if it already has one. */
-function transact<T>(db: Db, work: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-  return '$transaction' in db ? db.$transaction(work) : work(db);
-}
 
 /**
  * Closes what a run left open when it ends abnormally: in-progress steps take the run's fate,
@@ -144,7 +139,7 @@ export async function endRun(
   if (to === 'completed' || to === 'incomplete') {
     return endCleanly(db, runId, { to, details }, leaseId);
   }
-  return transact(db, async (tx) => {
+  return inTransaction(db, async (tx) => {
     const now = new Date();
     const { count } = await tx.run.updateMany({
       where: { id: runId, status: { in: statusesBefore(to) }, ...(leaseId ? { leaseId } : {}) },

@@ -1,4 +1,4 @@
-import type { Db } from '../../context.js';
+import type { Db } from '../../db/db.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import type { Logger } from '../../logger.js';
 import type { BlobStorage } from '../../storage/blob-storage.js';

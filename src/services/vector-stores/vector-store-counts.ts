@@ -1,4 +1,4 @@
-import type { Db } from '../../context.js';
+import type { Db } from '../../db/db.js';
 
 /** How many of a store's (or a batch's) files are in each status. */
 export interface FileCounts {

@@ -1,4 +1,4 @@
-import type { Db } from '../../context.js';
+import type { Db } from '../../db/db.js';
 
 const DAY_MS = 86_400_000;
 

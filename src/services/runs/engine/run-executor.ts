@@ -1,50 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import type { ServiceSettings } from '../../../context.js';
-import type { PrismaClient } from '../../../db/prisma.js';
 import { queryRaw } from '../../../db/raw-sql.js';
 import { runSql } from '../../../db/row-sql.js';
-import type { RunEventHub } from '../../../events/run-event-hub.js';
 import { writeRun } from '../../../events/run-event-sql.js';
 import { appendRunEvents, snapshot } from '../../../events/run-events.js';
 import { Prisma } from '../../../generated/prisma/client.js';
-import type { JobQueue } from '../../../jobs/queue.js';
 import type { Logger } from '../../../logger.js';
-import { type ChatModel, ModelError } from '../../../models/chat-model.js';
+import { ModelError } from '../../../models/chat-model.js';
 import { isAbortError } from '../../../models/openai-chat-model.js';
-import type { Retrieval } from '../../../retrieval/retrieval.js';
-import type { BlobStorage } from '../../../storage/blob-storage.js';
 import type { AssistantTool } from '../../assistants/assistant-tools.js';
 import { endRun, type Usage } from '../run-outcomes.js';
 import { isTerminal } from '../run-status.js';
+import type { EngineContext, RunRow } from './engine-context.js';
 import { type Generation, generate } from './run-generation.js';
 import { enabledBuiltins } from './tools/definitions.js';
-import type { BuiltinToolRunner } from './tools/runner.js';
-
-export interface ExecutorSettings extends ServiceSettings {
-  /** How often the executing worker proves it is alive (Default: 2000 ms). */
-  runHeartbeatMs: number;
-  /** A run whose heartbeat is older than this is taken over (Default: 15000 ms). */
-  runStaleAfterMs: number;
-  /** Streamed output is written and announced at most this often (Default: 20 ms). */
-  streamFlushMs: number;
-}
-
-export interface ExecutorDeps {
-  db: PrismaClient;
-  logger: Logger;
-  jobs: JobQueue;
-  model: ChatModel;
-  settings: ExecutorSettings;
-  runEvents: RunEventHub;
-  storage: BlobStorage;
-  retrieval: Retrieval;
-  /** Executes file_search and code_interpreter calls. */
-  builtinTools: BuiltinToolRunner;
-  /** Aborts `controller` when the run is signalled (cancel, expiry); returns the unsubscribe. */
-  watchRun(runId: string, controller: AbortController): () => void;
-}
-
-export type RunRow = Awaited<ReturnType<PrismaClient['run']['findUniqueOrThrow']>>;
 
 /**
  * Takes ownership of a run with a fresh lease: a queued run, or an in-progress run whose worker
@@ -52,7 +20,7 @@ export type RunRow = Awaited<ReturnType<PrismaClient['run']['findUniqueOrThrow']
  * Returns the lease, the run as claimed, and whether an earlier execution had started it. One
  * statement: the claim, its event and the NOTIFY.
  */
-async function claimRun(deps: ExecutorDeps, runId: string) {
+async function claimRun(deps: EngineContext, runId: string) {
   const leaseId = randomUUID();
   const now = new Date();
   const staleBefore = new Date(now.getTime() - deps.settings.runStaleAfterMs);
@@ -83,7 +51,7 @@ async function claimRun(deps: ExecutorDeps, runId: string) {
  * A dead execution may have left a half-written message or tool call: it is generated again, so
  * drop it, and close it in the event log (as failed/incomplete) so live streams stay consistent.
  */
-async function discardUnfinishedOutput(deps: ExecutorDeps, runId: string): Promise<void> {
+async function discardUnfinishedOutput(deps: EngineContext, runId: string): Promise<void> {
   const steps = await deps.db.runStep.findMany({ where: { runId, status: 'in_progress' } });
   if (steps.length === 0) {
     return;
@@ -119,7 +87,7 @@ async function discardUnfinishedOutput(deps: ExecutorDeps, runId: string): Promi
  * completion into a message and/or tool calls, and end in `completed`, `incomplete`,
  * `requires_action` or `failed`. Idempotent: a run in any other state is left alone.
  */
-export async function executeRun(deps: ExecutorDeps, runId: string): Promise<void> {
+export async function executeRun(deps: EngineContext, runId: string): Promise<void> {
   const claim = await claimRun(deps, runId);
   if (!claim) {
     await finishUnclaimable(deps, runId);
@@ -179,7 +147,7 @@ export async function executeRun(deps: ExecutorDeps, runId: string): Promise<voi
  * error. Anything else (database, network trouble) is thrown for pg-boss to retry.
  */
 async function endAfterError(
-  deps: ExecutorDeps,
+  deps: EngineContext,
   { runId, leaseId }: { runId: string; leaseId: string },
   error: unknown,
   { controller, state, logger }: { controller: AbortController; state: Generation; logger: Logger },
@@ -212,7 +180,7 @@ async function endAfterError(
  * mistakes it for a queued run), which makes the run stale at once for the next claim. Best
  * effort: if even this fails, the heartbeat goes stale on its own.
  */
-async function letGo(deps: ExecutorDeps, runId: string, leaseId: string, logger: Logger) {
+async function letGo(deps: EngineContext, runId: string, leaseId: string, logger: Logger) {
   await queryRaw(
     deps.db,
     Prisma.sql`UPDATE runs SET heartbeat_at = NULL
@@ -224,7 +192,7 @@ async function letGo(deps: ExecutorDeps, runId: string, leaseId: string, logger:
  * A run no worker can claim: one being cancelled before any worker took it (or whose worker
  * died) is finished here; any other status is someone else's business.
  */
-async function finishUnclaimable(deps: ExecutorDeps, runId: string): Promise<void> {
+async function finishUnclaimable(deps: EngineContext, runId: string): Promise<void> {
   const run = await deps.db.run.findUnique({
     where: { id: runId },
     select: { status: true, leaseId: true, heartbeatAt: true },
@@ -240,7 +208,7 @@ async function finishUnclaimable(deps: ExecutorDeps, runId: string): Promise<voi
 }
 
 /** A run that ended (not one waiting for tool outputs, or taken over) frees its sandbox session. */
-async function releaseIfEnded(deps: ExecutorDeps, runId: string, logger: Logger): Promise<void> {
+async function releaseIfEnded(deps: EngineContext, runId: string, logger: Logger): Promise<void> {
   const ended = await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } });
   if (ended && isTerminal(ended.status)) {
     await deps.builtinTools
@@ -249,7 +217,7 @@ async function releaseIfEnded(deps: ExecutorDeps, runId: string, logger: Logger)
   }
 }
 
-async function settleAfterAbort(deps: ExecutorDeps, runId: string, leaseId: string) {
+async function settleAfterAbort(deps: EngineContext, runId: string, leaseId: string) {
   const run = await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } });
   if (run?.status === 'cancelling') {
     await endRun(deps.db, runId, 'cancelled', {}, leaseId);

@@ -1,12 +1,11 @@
-import type { ServiceContext } from '../../../context.js';
-import { jobContext } from '../../../jobs/job-context.js';
+import { actingFor, type ServiceContext } from '../../../context.js';
 import type { Logger } from '../../../logger.js';
 import type { AssistantTool } from '../../assistants/assistant-tools.js';
 import { addUsage, type CleanEnd, endRun, type Usage } from '../run-outcomes.js';
 import type { StepDetails, ToolCall } from '../run-step-details.js';
+import type { EngineContext, RunRow } from './engine-context.js';
 import { chatRequest, MAX_BUILTIN_ROUNDS } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
-import type { ExecutorDeps, RunRow } from './run-executor.js';
 import type { MessageExtras, OwnedRun } from './run-output.js';
 import { TextWriter } from './text-writer.js';
 import { ToolCallWriter } from './tool-call-writer.js';
@@ -24,13 +23,13 @@ export interface Generation {
  * executed here and answered with another model call.
  */
 export async function generate(
-  deps: ExecutorDeps,
+  deps: EngineContext,
   run: RunRow & { leaseId: string },
   signal: AbortSignal,
   state: Generation,
   logger: Logger,
 ): Promise<void> {
-  const ctx = jobContext(deps, run.projectId);
+  const ctx = actingFor(deps, run.projectId);
   for (let round = 0; ; round += 1) {
     if (round > MAX_BUILTIN_ROUNDS) {
       // Asked to answer without server-side tools, the model called them anyway: stop the loop.
@@ -90,7 +89,7 @@ async function messageExtras(ctx: ServiceContext, runId: string): Promise<Messag
 
 /** One model call and what follows from it: `continue` after server-side tool calls. */
 async function modelCall(
-  deps: ExecutorDeps,
+  deps: EngineContext,
   ctx: ServiceContext,
   run: RunRow & { leaseId: string },
   signal: AbortSignal,
@@ -125,12 +124,7 @@ async function modelCall(
     return 'done';
   }
 
-  const output = {
-    db: deps.db,
-    logger,
-    flushMs: deps.settings.streamFlushMs,
-    events: deps.runEvents,
-  };
+  const output = { ...deps, logger };
   const owned: OwnedRun = {
     id: run.id,
     projectId: run.projectId,

@@ -1,21 +1,10 @@
-import type { PrismaClient } from '../../../db/prisma.js';
-import type { RunEventPublisher } from '../../../events/run-event-sql.js';
 import type { Prisma } from '../../../generated/prisma/client.js';
-import type { Logger } from '../../../logger.js';
 import { toJson } from '../../common/json.js';
 import type { Annotation, MessageContent } from '../../threads/message-content.js';
 import type { RunRef } from '../run-events-emit.js';
 import type { StepDetails } from '../run-step-details.js';
+import type { EngineContext } from './engine-context.js';
 import { type AnnotationSources, emptySources } from './tools/annotations.js';
-
-export interface OutputDeps {
-  db: PrismaClient;
-  logger: Logger;
-  /** Streamed output is written (and announced) at most this often (Default: 20 ms). */
-  flushMs: number;
-  /** Followers in this process get committed rows at once (the run event hub). */
-  events?: RunEventPublisher;
-}
 
 export interface OwnedRun extends RunRef {
   assistantId: string;
@@ -43,14 +32,14 @@ export abstract class CoalescingWriter {
   private creditAt = performance.now();
   private writing: Promise<void> = Promise.resolve();
 
-  constructor(protected readonly deps: OutputDeps) {}
+  constructor(protected readonly deps: EngineContext) {}
 
   protected abstract write(): Promise<void>;
 
   /** Write credit now: what is left, plus what the time since the last count earned. */
   private refill(): number {
     const now = performance.now();
-    const flushMs = this.deps.flushMs;
+    const flushMs = this.deps.settings.streamFlushMs;
     this.credit =
       flushMs <= 0
         ? BURST_WRITES
@@ -75,7 +64,7 @@ export abstract class CoalescingWriter {
       const immediate = setImmediate(run);
       this.cancelScheduled = () => clearImmediate(immediate);
     } else {
-      const timer = setTimeout(run, (1 - credit) * this.deps.flushMs);
+      const timer = setTimeout(run, (1 - credit) * this.deps.settings.streamFlushMs);
       this.cancelScheduled = () => clearTimeout(timer);
     }
   }

@@ -4,13 +4,13 @@ import { Prisma } from '../../../generated/prisma/client.js';
 import { newId } from '../../../ids.js';
 import { type CleanEnd, cleanEndSql, type Usage } from '../run-outcomes.js';
 import type { StepDetails } from '../run-step-details.js';
+import type { EngineContext } from './engine-context.js';
 import {
   CoalescingWriter,
   LostRunError,
   type MessageExtras,
   messageContent,
   NO_EXTRAS,
-  type OutputDeps,
   type OwnedRun,
 } from './run-output.js';
 import { annotate } from './tools/annotations.js';
@@ -42,7 +42,7 @@ export class TextWriter extends CoalescingWriter {
   private created = false;
 
   private constructor(
-    deps: OutputDeps,
+    deps: EngineContext,
     private readonly run: OwnedRun,
     readonly messageId: string,
     readonly stepId: string,
@@ -56,7 +56,7 @@ export class TextWriter extends CoalescingWriter {
    * with that token (at once: the first write is never delayed), in OpenAI's event order.
    */
   static async open(
-    deps: OutputDeps,
+    deps: EngineContext,
     run: OwnedRun,
     extras: MessageExtras = NO_EXTRAS,
   ): Promise<TextWriter> {
@@ -77,7 +77,7 @@ export class TextWriter extends CoalescingWriter {
     if (write) {
       // Not ours any more (cancelled, expired, taken over): nothing is written, and the executor
       // hears it from its signal; the finish refuses loudly.
-      await writeRun(this.deps.db, write, { publisher: this.deps.events });
+      await writeRun(this.deps.db, write, { publisher: this.deps.runEvents });
     }
   }
 
@@ -92,7 +92,7 @@ export class TextWriter extends CoalescingWriter {
   ): Promise<void> {
     return this.afterPending(async () => {
       const write = this.statement({ outcome, stepUsage }, end);
-      if (!write || !(await writeRun(this.deps.db, write, { publisher: this.deps.events }))) {
+      if (!write || !(await writeRun(this.deps.db, write, { publisher: this.deps.runEvents }))) {
         throw new LostRunError('The run is no longer ours');
       }
     });

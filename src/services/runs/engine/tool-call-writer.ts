@@ -11,13 +11,8 @@ import {
   type StepDetails,
   type ToolCall,
 } from '../run-step-details.js';
-import {
-  assertOwned,
-  CoalescingWriter,
-  createStep,
-  type OutputDeps,
-  type OwnedRun,
-} from './run-output.js';
+import type { EngineContext } from './engine-context.js';
+import { assertOwned, CoalescingWriter, createStep, type OwnedRun } from './run-output.js';
 import type { BuiltinToolType } from './tools/definitions.js';
 import { partialStringField, stringArgument } from './tools/partial-json.js';
 
@@ -40,7 +35,7 @@ export class ToolCallWriter extends CoalescingWriter {
   private dirty = false;
 
   private constructor(
-    deps: OutputDeps,
+    deps: EngineContext,
     private readonly run: OwnedRun,
     readonly stepId: string,
     /** Server-side tools the run offers, by function name. */
@@ -50,7 +45,7 @@ export class ToolCallWriter extends CoalescingWriter {
   }
 
   static async open(
-    deps: OutputDeps,
+    deps: EngineContext,
     run: OwnedRun,
     builtins: Map<string, BuiltinToolType> = new Map(),
   ): Promise<ToolCallWriter> {

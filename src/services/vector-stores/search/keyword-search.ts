@@ -1,4 +1,4 @@
-import type { Db } from '../../../context.js';
+import type { Db } from '../../../db/db.js';
 import { Prisma } from '../../../generated/prisma/client.js';
 
 /** A chunk's full-text score for one query, in [0, 1). */
