@@ -186,3 +186,67 @@ describe('import cycles', () => {
     expect(resolveImport('src/services/runs/runs.ts', '../../db/db.js')).toBe('src/db/db.ts');
   });
 });
+
+const RUN_STORE = path.join('src', 'services', 'runs', 'store');
+const STATUS_SQL = path.join(RUN_STORE, 'status-sql.ts');
+
+/** Statements and Prisma calls in `source` that write runs, run_steps or messages. */
+function runWrites(source: string): string[] {
+  const sql = /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:runs|run_steps|messages)\b/gi;
+  const prisma =
+    /\.(?:run|runStep|message)\.(?:create|createMany|update|updateMany|upsert|delete|deleteMany)\s*\(/g;
+  return [...source.matchAll(sql), ...source.matchAll(prisma)].map((match) => match[0]);
+}
+
+/**
+ * The SET lists of `UPDATE runs` statements in `source` that write `status` themselves rather
+ * than through status-sql.ts's move (which the statement interpolates as `${move.set}`).
+ */
+function runStatusWrites(source: string): string[] {
+  const updates = /\bUPDATE\s+runs\b(?:\s+AS\s+\w+)?\s+SET\b([\s\S]*?)(?:\bWHERE\b|\bFROM\b|`)/gi;
+  return [...source.matchAll(updates)].flatMap((match) =>
+    /(?:^|[\s,(])status\s*=/.test(match[1] ?? '') ? [match[0]] : [],
+  );
+}
+
+describe('the run store', () => {
+  it('is the only module that writes runs, run steps and messages', () => {
+    const offenders = sourceFiles('src')
+      .filter((file) => !file.startsWith(`${RUN_STORE}${path.sep}`))
+      .flatMap((file) =>
+        runWrites(readFileSync(path.join(root, file), 'utf8')).map((write) => `${file}: ${write}`),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('writes a run status only through the transition table (status-sql.ts)', () => {
+    const offenders = sourceFiles('src')
+      .filter((file) => file !== STATUS_SQL)
+      .flatMap((file) =>
+        runStatusWrites(readFileSync(path.join(root, file), 'utf8')).map(
+          (write) => `${file}: ${write}`,
+        ),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the tests would notice a write elsewhere', () => {
+    expect(runWrites('tx.run.updateMany({ where }); sql`INSERT INTO run_steps (id)`')).toEqual([
+      'INSERT INTO run_steps',
+      '.run.updateMany(',
+    ]);
+    expect(runWrites('UPDATE runs_archive SET x = 1; db.runStep.findMany()')).toEqual([]);
+    expect(
+      runStatusWrites("sql`UPDATE runs SET status = 'queued', x = 1 WHERE id = 1`"),
+    ).toHaveLength(1);
+    expect(runStatusWrites('sql`UPDATE runs AS r SET a = 1, status = ${to} FROM x`')).toHaveLength(
+      1,
+    );
+    expect(runStatusWrites('sql`UPDATE runs SET ${move.set}, event_seq = 1 WHERE id = 1`')).toEqual(
+      [],
+    );
+    expect(runStatusWrites('sql`UPDATE runs SET heartbeat_at = NULL WHERE status = 1`')).toEqual(
+      [],
+    );
+  });
+});

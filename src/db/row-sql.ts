@@ -10,7 +10,7 @@ export interface ModelSql {
   /** Select list giving the row exactly as Prisma returns it (camelCase keys, typed values). */
   readonly columns: Prisma.Sql;
   /**
-   * The row behind `alias` as the event log stores it (see `snapshot` in run-events.ts): a JSON
+   * The row behind `alias` as the event log stores it (the one way rows are snapshotted): a JSON
    * object without `seq`, dates as ISO strings in UTC.
    */
   snapshot(alias: string): Prisma.Sql;

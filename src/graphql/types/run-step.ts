@@ -1,7 +1,7 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import type { Usage } from '../../services/runs/run-outcomes.js';
 import type { StepDetails, ToolCall } from '../../services/runs/run-step-details.js';
 import { getRunStep, listRunSteps } from '../../services/runs/run-steps.js';
+import type { Usage } from '../../services/runs/usage.js';
 import { builder } from '../builder.js';
 import { pageArgs, pageType, toPageInput } from './common.js';
 import { UsageRef } from './run.js';

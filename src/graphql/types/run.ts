@@ -2,7 +2,6 @@ import { queryFromInfo } from '@pothos/plugin-prisma';
 import type { AssistantTool } from '../../services/assistants/assistant-tools.js';
 import type { ResponseFormat } from '../../services/assistants/response-format.js';
 import type { ToolChoice, TruncationStrategy } from '../../services/runs/run-input.js';
-import type { Usage } from '../../services/runs/run-outcomes.js';
 import { RUN_STATUSES, type RunStatus } from '../../services/runs/run-status.js';
 import type { RequiredAction } from '../../services/runs/run-step-details.js';
 import {
@@ -14,6 +13,7 @@ import {
   updateRun,
 } from '../../services/runs/runs.js';
 import { submitToolOutputs } from '../../services/runs/tool-outputs.js';
+import type { Usage } from '../../services/runs/usage.js';
 import { type BuilderTypes, builder } from '../builder.js';
 import { ReasoningEffort } from './assistant.js';
 import { pageArgs, pageType, toPageInput } from './common.js';

@@ -1,9 +1,9 @@
 import type { PrismaClient } from '../../db/prisma.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
 import type { JobQueue } from '../../jobs/queue.js';
-import { endRun } from './run-outcomes.js';
 import { RUN_SIGNAL_CHANNEL } from './run-signals.js';
 import { ACTIVE_RUN_STATUSES } from './run-status.js';
+import { endRun } from './store/run-endings.js';
 
 export interface SweepResult {
   expired: string[];
@@ -29,13 +29,16 @@ export async function sweepRuns(
   });
   const expired: string[] = [];
   for (const { id } of due) {
-    const ended = await db.$transaction(async (tx) => {
-      const done = await endRun(tx, id, 'expired', {});
-      if (done) {
-        await tx.$executeRaw`SELECT pg_notify(${RUN_SIGNAL_CHANNEL}, ${id})`;
-      }
-      return done;
-    });
+    // Its executing worker (if any) is signalled on COMMIT and stops at once.
+    const ended = await endRun(
+      db,
+      id,
+      'expired',
+      {},
+      {
+        alsoNotify: [{ channel: RUN_SIGNAL_CHANNEL, payload: id }],
+      },
+    );
     if (ended) {
       expired.push(id);
     }

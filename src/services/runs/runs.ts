@@ -1,23 +1,18 @@
 import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../../context.js';
 import { queryRaw } from '../../db/raw-sql.js';
-import { runSql, threadSql } from '../../db/row-sql.js';
+import { runSql } from '../../db/row-sql.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../errors.js';
-import { writeRun } from '../../events/run-event-sql.js';
 import { Prisma, type Run } from '../../generated/prisma/client.js';
-import { newId } from '../../ids.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
-import { JOB_WAKE_CHANNEL } from '../../jobs/queue.js';
 import type { AssistantTool } from '../assistants/assistant-tools.js';
 import { getAssistant } from '../assistants/assistants.js';
-import { toJson } from '../common/json.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
 import { metadataSchema, parseInput } from '../common/validation.js';
 import { insertMessage } from '../threads/messages.js';
 import { assertThreadExists, findActiveRun, lockThread } from '../threads/thread-lock.js';
 import { createThread } from '../threads/threads.js';
-import { emitRunStatus } from './run-events-emit.js';
 import {
   type CreateRunInput,
   type CreateThreadAndRunInput,
@@ -25,7 +20,8 @@ import {
   createThreadAndRunSchema,
   type ParsedRunFields,
 } from './run-input.js';
-import { RUN_SIGNAL_CHANNEL } from './run-signals.js';
+import { canTransition, type RunStatus } from './run-status.js';
+import { requestCancel, insertRun as storeRun, updateRunMetadata } from './store/run-writes.js';
 
 type RunQuery = Pick<Prisma.RunFindFirstArgs, 'select' | 'include'>;
 
@@ -63,55 +59,31 @@ async function insertRun(
       { param: 'tools', openaiCode: 'array_above_max_length' },
     );
   }
-  const now = new Date();
-  const expiresAt = new Date(now.getTime() + ctx.settings.runExpiresAfterSeconds * 1000);
-  const json = (value: unknown) => Prisma.sql`${JSON.stringify(value)}::jsonb`;
-  const runRow = runSql.snapshot('bumped');
-  const run = await writeRun<Run>(
+  const expiresAt = new Date(Date.now() + ctx.settings.runExpiresAfterSeconds * 1000);
+  const run = await storeRun(
     ctx.db,
     {
-      counter: (_bump, count) => Prisma.sql`
-        INSERT INTO runs (id, project_id, thread_id, assistant_id, created_at, status, expires_at,
-                          model, instructions, tools, metadata, temperature, top_p,
-                          max_prompt_tokens, max_completion_tokens, truncation_strategy,
-                          tool_choice, parallel_tool_calls, response_format, reasoning_effort,
-                          include, event_seq)
-        VALUES (${newId('run')}, ${ctx.actor.projectId}, ${threadId}, ${assistant.id},
-                ${now}::timestamp(3), 'queued', ${expiresAt}::timestamp(3),
-                ${fields.model ?? assistant.model}, ${instructions}, ${json(tools)},
-                ${json(fields.metadata ?? {})}, ${fields.temperature ?? assistant.temperature}::float8,
-                ${fields.topP ?? assistant.topP}::float8, ${fields.maxPromptTokens ?? null}::int,
-                ${fields.maxCompletionTokens ?? null}::int,
-                ${json(fields.truncationStrategy ?? { type: 'auto', lastMessages: null })},
-                ${json(fields.toolChoice ?? { type: 'auto' })},
-                ${fields.parallelToolCalls ?? true}::boolean,
-                ${json(fields.responseFormat ?? assistant.responseFormat ?? { type: 'auto' })},
-                ${fields.reasoningEffort ?? assistant.reasoningEffort}::text,
-                ARRAY(SELECT jsonb_array_elements_text(${json(fields.include ?? [])})),
-                ${count}::int)
-        RETURNING *`,
-      events: [
-        ...(announceThread
-          ? [
-              {
-                event: 'thread.created' as const,
-                data: Prisma.sql`(SELECT ${threadSql.snapshot('t')} FROM threads t WHERE t.id = ${threadId})`,
-              },
-            ]
-          : []),
-        { event: 'thread.run.created', data: runRow },
-        { event: 'thread.run.queued', data: runRow },
-      ],
+      projectId: ctx.actor.projectId,
+      threadId,
+      assistantId: assistant.id,
+      expiresAt,
+      model: fields.model ?? assistant.model,
+      instructions,
+      tools,
+      metadata: fields.metadata ?? {},
+      temperature: fields.temperature ?? assistant.temperature,
+      topP: fields.topP ?? assistant.topP,
+      maxPromptTokens: fields.maxPromptTokens ?? null,
+      maxCompletionTokens: fields.maxCompletionTokens ?? null,
+      truncationStrategy: fields.truncationStrategy ?? { type: 'auto', lastMessages: null },
+      toolChoice: fields.toolChoice ?? { type: 'auto' },
+      parallelToolCalls: fields.parallelToolCalls ?? true,
+      responseFormat: fields.responseFormat ?? assistant.responseFormat ?? { type: 'auto' },
+      reasoningEffort: fields.reasoningEffort ?? assistant.reasoningEffort,
+      include: fields.include ?? [],
     },
-    {
-      returning: runSql.columns,
-      // The job below is sent without its own wake-up: this statement carries it.
-      alsoNotify: [{ channel: JOB_WAKE_CHANNEL, payload: executeRunJob.name }],
-    },
+    { announceThread, jobName: executeRunJob.name },
   );
-  if (!run) {
-    throw new Error(`Run insert on thread ${threadId} returned no row`);
-  }
   await ctx.jobs.send(
     ctx.db,
     executeRunJob,
@@ -242,7 +214,7 @@ export async function updateRun(
   const data = parseInput(updateRunSchema, input);
   await getRun(ctx, threadId, id, { select: { id: true } });
   if (data.metadata !== undefined) {
-    await ctx.db.run.update({ where: { id }, data: { metadata: toJson(data.metadata ?? {}) } });
+    await updateRunMetadata(ctx.db, id, data.metadata ?? {});
   }
   return getRun(ctx, threadId, id, query);
 }
@@ -266,20 +238,16 @@ export async function cancelRun(
       if (run.status === 'cancelling') {
         return;
       }
-      if (!['queued', 'in_progress', 'requires_action'].includes(run.status)) {
+      const from = run.status as RunStatus;
+      if (!canTransition(from, 'cancelling')) {
         throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
       }
-      const { count } = await tx.db.run.updateMany({
-        where: { id, status: run.status },
-        data: { status: 'cancelling' },
-      });
-      if (count === 0) {
+      const ref = { id, projectId: tx.actor.projectId, threadId };
+      if (!(await requestCancel(tx.db, ref, from))) {
         continue;
       }
-      await emitRunStatus(tx.db, { id, projectId: tx.actor.projectId, threadId }, 'cancelling');
-      if (run.status === 'in_progress') {
-        await tx.db.$executeRaw`SELECT pg_notify(${RUN_SIGNAL_CHANNEL}, ${id})`;
-      } else {
+      // A run being executed is signalled (requestCancel); any other is finished by a job.
+      if (from !== 'in_progress') {
         await tx.jobs.send(tx.db, executeRunJob, { runId: id });
       }
       return;

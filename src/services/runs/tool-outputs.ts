@@ -3,12 +3,11 @@ import { type ServiceContext, withTransaction } from '../../context.js';
 import { InvalidRequestError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
-import { SQL_NULL, toJson } from '../common/json.js';
 import { parseInput } from '../common/validation.js';
 import { lockThread } from '../threads/thread-lock.js';
-import { emitSnapshots } from './run-events-emit.js';
 import { isFunctionCall, type StepDetails } from './run-step-details.js';
 import { getRun } from './runs.js';
+import { queueWithToolOutputs } from './store/run-writes.js';
 
 const submitToolOutputsSchema = z.object({
   toolOutputs: z
@@ -76,18 +75,11 @@ export async function submitToolOutputs(
           : call,
       ),
     };
-    await tx.db.runStep.update({
-      where: { id: step.id },
-      data: { stepDetails: toJson(completed), status: 'completed', completedAt: new Date() },
-    });
-    await tx.db.run.update({
-      where: { id: runId },
-      data: { status: 'queued', requiredAction: SQL_NULL },
-    });
-    await emitSnapshots(tx.db, { id: runId, projectId: tx.actor.projectId, threadId }, [
-      { event: 'thread.run.step.completed', kind: 'step', id: step.id },
-      { event: 'thread.run.queued', kind: 'run', id: runId },
-    ]);
+    const ref = { id: runId, projectId: tx.actor.projectId, threadId };
+    // The thread's lock keeps the caller's commands apart, but a sweep may expire the run meanwhile.
+    if (!(await queueWithToolOutputs(tx.db, ref, { id: step.id, details: completed }))) {
+      throw new InvalidRequestError(`Run ${runId} no longer accepts tool outputs.`);
+    }
     await tx.jobs.send(tx.db, executeRunJob, { runId });
   });
   return getRun(ctx, threadId, runId, query);

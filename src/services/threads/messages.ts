@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../../context.js';
-import { messageSql } from '../../db/row-sql.js';
 import { NotFoundError } from '../../errors.js';
-import type { Message, Prisma } from '../../generated/prisma/client.js';
-import { newId } from '../../ids.js';
-import { toJson } from '../common/json.js';
+import type { Prisma } from '../../generated/prisma/client.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { metadataSchema, parseInput } from '../common/validation.js';
+import {
+  deleteMessage as removeMessage,
+  insertMessage as storeMessage,
+  updateMessageMetadata,
+} from '../runs/store/message-writes.js';
 import { addAttachmentsToThreadStore } from './message-attachments.js';
 import {
   assertMessageFilesExist,
@@ -46,21 +48,14 @@ export async function insertMessage(
 ) {
   await assertMessageFilesExist(ctx, message.content, message.attachments, param);
   await addAttachmentsToThreadStore(ctx, threadId, message.attachments, attachmentsParam(param));
-  const now = new Date();
-  // Raw SQL: every thread-and-run writes one (Prisma's query compiler costs ~1 ms of CPU).
-  const [row] = await ctx.db.$queryRaw<Message[]>`
-    INSERT INTO messages (id, project_id, thread_id, created_at, role, status, completed_at,
-                          content, attachments, metadata)
-    VALUES (${newId('message')}, ${ctx.actor.projectId}, ${threadId}, ${now}::timestamp(3),
-            ${message.role}, 'completed', ${now}::timestamp(3),
-            ${JSON.stringify(toStoredContent(message.content))}::jsonb,
-            ${JSON.stringify(message.attachments ?? [])}::jsonb,
-            ${JSON.stringify(message.metadata ?? {})}::jsonb)
-    RETURNING ${messageSql.columns}`;
-  if (!row) {
-    throw new Error(`Message insert on thread ${threadId} returned no row`);
-  }
-  return row;
+  return storeMessage(ctx.db, {
+    projectId: ctx.actor.projectId,
+    threadId,
+    role: message.role,
+    content: toStoredContent(message.content),
+    attachments: message.attachments ?? [],
+    metadata: message.metadata ?? {},
+  });
 }
 
 function attachmentsParam(param: string): string {
@@ -138,11 +133,13 @@ export async function updateMessage(
 ) {
   const data = parseInput(updateMessageSchema, input);
   await assertThreadExists(ctx, threadId);
-  const { count } = await ctx.db.message.updateMany({
-    where: { id, threadId, projectId: ctx.actor.projectId },
-    data: { metadata: data.metadata === undefined ? undefined : toJson(data.metadata ?? {}) },
-  });
-  if (count === 0) {
+  const message = { id, threadId, projectId: ctx.actor.projectId };
+  // Without metadata there is nothing to change, but the message must still exist.
+  const found =
+    data.metadata === undefined
+      ? (await findMessage(ctx, threadId, id, { select: { id: true } })) !== null
+      : await updateMessageMetadata(ctx.db, message, data.metadata ?? {});
+  if (!found) {
     throw notFound(id);
   }
   return getMessage(ctx, threadId, id, query);
@@ -150,10 +147,7 @@ export async function updateMessage(
 
 export async function deleteMessage(ctx: ServiceContext, threadId: string, id: string) {
   await assertThreadExists(ctx, threadId);
-  const { count } = await ctx.db.message.deleteMany({
-    where: { id, threadId, projectId: ctx.actor.projectId },
-  });
-  if (count === 0) {
+  if (!(await removeMessage(ctx.db, { id, threadId, projectId: ctx.actor.projectId }))) {
     throw notFound(id);
   }
   return { id, deleted: true as const };

@@ -1,85 +1,29 @@
 import { randomUUID } from 'node:crypto';
-import { queryRaw } from '../../../db/raw-sql.js';
-import { runSql } from '../../../db/row-sql.js';
-import { writeRun } from '../../../events/run-event-sql.js';
-import { appendRunEvents, snapshot } from '../../../events/run-events.js';
-import { Prisma } from '../../../generated/prisma/client.js';
 import type { Logger } from '../../../logger.js';
 import { ModelError } from '../../../models/chat-model.js';
 import { isAbortError } from '../../../models/openai-chat-model.js';
 import type { AssistantTool } from '../../assistants/assistant-tools.js';
-import { endRun, type Usage } from '../run-outcomes.js';
 import { isTerminal } from '../run-status.js';
-import type { EngineContext, RunRow } from './engine-context.js';
+import { discardUnfinishedOutput } from '../store/output-writes.js';
+import { endRun } from '../store/run-endings.js';
+import { claimRun, letGo as letGoOfRun, heartbeat as proveAlive } from '../store/run-writes.js';
+import type { Usage } from '../usage.js';
+import type { EngineContext } from './engine-context.js';
 import { type Generation, generate } from './run-generation.js';
 import { enabledBuiltins } from './tools/definitions.js';
 
-/**
- * Takes ownership of a run with a fresh lease: a queued run, or an in-progress run whose worker
- * stopped heartbeating (it died). Two workers can never both hold it. Announces in_progress.
- * Returns the lease, the run as claimed, and whether an earlier execution had started it. One
- * statement: the claim, its event and the NOTIFY.
- */
-async function claimRun(deps: EngineContext, runId: string) {
+/** Takes the run with a fresh lease (see `claimRun`), announcing in_progress. */
+async function claim(deps: EngineContext, runId: string) {
   const leaseId = randomUUID();
   const now = new Date();
   const staleBefore = new Date(now.getTime() - deps.settings.runStaleAfterMs);
-  const claimed = await writeRun<RunRow & { resumed: boolean }>(
-    deps.db,
-    {
-      counter: (bump) => Prisma.sql`
-        UPDATE runs AS r
-           SET status = 'in_progress', lease_id = ${leaseId}, heartbeat_at = ${now}::timestamp(3),
-               started_at = COALESCE(r.started_at, ${now}::timestamp(3)), ${bump}
-          FROM (SELECT started_at AS previous_started_at FROM runs WHERE id = ${runId}) AS before
-         WHERE r.id = ${runId}
-           AND (r.status = 'queued' OR (r.status = 'in_progress'
-                AND (r.heartbeat_at IS NULL OR r.heartbeat_at < ${staleBefore}::timestamp(3))))
-        RETURNING r.*, before.previous_started_at IS NOT NULL AS resumed`,
-      events: [{ event: 'thread.run.in_progress', data: runSql.snapshot('bumped') }],
-    },
-    { returning: Prisma.sql`${runSql.columns}, resumed`, publisher: deps.runEvents },
-  );
-  if (!claimed) {
-    return null;
-  }
-  const { resumed, ...run } = claimed;
-  return { leaseId, run, resumed };
-}
-
-/**
- * A dead execution may have left a half-written message or tool call: it is generated again, so
- * drop it, and close it in the event log (as failed/incomplete) so live streams stay consistent.
- */
-async function discardUnfinishedOutput(deps: EngineContext, runId: string): Promise<void> {
-  const steps = await deps.db.runStep.findMany({ where: { runId, status: 'in_progress' } });
-  if (steps.length === 0) {
-    return;
-  }
-  await deps.db.$transaction(async (tx) => {
-    const run = await tx.run.findUniqueOrThrow({
-      where: { id: runId },
-      select: { id: true, projectId: true, threadId: true },
-    });
-    const messages = await tx.message.findMany({ where: { runId, status: 'in_progress' } });
-    await tx.message.deleteMany({ where: { id: { in: messages.map(({ id }) => id) } } });
-    await tx.runStep.deleteMany({ where: { id: { in: steps.map(({ id }) => id) } } });
-    const lastError = { code: 'server_error', message: 'The worker stopped; the run was resumed.' };
-    await appendRunEvents(tx, run, [
-      ...messages.map((message) => ({
-        event: 'thread.message.incomplete' as const,
-        data: snapshot({
-          ...message,
-          status: 'incomplete',
-          incompleteDetails: { reason: 'run_failed' },
-        }),
-      })),
-      ...steps.map((step) => ({
-        event: 'thread.run.step.failed' as const,
-        data: snapshot({ ...step, status: 'failed', failedAt: new Date(), lastError }),
-      })),
-    ]);
+  const claimed = await claimRun(deps.db, runId, {
+    leaseId,
+    now,
+    staleBefore,
+    publisher: deps.runEvents,
   });
+  return claimed ? { leaseId, ...claimed } : null;
 }
 
 /**
@@ -88,29 +32,25 @@ async function discardUnfinishedOutput(deps: EngineContext, runId: string): Prom
  * `requires_action` or `failed`. Idempotent: a run in any other state is left alone.
  */
 export async function executeRun(deps: EngineContext, runId: string): Promise<void> {
-  const claim = await claimRun(deps, runId);
-  if (!claim) {
+  const claimed = await claim(deps, runId);
+  if (!claimed) {
     await finishUnclaimable(deps, runId);
     return;
   }
-  const { leaseId, run } = claim;
+  const { leaseId, run } = claimed;
   const logger = deps.logger.child({ runId });
   // Output exists only from an earlier execution, and every execution first sets startedAt.
-  if (claim.resumed) {
-    await discardUnfinishedOutput(deps, runId);
+  if (claimed.resumed) {
+    await discardUnfinishedOutput(deps.db, runId);
   }
 
   const controller = new AbortController();
   const unwatch = deps.watchRun(runId, controller);
   const heartbeat = setInterval(() => {
-    queryRaw(
-      deps.db,
-      Prisma.sql`UPDATE runs SET heartbeat_at = ${new Date()}::timestamp(3)
-       WHERE id = ${runId} AND lease_id = ${leaseId} AND status = 'in_progress' RETURNING id`,
-    )
-      .then((rows) => {
+    proveAlive(deps.db, runId, leaseId)
+      .then((alive) => {
         // Cancelled, expired or taken over while we were generating: stop at once.
-        if (rows.length === 0) {
+        if (!alive) {
           controller.abort();
         }
       })
@@ -168,7 +108,7 @@ async function endAfterError(
       runId,
       'failed',
       { lastError: { code: error.code, message: error.message }, usage: state.usage },
-      leaseId,
+      { leaseId },
     );
   } else {
     throw error;
@@ -181,11 +121,9 @@ async function endAfterError(
  * effort: if even this fails, the heartbeat goes stale on its own.
  */
 async function letGo(deps: EngineContext, runId: string, leaseId: string, logger: Logger) {
-  await queryRaw(
-    deps.db,
-    Prisma.sql`UPDATE runs SET heartbeat_at = NULL
-     WHERE id = ${runId} AND lease_id = ${leaseId} RETURNING id`,
-  ).catch((error: unknown) => logger.warn({ err: error }, 'giving the run up failed'));
+  await letGoOfRun(deps.db, runId, leaseId).catch((error: unknown) =>
+    logger.warn({ err: error }, 'giving the run up failed'),
+  );
 }
 
 /**
@@ -220,7 +158,7 @@ async function releaseIfEnded(deps: EngineContext, runId: string, logger: Logger
 async function settleAfterAbort(deps: EngineContext, runId: string, leaseId: string) {
   const run = await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } });
   if (run?.status === 'cancelling') {
-    await endRun(deps.db, runId, 'cancelled', {}, leaseId);
+    await endRun(deps.db, runId, 'cancelled', {}, { leaseId });
   }
   // Expired: the sweeper already ended it and closed what was open.
 }

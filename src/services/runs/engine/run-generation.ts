@@ -1,12 +1,14 @@
 import { actingFor, type ServiceContext } from '../../../context.js';
 import type { Logger } from '../../../logger.js';
 import type { AssistantTool } from '../../assistants/assistant-tools.js';
-import { addUsage, type CleanEnd, endRun, type Usage } from '../run-outcomes.js';
 import type { StepDetails, ToolCall } from '../run-step-details.js';
+import type { OwnedRun } from '../store/output-writes.js';
+import { type CleanEnd, endRun } from '../store/run-endings.js';
+import { addUsage, type Usage } from '../usage.js';
 import type { EngineContext, RunRow } from './engine-context.js';
 import { chatRequest, MAX_BUILTIN_ROUNDS } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
-import type { MessageExtras, OwnedRun } from './run-output.js';
+import type { MessageExtras } from './run-output.js';
 import { TextWriter } from './text-writer.js';
 import { ToolCallWriter } from './tool-call-writer.js';
 import { collectSources } from './tools/annotations.js';
@@ -44,7 +46,7 @@ export async function generate(
           },
           usage: state.usage,
         },
-        run.leaseId,
+        { leaseId: run.leaseId },
       );
       return;
     }
@@ -105,7 +107,7 @@ async function modelCall(
       run.id,
       'incomplete',
       { reason: 'max_prompt_tokens', usage: state.usage },
-      leaseId,
+      { leaseId },
     );
     return 'done';
   }
@@ -119,7 +121,7 @@ async function modelCall(
       run.id,
       'incomplete',
       { reason: 'max_completion_tokens', usage: state.usage },
-      leaseId,
+      { leaseId },
     );
     return 'done';
   }
@@ -193,7 +195,7 @@ async function modelCall(
     return 'continue';
   }
   if (end && !text) {
-    await endRun(deps.db, run.id, end.to, end.details, leaseId);
+    await endRun(deps.db, run.id, end.to, end.details, { leaseId });
   }
   return 'done';
 }

@@ -1,15 +1,7 @@
-import type { Prisma } from '../../../generated/prisma/client.js';
 import { toJson } from '../../common/json.js';
 import type { Annotation, MessageContent } from '../../threads/message-content.js';
-import type { RunRef } from '../run-events-emit.js';
-import type { StepDetails } from '../run-step-details.js';
 import type { EngineContext } from './engine-context.js';
 import { type AnnotationSources, emptySources } from './tools/annotations.js';
-
-export interface OwnedRun extends RunRef {
-  assistantId: string;
-  leaseId: string;
-}
 
 /** Thrown when the run stopped being ours (cancelled, expired, taken over) mid-output. */
 export class LostRunError extends Error {
@@ -104,37 +96,6 @@ export abstract class CoalescingWriter {
       this.deps.logger.warn({ err: error }, 'writing streamed output failed'),
     );
   }
-}
-
-/** Inside a transaction: refuses to write output for a run that is no longer ours. */
-export async function assertOwned(tx: Prisma.TransactionClient, run: OwnedRun): Promise<void> {
-  const owned = await tx.run.count({
-    where: { id: run.id, leaseId: run.leaseId, status: 'in_progress' },
-  });
-  if (owned === 0) {
-    throw new LostRunError('The run is no longer ours');
-  }
-}
-
-/** An in-progress step of the run. */
-export function createStep(
-  tx: Prisma.TransactionClient,
-  run: OwnedRun,
-  id: string,
-  details: StepDetails,
-) {
-  return tx.runStep.create({
-    data: {
-      id,
-      projectId: run.projectId,
-      runId: run.id,
-      threadId: run.threadId,
-      assistantId: run.assistantId,
-      type: details.type,
-      status: 'in_progress',
-      stepDetails: toJson(details),
-    },
-  });
 }
 
 /** What an assistant message shows besides its text: images the run's code produced. */

@@ -1,9 +1,7 @@
-import { messageSql, runSql, runStepSql } from '../../../db/row-sql.js';
-import { type EventSql, jsonData, type RunWrite, writeRun } from '../../../events/run-event-sql.js';
-import { Prisma } from '../../../generated/prisma/client.js';
 import { newId } from '../../../ids.js';
-import { type CleanEnd, cleanEndSql, type Usage } from '../run-outcomes.js';
-import type { StepDetails } from '../run-step-details.js';
+import { type MessageWrite, type OwnedRun, writeAssistantMessage } from '../store/output-writes.js';
+import type { CleanEnd } from '../store/run-endings.js';
+import type { Usage } from '../usage.js';
 import type { EngineContext } from './engine-context.js';
 import {
   CoalescingWriter,
@@ -11,22 +9,8 @@ import {
   type MessageExtras,
   messageContent,
   NO_EXTRAS,
-  type OwnedRun,
 } from './run-output.js';
 import { annotate } from './tools/annotations.js';
-
-/** The message and step as created (in_progress, empty), whatever the same statement wrote. */
-const AS_CREATED = {
-  message: Prisma.sql`|| jsonb_build_object('status', 'in_progress', 'content', '[]'::jsonb,
-    'completedAt', NULL, 'incompleteAt', NULL, 'incompleteDetails', NULL)`,
-  step: Prisma.sql`|| jsonb_build_object('status', 'in_progress', 'completedAt', NULL,
-    'usage', NULL)`,
-};
-
-interface Finish {
-  outcome: 'completed' | 'incomplete';
-  stepUsage: Usage | null;
-}
 
 /**
  * The assistant message being streamed, with its message_creation step. Every write is one
@@ -73,11 +57,11 @@ export class TextWriter extends CoalescingWriter {
   }
 
   protected async write(): Promise<void> {
-    const write = this.statement(null, null);
+    const write = this.pending(null, null);
     if (write) {
       // Not ours any more (cancelled, expired, taken over): nothing is written, and the executor
       // hears it from its signal; the finish refuses loudly.
-      await writeRun(this.deps.db, write, { publisher: this.deps.runEvents });
+      await writeAssistantMessage(this.deps.db, this.run, write, this.deps.runEvents);
     }
   }
 
@@ -91,116 +75,30 @@ export class TextWriter extends CoalescingWriter {
     end: CleanEnd | null = null,
   ): Promise<void> {
     return this.afterPending(async () => {
-      const write = this.statement({ outcome, stepUsage }, end);
-      if (!write || !(await writeRun(this.deps.db, write, { publisher: this.deps.runEvents }))) {
+      const write = this.pending({ outcome, stepUsage }, end);
+      if (
+        !write ||
+        !(await writeAssistantMessage(this.deps.db, this.run, write, this.deps.runEvents))
+      ) {
         throw new LostRunError('The run is no longer ours');
       }
     });
   }
 
-  /** The statement writing what is pending (null: nothing is), and the finish if asked. */
-  private statement(finish: Finish | null, end: CleanEnd | null): RunWrite | null {
+  /** The write of what is pending (null: nothing is), and the finish if asked. */
+  private pending(finish: MessageWrite['finish'], end: CleanEnd | null): MessageWrite | null {
     const create = !this.created;
     const delta = this.delta();
     if (!create && !delta && !finish) {
       return null;
     }
     this.created = true;
-    const now = new Date();
-    const final = finish !== null;
     const content = messageContent(
       this.extras,
       this.value,
-      annotate(this.value, this.extras.sources, final),
+      annotate(this.value, this.extras.sources, finish !== null),
     );
-    const messageStatus = !finish
-      ? Prisma.sql`'in_progress', NULL::timestamp(3), NULL::timestamp(3), NULL::jsonb`
-      : finish.outcome === 'completed'
-        ? Prisma.sql`'completed', ${now}::timestamp(3), NULL::timestamp(3), NULL::jsonb`
-        : Prisma.sql`'incomplete', NULL::timestamp(3), ${now}::timestamp(3),
-                     ${JSON.stringify({ reason: 'max_tokens' })}::jsonb`;
-    const stepStatus = finish
-      ? Prisma.sql`'completed', ${now}::timestamp(3), ${finish.stepUsage ? JSON.stringify(finish.stepUsage) : null}::jsonb`
-      : Prisma.sql`'in_progress', NULL::timestamp(3), NULL::jsonb`;
-    const { run } = this;
-
-    const writes: Prisma.Sql[] = [];
-    if (create) {
-      const details: StepDetails = {
-        type: 'message_creation',
-        messageCreation: { messageId: this.messageId },
-      };
-      writes.push(
-        Prisma.sql`message AS (
-          INSERT INTO messages (id, project_id, thread_id, created_at, role, content, attachments,
-                                assistant_id, run_id, status, completed_at, incomplete_at,
-                                incomplete_details)
-          SELECT ${this.messageId}, ${run.projectId}, ${run.threadId}, ${now}::timestamp(3),
-                 'assistant', ${JSON.stringify(content)}::jsonb, '[]'::jsonb, ${run.assistantId},
-                 ${run.id}, ${messageStatus}
-            FROM bumped
-          RETURNING *)`,
-        Prisma.sql`step AS (
-          INSERT INTO run_steps (id, project_id, run_id, thread_id, assistant_id, created_at, type,
-                                 step_details, status, completed_at, usage)
-          SELECT ${this.stepId}, ${run.projectId}, ${run.id}, ${run.threadId}, ${run.assistantId},
-                 ${now}::timestamp(3), 'message_creation', ${JSON.stringify(details)}::jsonb,
-                 ${stepStatus}
-            FROM bumped
-          RETURNING *)`,
-      );
-    } else {
-      writes.push(
-        Prisma.sql`message AS (
-          UPDATE messages
-             SET content = ${JSON.stringify(content)}::jsonb,
-                 (status, completed_at, incomplete_at, incomplete_details) = (${messageStatus})
-           WHERE id = ${this.messageId} AND EXISTS (SELECT 1 FROM bumped)
-          RETURNING *)`,
-      );
-      if (finish) {
-        writes.push(
-          Prisma.sql`step AS (
-            UPDATE run_steps SET (status, completed_at, usage) = (${stepStatus})
-             WHERE id = ${this.stepId} AND EXISTS (SELECT 1 FROM bumped)
-            RETURNING *)`,
-        );
-      }
-    }
-
-    const message = (extra: Prisma.Sql = Prisma.empty) =>
-      Prisma.sql`(SELECT ${messageSql.snapshot('message')} ${extra} FROM message)`;
-    const step = (extra: Prisma.Sql = Prisma.empty) =>
-      Prisma.sql`(SELECT ${runStepSql.snapshot('step')} ${extra} FROM step)`;
-    const events: EventSql[] = [];
-    if (create) {
-      events.push(
-        { event: 'thread.run.step.created', data: step(AS_CREATED.step) },
-        { event: 'thread.run.step.in_progress', data: step(AS_CREATED.step) },
-        { event: 'thread.message.created', data: message(AS_CREATED.message) },
-        { event: 'thread.message.in_progress', data: message(AS_CREATED.message) },
-      );
-    }
-    if (delta) {
-      events.push({ event: 'thread.message.delta', data: jsonData(delta) });
-    }
-    if (finish) {
-      events.push(
-        { event: `thread.message.${finish.outcome}`, data: message() },
-        { event: 'thread.run.step.completed', data: step() },
-      );
-    }
-    if (end) {
-      events.push({ event: `thread.run.${end.to}`, data: runSql.snapshot('bumped') });
-    }
-    return {
-      counter: (bump) => Prisma.sql`
-        UPDATE runs SET ${end ? Prisma.sql`${cleanEndSql(end, now)}, ` : Prisma.empty}${bump}
-         WHERE id = ${run.id} AND lease_id = ${run.leaseId} AND status = 'in_progress'
-        RETURNING *`,
-      writes,
-      events,
-    };
+    return { messageId: this.messageId, stepId: this.stepId, create, content, delta, finish, end };
   }
 
   /** The `thread.message.delta` data for the text not written yet (null: none). */

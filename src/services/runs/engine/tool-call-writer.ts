@@ -1,8 +1,4 @@
-import { appendRunEvents, type RunEventInput } from '../../../events/run-events.js';
 import { newId } from '../../../ids.js';
-import { SQL_NULL, toJson } from '../../common/json.js';
-import { emitSnapshots } from '../run-events-emit.js';
-import type { Usage } from '../run-outcomes.js';
 import {
   type BuiltinToolCall,
   type CodeInterpreterOutput,
@@ -11,8 +7,16 @@ import {
   type StepDetails,
   type ToolCall,
 } from '../run-step-details.js';
+import {
+  completeToolCallStep,
+  type OwnedRun,
+  openToolCallStep,
+  requireToolOutputs,
+  writeToolCallStep,
+} from '../store/output-writes.js';
+import type { Usage } from '../usage.js';
 import type { EngineContext } from './engine-context.js';
-import { assertOwned, CoalescingWriter, createStep, type OwnedRun } from './run-output.js';
+import { CoalescingWriter, LostRunError } from './run-output.js';
 import type { BuiltinToolType } from './tools/definitions.js';
 import { partialStringField, stringArgument } from './tools/partial-json.js';
 
@@ -30,7 +34,8 @@ interface CallState {
 /** The tool_calls step being streamed: one step for all (parallel) calls of a completion. */
 export class ToolCallWriter extends CoalescingWriter {
   private readonly calls = new Map<number, CallState>();
-  private pendingOutputs: RunEventInput[] = [];
+  /** `thread.run.step.delta` data of server-side results not announced yet. */
+  private pendingOutputs: object[] = [];
   /** A result was recorded that the stored step does not show yet. */
   private dirty = false;
 
@@ -50,14 +55,9 @@ export class ToolCallWriter extends CoalescingWriter {
     builtins: Map<string, BuiltinToolType> = new Map(),
   ): Promise<ToolCallWriter> {
     const stepId = newId('step');
-    await deps.db.$transaction(async (tx) => {
-      await assertOwned(tx, run);
-      const step = await createStep(tx, run, stepId, { type: 'tool_calls', toolCalls: [] });
-      await emitSnapshots(tx, run, [
-        { event: 'thread.run.step.created', kind: 'step', id: stepId, row: step },
-        { event: 'thread.run.step.in_progress', kind: 'step', id: stepId, row: step },
-      ]);
-    });
+    if (!(await openToolCallStep(deps.db, run, stepId, deps.runEvents))) {
+      throw new LostRunError('The run is no longer ours');
+    }
     return new ToolCallWriter(deps, run, stepId, builtins);
   }
 
@@ -180,31 +180,25 @@ export class ToolCallWriter extends CoalescingWriter {
   }
 
   protected async write(): Promise<void> {
-    const pieces: RunEventInput[] = [];
-    const deltas = this.ordered().flatMap(([index, call]) => {
+    const deltas: object[] = [];
+    const calls = this.ordered().flatMap(([index, call]) => {
       const delta = call.result ? null : this.deltaOf(index, call);
       return delta ? [delta] : [];
     });
-    if (deltas.length > 0) {
-      pieces.push({ event: 'thread.run.step.delta', data: { id: this.stepId, toolCalls: deltas } });
+    if (calls.length > 0) {
+      deltas.push({ id: this.stepId, toolCalls: calls });
     }
-    pieces.push(...this.pendingOutputs);
+    deltas.push(...this.pendingOutputs);
     this.pendingOutputs = [];
-    if (pieces.length === 0 && !this.dirty) {
+    if (deltas.length === 0 && !this.dirty) {
       return;
     }
     this.dirty = false;
     const details: StepDetails = { type: 'tool_calls', toolCalls: this.toolCalls() };
-    await this.deps.db.$transaction(async (tx) => {
-      await assertOwned(tx, this.run);
-      await tx.runStep.update({
-        where: { id: this.stepId },
-        data: { stepDetails: toJson(details) },
-      });
-      if (pieces.length > 0) {
-        await appendRunEvents(tx, this.run, pieces);
-      }
-    });
+    const step = { id: this.stepId, details, deltas };
+    if (!(await writeToolCallStep(this.deps.db, this.run, step, this.deps.runEvents))) {
+      throw new LostRunError('The run is no longer ours');
+    }
   }
 
   /**
@@ -221,24 +215,21 @@ export class ToolCallWriter extends CoalescingWriter {
     this.dirty = true;
     if (result.type === 'code_interpreter' && result.codeInterpreter.outputs.length > 0) {
       this.pendingOutputs.push({
-        event: 'thread.run.step.delta',
-        data: {
-          id: this.stepId,
-          toolCalls: [
-            {
-              index,
-              type: 'code_interpreter',
-              codeInterpreter: {
-                outputs: result.codeInterpreter.outputs.map(
-                  (output: CodeInterpreterOutput, outputIndex) => ({
-                    index: outputIndex,
-                    ...output,
-                  }),
-                ),
-              },
+        id: this.stepId,
+        toolCalls: [
+          {
+            index,
+            type: 'code_interpreter',
+            codeInterpreter: {
+              outputs: result.codeInterpreter.outputs.map(
+                (output: CodeInterpreterOutput, outputIndex) => ({
+                  index: outputIndex,
+                  ...output,
+                }),
+              ),
             },
-          ],
-        },
+          },
+        ],
       });
     }
     await this.flush();
@@ -248,21 +239,10 @@ export class ToolCallWriter extends CoalescingWriter {
   async complete(stepUsage: Usage | null): Promise<void> {
     await this.settle();
     const details: StepDetails = { type: 'tool_calls', toolCalls: this.toolCalls() };
-    await this.deps.db.$transaction(async (tx) => {
-      await assertOwned(tx, this.run);
-      const step = await tx.runStep.update({
-        where: { id: this.stepId },
-        data: {
-          stepDetails: toJson(details),
-          status: 'completed',
-          completedAt: new Date(),
-          ...(stepUsage ? { usage: toJson(stepUsage) } : {}),
-        },
-      });
-      await emitSnapshots(tx, this.run, [
-        { event: 'thread.run.step.completed', kind: 'step', id: this.stepId, row: step },
-      ]);
-    });
+    const step = { id: this.stepId, details, usage: stepUsage };
+    if (!(await completeToolCallStep(this.deps.db, this.run, step, this.deps.runEvents))) {
+      throw new LostRunError('The run is no longer ours');
+    }
   }
 
   /**
@@ -283,29 +263,17 @@ export class ToolCallWriter extends CoalescingWriter {
         })),
       },
     };
-    return this.deps.db.$transaction(async (tx) => {
-      const { count } = await tx.run.updateMany({
-        where: { id: this.run.id, leaseId: this.run.leaseId, status: 'in_progress' },
-        data: {
-          status: 'requires_action',
-          requiredAction: toJson(requiredAction),
-          usage: runUsage ? toJson(runUsage) : SQL_NULL,
-          leaseId: null,
-          heartbeatAt: null,
-        },
-      });
-      if (count === 0) {
-        return false;
-      }
-      const details: StepDetails = { type: 'tool_calls', toolCalls };
-      await tx.runStep.update({
-        where: { id: this.stepId },
-        data: { stepDetails: toJson(details), ...(stepUsage ? { usage: toJson(stepUsage) } : {}) },
-      });
-      await emitSnapshots(tx, this.run, [
-        { event: 'thread.run.requires_action', kind: 'run', id: this.run.id },
-      ]);
-      return true;
-    });
+    const step = {
+      id: this.stepId,
+      details: { type: 'tool_calls', toolCalls } as const,
+      usage: stepUsage,
+    };
+    return requireToolOutputs(
+      this.deps.db,
+      this.run,
+      step,
+      { requiredAction, runUsage },
+      this.deps.runEvents,
+    );
   }
 }

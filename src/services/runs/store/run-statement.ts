@@ -1,7 +1,14 @@
-import { type Db, isTransaction } from '../db/db.js';
-import { queryRaw } from '../db/raw-sql.js';
-import { Prisma, type RunEvent } from '../generated/prisma/client.js';
-import { RUN_EVENTS_CHANNEL, type RunEventName } from './run-events.js';
+import { type Db, isTransaction } from '../../../db/db.js';
+import { queryRaw } from '../../../db/raw-sql.js';
+import { RUN_EVENTS_CHANNEL, type RunEventName } from '../../../events/run-events.js';
+import { Prisma, type RunEvent } from '../../../generated/prisma/client.js';
+
+/** The run a write is about. */
+export interface RunRef {
+  id: string;
+  projectId: string;
+  threadId: string;
+}
 
 /** An event logged by a statement; its data is an SQL expression (jsonb). */
 export interface EventSql {
@@ -29,7 +36,7 @@ export interface RunWrite {
   writes?: Prisma.Sql[];
   /**
    * The events, in order; their data may read the run's row as updated (`bumped`) and the CTEs
-   * (`(SELECT … FROM message)`).
+   * (`(SELECT … FROM message)`). None: the write is logged nowhere and announced to no one.
    */
   events: EventSql[];
 }
@@ -63,40 +70,54 @@ export async function writeRun<Row = { event_seq: number }>(
   options: WriteRunOptions = {},
 ): Promise<Row | null> {
   const count = write.events.length;
-  const events = Prisma.join(
-    write.events.map(
-      (item, index) => Prisma.sql`(${index + 1}::int, ${item.event}::text, (${item.data})::jsonb)`,
-    ),
-  );
+  const events =
+    count === 0
+      ? Prisma.empty
+      : Prisma.join(
+          write.events.map(
+            (item, index) =>
+              Prisma.sql`(${index + 1}::int, ${item.event}::text, (${item.data})::jsonb)`,
+          ),
+        );
   const writes = write.writes ?? [];
   const publisher = options.publisher && !isTransaction(db) ? options.publisher : null;
   const extraNotifies = options.alsoNotify ?? [];
   const alsoNotify =
     extraNotifies.length === 0
       ? Prisma.empty
-      : Prisma.sql`${Prisma.join(
+      : Prisma.sql`, ${Prisma.join(
           extraNotifies.map(
             ({ channel, payload }, index) =>
               Prisma.sql`pg_notify(${channel}::text, ${payload}::text)::text AS ${Prisma.raw(`"notified_${index}"`)}`,
           ),
-        )},`;
+        )}`;
+  // Without events there is nothing to log or announce: the counter alone is the gate.
+  const logs = count > 0;
   const [row] = await queryRaw<Row & { logged?: RunEvent[] | null }>(
     db,
     Prisma.sql`
     WITH bumped AS (${write.counter(Prisma.sql`event_seq = event_seq + ${count}::int`, count)})
     ${writes.length > 0 ? Prisma.sql`, ${Prisma.join(writes)}` : Prisma.empty}
-    , logged AS (
+    ${
+      logs
+        ? Prisma.sql`, logged AS (
       INSERT INTO run_events (run_id, seq, project_id, thread_id, event, data, created_at)
       SELECT bumped.id, bumped.event_seq - ${count}::int + item.n, bumped.project_id,
              bumped.thread_id, item.event, item.data, now() AT TIME ZONE 'UTC'
         FROM bumped, LATERAL (VALUES ${events}) AS item(n, event, data)
       RETURNING *
-    )
-    SELECT ${options.returning ?? Prisma.sql`event_seq`},
-           ${publisher ? Prisma.sql`(SELECT ${LOGGED_ROWS} FROM logged) AS logged,` : Prisma.empty}
+    )`
+        : Prisma.empty
+    }
+    SELECT ${options.returning ?? Prisma.sql`event_seq`}
+           ${publisher && logs ? Prisma.sql`, (SELECT ${LOGGED_ROWS} FROM logged) AS logged` : Prisma.empty}
            ${alsoNotify}
-           pg_notify(${RUN_EVENTS_CHANNEL}::text,
-             bumped.id || ':' || bumped.event_seq::text || ':' || bumped.thread_id)::text AS notified
+           ${
+             logs
+               ? Prisma.sql`, pg_notify(${RUN_EVENTS_CHANNEL}::text,
+             bumped.id || ':' || bumped.event_seq::text || ':' || bumped.thread_id)::text AS notified`
+               : Prisma.empty
+           }
       FROM bumped`,
   );
   if (!row) {

@@ -1,0 +1,222 @@
+import type { Db } from '../../../db/db.js';
+import { queryRaw } from '../../../db/raw-sql.js';
+import { runSql, runStepSql, threadSql } from '../../../db/row-sql.js';
+import { Prisma, type Run } from '../../../generated/prisma/client.js';
+import { newId } from '../../../ids.js';
+import { JOB_WAKE_CHANNEL } from '../../../jobs/queue.js';
+import type { AssistantTool } from '../../assistants/assistant-tools.js';
+import { RUN_SIGNAL_CHANNEL } from '../run-signals.js';
+import type { RunStatus } from '../run-status.js';
+import type { StepDetails } from '../run-step-details.js';
+import {
+  type EventSql,
+  jsonData,
+  type RunEventPublisher,
+  type RunRef,
+  writeRun,
+} from './run-statement.js';
+import { moveTo } from './status-sql.js';
+
+/** A run as created: its effective settings (the run's overrides over its assistant's). */
+export interface NewRun {
+  projectId: string;
+  threadId: string;
+  assistantId: string;
+  expiresAt: Date;
+  model: string;
+  instructions: string;
+  tools: AssistantTool[];
+  metadata: Record<string, string>;
+  temperature: number | null;
+  topP: number | null;
+  maxPromptTokens: number | null;
+  maxCompletionTokens: number | null;
+  truncationStrategy: unknown;
+  toolChoice: unknown;
+  parallelToolCalls: boolean;
+  responseFormat: unknown;
+  reasoningEffort: string | null;
+  include: string[];
+}
+
+/**
+ * Writes a queued run and its events (`thread.created` first for create-thread-and-run) in one
+ * statement, which also wakes a worker for the job the caller sends in the same transaction.
+ */
+export async function insertRun(
+  db: Db,
+  run: NewRun,
+  options: { announceThread: boolean; jobName: string },
+): Promise<Run> {
+  const runRow = runSql.snapshot('bumped');
+  const events: EventSql[] = [
+    ...(options.announceThread
+      ? [
+          {
+            event: 'thread.created' as const,
+            data: Prisma.sql`(SELECT ${threadSql.snapshot('t')} FROM threads t WHERE t.id = ${run.threadId})`,
+          },
+        ]
+      : []),
+    { event: 'thread.run.created', data: runRow },
+    { event: 'thread.run.queued', data: runRow },
+  ];
+  const row = await writeRun<Run>(
+    db,
+    {
+      counter: (_bump, count) => Prisma.sql`
+        INSERT INTO runs (id, project_id, thread_id, assistant_id, created_at, status, expires_at,
+                          model, instructions, tools, metadata, temperature, top_p,
+                          max_prompt_tokens, max_completion_tokens, truncation_strategy,
+                          tool_choice, parallel_tool_calls, response_format, reasoning_effort,
+                          include, event_seq)
+        VALUES (${newId('run')}, ${run.projectId}, ${run.threadId}, ${run.assistantId},
+                ${new Date()}::timestamp(3), 'queued', ${run.expiresAt}::timestamp(3),
+                ${run.model}, ${run.instructions}, ${jsonData(run.tools)},
+                ${jsonData(run.metadata)}, ${run.temperature}::float8, ${run.topP}::float8,
+                ${run.maxPromptTokens}::int, ${run.maxCompletionTokens}::int,
+                ${jsonData(run.truncationStrategy)}, ${jsonData(run.toolChoice)},
+                ${run.parallelToolCalls}::boolean, ${jsonData(run.responseFormat)},
+                ${run.reasoningEffort}::text,
+                ARRAY(SELECT jsonb_array_elements_text(${jsonData(run.include)})), ${count}::int)
+        RETURNING *`,
+      events,
+    },
+    {
+      returning: runSql.columns,
+      // The caller sends the job without its own wake-up: this statement carries it.
+      alsoNotify: [{ channel: JOB_WAKE_CHANNEL, payload: options.jobName }],
+    },
+  );
+  if (!row) {
+    throw new Error(`Run insert on thread ${run.threadId} returned no row`);
+  }
+  return row;
+}
+
+/** Metadata only; allowed in any status. */
+export async function updateRunMetadata(
+  db: Db,
+  runId: string,
+  metadata: Record<string, string>,
+): Promise<void> {
+  await queryRaw(
+    db,
+    Prisma.sql`UPDATE runs SET metadata = ${jsonData(metadata)} WHERE id = ${runId} RETURNING id`,
+  );
+}
+
+/**
+ * Takes ownership of a run with a fresh lease: a queued run, or an in-progress run whose worker
+ * stopped heartbeating (it died; the run stays in_progress). Two workers can never both hold it.
+ * Announces in_progress. Returns the run as claimed and whether an earlier execution had started
+ * it (null: not claimable). One statement: the claim, its event and the NOTIFY.
+ */
+export async function claimRun(
+  db: Db,
+  runId: string,
+  claim: { leaseId: string; now: Date; staleBefore: Date; publisher: RunEventPublisher },
+): Promise<{ run: Run; resumed: boolean } | null> {
+  const { leaseId, now } = claim;
+  const move = moveTo('in_progress', now, { alias: 'r' });
+  const claimed = await writeRun<Run & { resumed: boolean }>(
+    db,
+    {
+      counter: (bump) => Prisma.sql`
+        UPDATE runs AS r
+           SET ${move.set}, lease_id = ${leaseId}, heartbeat_at = ${now}::timestamp(3),
+               started_at = COALESCE(r.started_at, ${now}::timestamp(3)), ${bump}
+          FROM (SELECT started_at AS previous_started_at FROM runs WHERE id = ${runId}) AS before
+         WHERE r.id = ${runId}
+           AND (${move.allowed} OR (r.status = 'in_progress'
+                AND (r.heartbeat_at IS NULL OR r.heartbeat_at < ${claim.staleBefore}::timestamp(3))))
+        RETURNING r.*, before.previous_started_at IS NOT NULL AS resumed`,
+      events: [{ event: 'thread.run.in_progress', data: runSql.snapshot('bumped') }],
+    },
+    { returning: Prisma.sql`${runSql.columns}, resumed`, publisher: claim.publisher },
+  );
+  if (!claimed) {
+    return null;
+  }
+  const { resumed, ...run } = claimed;
+  return { run, resumed };
+}
+
+/** The executing worker proves it is alive; false when the run is no longer its own. */
+export async function heartbeat(db: Db, runId: string, leaseId: string): Promise<boolean> {
+  const rows = await queryRaw(
+    db,
+    Prisma.sql`UPDATE runs SET heartbeat_at = ${new Date()}::timestamp(3)
+     WHERE id = ${runId} AND lease_id = ${leaseId} AND status = 'in_progress' RETURNING id`,
+  );
+  return rows.length > 0;
+}
+
+/**
+ * This execution gives the run up: its heartbeat is cleared (the lease stays, so nothing else
+ * mistakes it for a queued run), which makes the run stale at once for the next claim.
+ */
+export async function letGo(db: Db, runId: string, leaseId: string): Promise<void> {
+  await queryRaw(
+    db,
+    Prisma.sql`UPDATE runs SET heartbeat_at = NULL
+     WHERE id = ${runId} AND lease_id = ${leaseId} RETURNING id`,
+  );
+}
+
+/**
+ * Asks a run to stop, if it is still in `from` (the status the caller read: compare-and-set).
+ * A run being executed is signalled on COMMIT, so its worker aborts the upstream call at once.
+ * Returns false when the run had moved on.
+ */
+export async function requestCancel(db: Db, run: RunRef, from: RunStatus): Promise<boolean> {
+  const move = moveTo('cancelling', new Date(), { from });
+  const requested = await writeRun(
+    db,
+    {
+      counter: (bump) => Prisma.sql`
+        UPDATE runs SET ${move.set}, ${bump} WHERE id = ${run.id} AND ${move.allowed}
+        RETURNING *`,
+      events: [{ event: 'thread.run.cancelling', data: runSql.snapshot('bumped') }],
+    },
+    {
+      alsoNotify: from === 'in_progress' ? [{ channel: RUN_SIGNAL_CHANNEL, payload: run.id }] : [],
+    },
+  );
+  return requested !== null;
+}
+
+/**
+ * Records the caller's tool outputs on the waiting tool_calls step, which completes, and queues
+ * the run to continue (the caller sends its job in the same transaction). One statement.
+ */
+export async function queueWithToolOutputs(
+  db: Db,
+  run: RunRef,
+  step: { id: string; details: StepDetails },
+): Promise<boolean> {
+  const now = new Date();
+  const move = moveTo('queued', now);
+  const queued = await writeRun(db, {
+    counter: (bump) => Prisma.sql`
+      UPDATE runs SET ${move.set}, required_action = NULL, ${bump}
+       WHERE id = ${run.id} AND ${move.allowed}
+      RETURNING *`,
+    writes: [
+      Prisma.sql`step AS (
+        UPDATE run_steps
+           SET step_details = ${jsonData(step.details)}, status = 'completed',
+               completed_at = ${now}::timestamp(3)
+         WHERE id = ${step.id} AND EXISTS (SELECT 1 FROM bumped)
+        RETURNING *)`,
+    ],
+    events: [
+      {
+        event: 'thread.run.step.completed',
+        data: Prisma.sql`(SELECT ${runStepSql.snapshot('step')} FROM step)`,
+      },
+      { event: 'thread.run.queued', data: runSql.snapshot('bumped') },
+    ],
+  });
+  return queued !== null;
+}
