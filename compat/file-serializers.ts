@@ -1,15 +1,7 @@
 /** GraphQL `File` results as OpenAI's `file` object (schema `OpenAIFile`). */
+import type { FileFieldsFragment } from './generated/operations.js';
 
-export interface FileData {
-  id: string;
-  createdAt: number;
-  filename: string;
-  purpose: string;
-  bytes: number;
-  expiresAt: number | null;
-}
-
-export function serializeFile(file: FileData): Record<string, unknown> {
+export function serializeFile(file: FileFieldsFragment): Record<string, unknown> {
   return {
     id: file.id,
     object: 'file',

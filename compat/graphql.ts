@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import {
   type DocumentNode,
   type ExecutionResult,
@@ -6,46 +6,68 @@ import {
   GraphQLError,
   type GraphQLSchema,
   Kind,
-  parse,
   subscribe,
   validate,
 } from 'graphql';
 import type { ServiceContext } from '../src/context.js';
 import { fromGraphQLError, type RestError } from './errors.js';
+import * as generated from './generated/operations.js';
 
-const OPERATIONS_DIR = new URL('./operations/', import.meta.url);
+/**
+ * An operation's variables as a route hands them over: each of the operation's variables by name
+ * (the required ones required), values as they came in the request. GraphQL coerces and checks
+ * them against the operation's variable types, and its errors are the 400s OpenAI's clients
+ * expect, so they are not narrowed here first.
+ */
+export type RequestVariables<TVariables> = { [K in keyof TVariables]: unknown };
 
-/** Every `.graphql` file in operations/, as one document: fragments are shared across files. */
-function loadOperations(schema: GraphQLSchema): DocumentNode {
-  const source = readdirSync(OPERATIONS_DIR)
-    .filter((name) => name.endsWith('.graphql'))
-    .sort()
-    .map((name) => readFileSync(new URL(name, OPERATIONS_DIR), 'utf8'))
-    .join('\n');
-  const document = parse(source);
-  const errors = validate(schema, document);
-  if (errors.length > 0) {
-    // A REST route whose operation no longer fits the schema must fail at start, not per request.
-    throw new Error(`compat operations do not match the schema:\n${errors.join('\n')}`);
-  }
-  return document;
-}
-
-export type RunOperation = <T>(
-  operationName: string,
-  variables: Record<string, unknown>,
+export type RunOperation = <TResult, TVariables>(
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: NoInfer<RequestVariables<TVariables>>,
   context: ServiceContext,
-) => Promise<T>;
+) => Promise<TResult>;
 
-export type RunSubscription = <T>(
-  operationName: string,
-  variables: Record<string, unknown>,
+export type RunSubscription = <TResult, TVariables>(
+  document: TypedDocumentNode<TResult, TVariables>,
+  variables: NoInfer<RequestVariables<TVariables>>,
   context: ServiceContext,
-) => Promise<AsyncGenerator<T>>;
+) => Promise<AsyncGenerator<TResult>>;
 
 export interface OperationRunner {
   run: RunOperation;
   subscribe: RunSubscription;
+}
+
+/** The operation's name: each generated document holds one operation and its fragments. */
+function operationName(document: DocumentNode): string | null {
+  for (const definition of document.definitions) {
+    if (definition.kind === Kind.OPERATION_DEFINITION) {
+      return definition.name?.value ?? null;
+    }
+  }
+  return null;
+}
+
+/**
+ * The generated documents of compat/operations/*.graphql (fragment documents aside), each
+ * validated against the schema: a REST route whose operation no longer fits the schema must
+ * fail at start, not per request.
+ */
+function loadOperations(schema: GraphQLSchema): Map<DocumentNode, string> {
+  const operations = new Map<DocumentNode, string>();
+  const errors: string[] = [];
+  for (const document of Object.values(generated)) {
+    const name = operationName(document);
+    if (name === null) {
+      continue;
+    }
+    errors.push(...validate(schema, document).map((error) => `${name}: ${error.message}`));
+    operations.set(document, name);
+  }
+  if (errors.length > 0) {
+    throw new Error(`compat operations do not match the schema:\n${errors.join('\n')}`);
+  }
+  return operations;
 }
 
 function firstError(
@@ -65,35 +87,39 @@ function firstError(
 }
 
 /**
- * Executes the named operation in process against the same schema and context GraphQL clients
- * use; errors become `RestError`s carrying OpenAI's status and envelope.
+ * Executes an operation in process against the same schema and context GraphQL clients use;
+ * errors become `RestError`s carrying OpenAI's status and envelope.
  */
 export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
-  const document = loadOperations(schema);
-  const names = new Set(
-    document.definitions.flatMap((definition) =>
-      definition.kind === Kind.OPERATION_DEFINITION && definition.name
-        ? [definition.name.value]
-        : [],
-    ),
-  );
+  const operations = loadOperations(schema);
   const args = (
-    operationName: string,
-    variables: Record<string, unknown>,
+    document: DocumentNode,
+    variables: Readonly<Record<string, unknown>>,
     context: ServiceContext,
   ) => {
-    if (!names.has(operationName)) {
-      throw new Error(`Unknown compat operation ${operationName}`);
+    const operationName = operations.get(document);
+    if (operationName === undefined) {
+      throw new Error('Unknown compat operation: not one of compat/generated/operations.ts');
     }
-    return { schema, document, operationName, variableValues: variables, contextValue: context };
+    return {
+      operationName,
+      executionArgs: {
+        schema,
+        document,
+        operationName,
+        variableValues: variables,
+        contextValue: context,
+      },
+    };
   };
   return {
-    async run<T>(
-      operationName: string,
-      variables: Record<string, unknown>,
+    async run<TResult, TVariables>(
+      document: TypedDocumentNode<TResult, TVariables>,
+      variables: RequestVariables<TVariables>,
       context: ServiceContext,
     ) {
-      const result = await execute(args(operationName, variables, context));
+      const { operationName, executionArgs } = args(document, variables, context);
+      const result = await execute(executionArgs);
       const error = firstError(result, operationName, context);
       if (error) {
         throw error;
@@ -101,15 +127,18 @@ export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
       if (!result.data) {
         throw fromGraphQLError(new GraphQLError('Operation returned no data'));
       }
-      return result.data as T;
+      // The one place results take their type: data without errors is what the document,
+      // validated against this schema at start, selects.
+      return result.data as TResult;
     },
     /** Starts a subscription; errors before the first event (not found…) are thrown. */
-    async subscribe<T>(
-      operationName: string,
-      variables: Record<string, unknown>,
+    async subscribe<TResult, TVariables>(
+      document: TypedDocumentNode<TResult, TVariables>,
+      variables: RequestVariables<TVariables>,
       context: ServiceContext,
     ) {
-      const result = await subscribe(args(operationName, variables, context));
+      const { operationName, executionArgs } = args(document, variables, context);
+      const result = await subscribe(executionArgs);
       if (!(Symbol.asyncIterator in result)) {
         throw firstError(result, operationName, context) ?? new Error('Subscription did not start');
       }
@@ -119,7 +148,8 @@ export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
           if (error) {
             throw error;
           }
-          yield item.data as T;
+          // As in `run`: the event is what the validated document selects.
+          yield item.data as TResult;
         }
       })();
     },

@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { ServiceContext } from '../src/context.js';
 import type { FileContent } from '../src/http/file-content.js';
-import type { OperationRunner } from './graphql.js';
+import type { OperationRunner, RequestVariables } from './graphql.js';
 
 export interface RouteRequest {
   params: Record<string, string>;
@@ -13,13 +14,16 @@ export interface RouteRequest {
   req: IncomingMessage;
   /** A file's bytes as the caller: downloads bypass GraphQL (src/http/file-content.ts). */
   fileContent(fileId: string): Promise<FileContent>;
-  /** Runs a compat GraphQL operation as the caller. */
-  run: <T>(operationName: string, variables: Record<string, unknown>) => Promise<T>;
+  /** Runs a compat GraphQL operation (a document from generated/operations.ts) as the caller. */
+  run: <TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: NoInfer<RequestVariables<TVariables>>,
+  ) => Promise<TResult>;
   /** Starts a compat GraphQL subscription as the caller. */
-  subscribe: <T>(
-    operationName: string,
-    variables: Record<string, unknown>,
-  ) => Promise<AsyncGenerator<T>>;
+  subscribe: <TResult, TVariables>(
+    document: TypedDocumentNode<TResult, TVariables>,
+    variables: NoInfer<RequestVariables<TVariables>>,
+  ) => Promise<AsyncGenerator<TResult>>;
 }
 
 /** Raw bytes (a file download): streamed as they are read. */
@@ -109,7 +113,7 @@ export function bindRunner(
   context: ServiceContext,
 ): Pick<RouteRequest, 'run' | 'subscribe'> {
   return {
-    run: (operationName, variables) => runner.run(operationName, variables, context),
-    subscribe: (operationName, variables) => runner.subscribe(operationName, variables, context),
+    run: (document, variables) => runner.run(document, variables, context),
+    subscribe: (document, variables) => runner.subscribe(document, variables, context),
   };
 }

@@ -1,64 +1,13 @@
-import {
-  type ResponseFormatData,
-  serializeResponseFormat,
-  serializeTool,
-  type ToolData,
-} from './serializers.js';
+import type {
+  RunFieldsFragment,
+  RunStepFieldsFragment,
+  UsageFieldsFragment,
+} from './generated/operations.js';
+import { serializeResponseFormat, serializeTool } from './serializers.js';
 
 type Json = Record<string, unknown>;
 
-interface UsageData {
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-}
-
-export interface RunData {
-  id: string;
-  createdAt: number;
-  threadId: string;
-  assistantId: string;
-  status: string;
-  requiredAction: {
-    type: string;
-    toolCalls: { id: string; type: string; name: string; arguments: string }[];
-  } | null;
-  lastError: { code: string; message: string } | null;
-  expiresAt: number | null;
-  startedAt: number | null;
-  cancelledAt: number | null;
-  failedAt: number | null;
-  completedAt: number | null;
-  incompleteReason: string | null;
-  model: string;
-  instructions: string;
-  tools: ToolData[];
-  metadata: unknown;
-  usage: UsageData | null;
-  temperature: number | null;
-  topP: number | null;
-  maxPromptTokens: number | null;
-  maxCompletionTokens: number | null;
-  truncationStrategy: { type: string; lastMessages: number | null } | null;
-  toolChoice: { type: string; functionName: string | null } | null;
-  parallelToolCalls: boolean;
-  responseFormat: ResponseFormatData | null;
-}
-
-interface ToolCallData {
-  id: string;
-  type: string;
-  function: { name: string; arguments: string; output: string | null } | null;
-  fileSearch: {
-    ranker: string;
-    scoreThreshold: number;
-    results: { fileId: string; fileName: string; score: number; content: string[] }[];
-  } | null;
-  codeInterpreter: {
-    input: string;
-    outputs: { type: string; logs: string | null; imageFileId: string | null }[];
-  } | null;
-}
+type ToolCallData = NonNullable<RunStepFieldsFragment['stepDetails']['toolCalls']>[number];
 
 /** How REST shows step contents: file_search passages only when `include[]` asks for them. */
 export interface StepView {
@@ -113,30 +62,7 @@ function serializeToolCall(call: ToolCallData, view: StepView): Json {
   };
 }
 
-export interface RunStepData {
-  id: string;
-  createdAt: number;
-  runId: string;
-  threadId: string;
-  assistantId: string;
-  type: string;
-  status: string;
-  stepDetails: {
-    type: string;
-    messageId: string | null;
-    toolCalls: ToolCallData[] | null;
-  };
-  lastErrorCode: string | null;
-  lastErrorMessage: string | null;
-  expiredAt: number | null;
-  cancelledAt: number | null;
-  failedAt: number | null;
-  completedAt: number | null;
-  metadata: unknown;
-  usage: UsageData | null;
-}
-
-function serializeUsage(usage: UsageData | null): Json | null {
+function serializeUsage(usage: UsageFieldsFragment | null): Json | null {
   return usage
     ? {
         prompt_tokens: usage.promptTokens,
@@ -147,7 +73,7 @@ function serializeUsage(usage: UsageData | null): Json | null {
 }
 
 /** OpenAI reports `none`/`auto`/`required` as bare strings and named tools as objects. */
-function serializeToolChoice(choice: RunData['toolChoice']): unknown {
+function serializeToolChoice(choice: RunFieldsFragment['toolChoice']): unknown {
   if (!choice) {
     return 'auto';
   }
@@ -168,7 +94,7 @@ export const TERMINAL_STATUSES = new Set([
   'incomplete',
 ]);
 
-export function serializeRun(run: RunData): Json {
+export function serializeRun(run: RunFieldsFragment): Json {
   return {
     id: run.id,
     object: 'thread.run',
@@ -213,7 +139,10 @@ export function serializeRun(run: RunData): Json {
   };
 }
 
-export function serializeRunStep(step: RunStepData, view: StepView = DEFAULT_STEP_VIEW): Json {
+export function serializeRunStep(
+  step: RunStepFieldsFragment,
+  view: StepView = DEFAULT_STEP_VIEW,
+): Json {
   const details = step.stepDetails;
   return {
     id: step.id,

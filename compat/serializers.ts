@@ -3,105 +3,33 @@
  * objects: snake_case, unix seconds, an `object` field, and OpenAI's defaults where we store none.
  */
 
+import type {
+  AssistantFieldsFragment,
+  ListAssistantsQuery,
+  MessageFieldsFragment,
+  ResponseFormatFieldsFragment,
+  ThreadFieldsFragment,
+  ToolFieldsFragment,
+  ToolResourcesFieldsFragment,
+} from './generated/operations.js';
+
 type Json = Record<string, unknown>;
 
-export interface ToolData {
-  type: 'code_interpreter' | 'file_search' | 'function';
-  function: {
-    name: string;
-    description: string | null;
-    parameters: unknown;
-    strict: boolean;
-  } | null;
-  fileSearch: {
-    maxNumResults: number | null;
-    rankingOptions: { ranker: string | null; scoreThreshold: number } | null;
-  } | null;
-}
+type ContentData = MessageFieldsFragment['content'][number];
+type AnnotationData = NonNullable<ContentData['text']>['annotations'][number];
 
-export interface ToolResourcesData {
-  codeInterpreterFileIds: string[] | null;
-  fileSearchVectorStoreIds: string[] | null;
-}
-
-export interface ResponseFormatData {
-  type: 'auto' | 'text' | 'json_object' | 'json_schema';
-  jsonSchema: {
-    name: string;
-    description: string | null;
-    schema: unknown;
-    strict: boolean | null;
-  } | null;
-}
-
-export interface AssistantData {
-  id: string;
-  createdAt: number;
-  name: string | null;
-  description: string | null;
-  model: string;
-  instructions: string | null;
-  tools: ToolData[];
-  toolResources: ToolResourcesData | null;
-  metadata: unknown;
-  temperature: number | null;
-  topP: number | null;
-  responseFormat: ResponseFormatData | null;
-}
-
-export interface ThreadData {
-  id: string;
-  createdAt: number;
-  toolResources: ToolResourcesData | null;
-  metadata: unknown;
-}
-
-interface AnnotationData {
-  type: string;
-  text: string;
-  startIndex: number;
-  endIndex: number;
-  fileId: string;
-  quote: string | null;
-}
-
-interface ContentData {
-  type: 'text' | 'image_file' | 'image_url' | 'refusal';
-  text: { value: string; annotations: AnnotationData[] } | null;
-  imageFile: { fileId: string; detail: string } | null;
-  imageUrl: { url: string; detail: string } | null;
-  refusal: string | null;
-}
-
-export interface MessageData {
-  id: string;
-  createdAt: number;
-  threadId: string;
-  status: string;
-  incompleteDetails: { reason: string } | null;
-  completedAt: number | null;
-  incompleteAt: number | null;
-  role: string;
-  content: ContentData[];
-  assistantId: string | null;
-  runId: string | null;
-  attachments: { fileId: string; tools: string[] }[] | null;
-  metadata: unknown;
-}
-
-export interface PageData<T> {
-  data: T[];
-  firstId: string | null;
-  lastId: string | null;
-  hasMore: boolean;
-}
+/**
+ * A list page: every `*List` type has AssistantList's cursor fields, so any list result fits
+ * (one that did not would fail to type-check where it is serialized).
+ */
+type PageData<T> = Omit<ListAssistantsQuery['assistants'], 'data'> & { data: T[] };
 
 /** Keeps only the keys whose value is set, so optional fields are omitted rather than null. */
 function defined(entries: Record<string, unknown>): Json {
   return Object.fromEntries(Object.entries(entries).filter(([, value]) => value != null));
 }
 
-export function serializeTool(tool: ToolData): Json {
+export function serializeTool(tool: ToolFieldsFragment): Json {
   switch (tool.type) {
     case 'function':
       return {
@@ -138,7 +66,7 @@ export function serializeTool(tool: ToolData): Json {
   }
 }
 
-export function serializeToolResources(resources: ToolResourcesData | null): Json {
+export function serializeToolResources(resources: ToolResourcesFieldsFragment | null): Json {
   if (!resources) {
     return {};
   }
@@ -153,7 +81,7 @@ export function serializeToolResources(resources: ToolResourcesData | null): Jso
 }
 
 /** OpenAI reports the default as the bare string `"auto"`. */
-export function serializeResponseFormat(format: ResponseFormatData | null): unknown {
+export function serializeResponseFormat(format: ResponseFormatFieldsFragment | null): unknown {
   if (!format || format.type === 'auto') {
     return 'auto';
   }
@@ -171,7 +99,7 @@ export function serializeResponseFormat(format: ResponseFormatData | null): unkn
   return { type: format.type };
 }
 
-export function serializeAssistant(assistant: AssistantData): Json {
+export function serializeAssistant(assistant: AssistantFieldsFragment): Json {
   return {
     id: assistant.id,
     object: 'assistant',
@@ -190,7 +118,7 @@ export function serializeAssistant(assistant: AssistantData): Json {
   };
 }
 
-export function serializeThread(thread: ThreadData): Json {
+export function serializeThread(thread: ThreadFieldsFragment): Json {
   return {
     id: thread.id,
     object: 'thread',
@@ -237,7 +165,7 @@ export function serializeContent(part: ContentData): Json {
   }
 }
 
-export function serializeMessage(message: MessageData): Json {
+export function serializeMessage(message: MessageFieldsFragment): Json {
   return {
     id: message.id,
     object: 'thread.message',

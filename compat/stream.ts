@@ -1,64 +1,19 @@
 import type { ServerResponse } from 'node:http';
+import type { RunEventsSubscription } from './generated/operations.js';
 import {
   DEFAULT_STEP_VIEW,
-  type RunData,
-  type RunStepData,
   type StepView,
   serializeRun,
   serializeRunStep,
 } from './run-serializers.js';
-import {
-  type MessageData,
-  serializeMessage,
-  serializeThread,
-  type ThreadData,
-} from './serializers.js';
+import { serializeMessage, serializeThread } from './serializers.js';
 
 /** One `runEvents` item as the RunEvents operation selects it. */
-export interface RunEventData {
-  seq: number;
-  event: string;
-  thread: ThreadData | null;
-  run: RunData | null;
-  step: RunStepData | null;
-  message: MessageData | null;
-  messageDelta: {
-    id: string;
-    content: {
-      index: number;
-      type: string;
-      textValue: string | null;
-      annotations: AnnotationDeltaData[] | null;
-      imageFileId: string | null;
-    }[];
-  } | null;
-  stepDelta: {
-    id: string;
-    toolCalls: ToolCallDeltaData[];
-  } | null;
-}
+export type RunEventData = RunEventsSubscription['runEvents'];
 
-interface AnnotationDeltaData {
-  index: number;
-  type: string;
-  text: string;
-  startIndex: number;
-  endIndex: number;
-  fileId: string;
-}
-
-interface ToolCallDeltaData {
-  index: number;
-  id: string | null;
-  type: string;
-  name: string | null;
-  arguments: string | null;
-  output: string | null;
-  codeInterpreterInput: string | null;
-  codeInterpreterOutputs:
-    | { index: number; type: string; logs: string | null; imageFileId: string | null }[]
-    | null;
-}
+type ContentDeltaData = NonNullable<RunEventData['messageDelta']>['content'][number];
+type AnnotationDeltaData = NonNullable<ContentDeltaData['annotations']>[number];
+type ToolCallDeltaData = NonNullable<RunEventData['stepDelta']>['toolCalls'][number];
 
 function annotationDelta(annotation: AnnotationDeltaData): Record<string, unknown> {
   const target = { file_id: annotation.fileId };
@@ -71,8 +26,6 @@ function annotationDelta(annotation: AnnotationDeltaData): Record<string, unknow
     ...(annotation.type === 'file_citation' ? { file_citation: target } : { file_path: target }),
   };
 }
-
-type ContentDeltaData = NonNullable<RunEventData['messageDelta']>['content'][number];
 
 /** A message content delta: the first piece of a part carries its skeleton (§6.4). */
 function contentDelta(part: ContentDeltaData): Record<string, unknown> {

@@ -1,24 +1,10 @@
 /** GraphQL `UploadSession`/`UploadPart` results as OpenAI's `upload` and `upload.part`. */
-import { type FileData, serializeFile } from './file-serializers.js';
+import { serializeFile } from './file-serializers.js';
+import type { AddUploadPartMutation, UploadFieldsFragment } from './generated/operations.js';
 
-export interface UploadData {
-  id: string;
-  createdAt: number;
-  expiresAt: number;
-  filename: string;
-  purpose: string;
-  bytes: number;
-  status: string;
-  file: FileData | null;
-}
+type UploadPartData = AddUploadPartMutation['addUploadPart'];
 
-export interface UploadPartData {
-  id: string;
-  createdAt: number;
-  uploadId: string;
-}
-
-export function serializeUpload(upload: UploadData): Record<string, unknown> {
+export function serializeUpload(upload: UploadFieldsFragment): Record<string, unknown> {
   return {
     id: upload.id,
     object: 'upload',

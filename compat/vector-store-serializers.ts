@@ -3,52 +3,16 @@
  * compat/operations/vector-stores.graphql).
  */
 
+import type {
+  VectorStoreFieldsFragment,
+  VectorStoreFileBatchFieldsFragment,
+  VectorStoreFileCountsFieldsFragment,
+  VectorStoreFileFieldsFragment,
+} from './generated/operations.js';
+
 type Json = Record<string, unknown>;
 
-export interface FileCountsData {
-  inProgress: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  total: number;
-}
-
-export interface VectorStoreData {
-  id: string;
-  createdAt: number;
-  name: string;
-  status: string;
-  usageBytes: number;
-  fileCounts: FileCountsData;
-  expiresAfter: { anchor: string; days: number } | null;
-  expiresAt: number | null;
-  lastActiveAt: number | null;
-  metadata: unknown;
-}
-
-export interface VectorStoreFileData {
-  id: string;
-  vectorStoreId: string;
-  createdAt: number;
-  status: string;
-  usageBytes: number;
-  lastError: { code: string; message: string } | null;
-  chunkingStrategy: {
-    type: 'static' | 'other';
-    static: { maxChunkSizeTokens: number; chunkOverlapTokens: number } | null;
-  };
-  attributes: unknown;
-}
-
-export interface VectorStoreFileBatchData {
-  id: string;
-  vectorStoreId: string;
-  createdAt: number;
-  status: string;
-  fileCounts: FileCountsData;
-}
-
-function serializeFileCounts(counts: FileCountsData): Json {
+function serializeFileCounts(counts: VectorStoreFileCountsFieldsFragment): Json {
   return {
     in_progress: counts.inProgress,
     completed: counts.completed,
@@ -58,7 +22,7 @@ function serializeFileCounts(counts: FileCountsData): Json {
   };
 }
 
-export function serializeVectorStore(store: VectorStoreData): Json {
+export function serializeVectorStore(store: VectorStoreFieldsFragment): Json {
   return {
     id: store.id,
     object: 'vector_store',
@@ -77,7 +41,7 @@ export function serializeVectorStore(store: VectorStoreData): Json {
   };
 }
 
-export function serializeVectorStoreFile(file: VectorStoreFileData): Json {
+export function serializeVectorStoreFile(file: VectorStoreFileFieldsFragment): Json {
   const strategy = file.chunkingStrategy;
   return {
     id: file.id,
@@ -101,7 +65,7 @@ export function serializeVectorStoreFile(file: VectorStoreFileData): Json {
   };
 }
 
-export function serializeVectorStoreFileBatch(batch: VectorStoreFileBatchData): Json {
+export function serializeVectorStoreFileBatch(batch: VectorStoreFileBatchFieldsFragment): Json {
   return {
     id: batch.id,
     // "files_batch": the schema enum and the SDK agree (the description says file_batch).

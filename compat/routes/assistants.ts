@@ -1,13 +1,14 @@
+import {
+  CreateAssistantDocument,
+  DeleteAssistantDocument,
+  GetAssistantDocument,
+  ListAssistantsDocument,
+  UpdateAssistantDocument,
+} from '../generated/operations.js';
 import { assistantInput } from '../inputs.js';
 import { pageVariables } from '../list.js';
 import type { Route } from '../router.js';
-import {
-  type AssistantData,
-  type PageData,
-  serializeAssistant,
-  serializeDeleted,
-  serializeList,
-} from '../serializers.js';
+import { serializeAssistant, serializeDeleted, serializeList } from '../serializers.js';
 
 export const assistantRoutes: Route[] = [
   {
@@ -15,7 +16,7 @@ export const assistantRoutes: Route[] = [
     path: '/assistants',
     beta: true,
     async handle({ body, run }) {
-      const data = await run<{ createAssistant: AssistantData }>('CreateAssistant', {
+      const data = await run(CreateAssistantDocument, {
         input: assistantInput(body),
       });
       return serializeAssistant(data.createAssistant);
@@ -26,10 +27,7 @@ export const assistantRoutes: Route[] = [
     path: '/assistants',
     beta: true,
     async handle({ query, run }) {
-      const data = await run<{ assistants: PageData<AssistantData> }>(
-        'ListAssistants',
-        pageVariables(query),
-      );
+      const data = await run(ListAssistantsDocument, pageVariables(query));
       return serializeList(data.assistants, serializeAssistant);
     },
   },
@@ -38,7 +36,7 @@ export const assistantRoutes: Route[] = [
     path: '/assistants/:assistant_id',
     beta: true,
     async handle({ params, run }) {
-      const data = await run<{ assistant: AssistantData }>('GetAssistant', {
+      const data = await run(GetAssistantDocument, {
         id: params.assistant_id,
       });
       return serializeAssistant(data.assistant);
@@ -49,7 +47,7 @@ export const assistantRoutes: Route[] = [
     path: '/assistants/:assistant_id',
     beta: true,
     async handle({ params, body, run }) {
-      const data = await run<{ updateAssistant: AssistantData }>('UpdateAssistant', {
+      const data = await run(UpdateAssistantDocument, {
         id: params.assistant_id,
         input: assistantInput(body),
       });
@@ -61,10 +59,7 @@ export const assistantRoutes: Route[] = [
     path: '/assistants/:assistant_id',
     beta: true,
     async handle({ params, run }) {
-      const data = await run<{ deleteAssistant: { id: string; deleted: boolean } }>(
-        'DeleteAssistant',
-        { id: params.assistant_id },
-      );
+      const data = await run(DeleteAssistantDocument, { id: params.assistant_id });
       return serializeDeleted('assistant.deleted', data.deleteAssistant);
     },
   },

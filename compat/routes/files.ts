@@ -1,5 +1,11 @@
 import { RestError } from '../errors.js';
-import { type FileData, serializeFile } from '../file-serializers.js';
+import { serializeFile } from '../file-serializers.js';
+import {
+  DeleteFileDocument,
+  GetFileDocument,
+  ListFilesDocument,
+  UploadFileDocument,
+} from '../generated/operations.js';
 import { pageVariables } from '../list.js';
 import {
   type MultipartUpload,
@@ -9,14 +15,14 @@ import {
   requireFile,
 } from '../multipart-upload.js';
 import { BinaryResponse, type Route } from '../router.js';
-import { type PageData, serializeDeleted, serializeList } from '../serializers.js';
+import { serializeDeleted, serializeList } from '../serializers.js';
 
 const EXPIRES_ANCHOR = 'expires_after[anchor]';
 const EXPIRES_SECONDS = 'expires_after[seconds]';
 const KNOWN_FIELDS = new Set(['purpose', EXPIRES_ANCHOR, EXPIRES_SECONDS]);
 
 /** `CreateFileRequest` multipart fields as `UploadFile` variables. */
-function uploadVariables(upload: MultipartUpload): Record<string, unknown> {
+function uploadVariables(upload: MultipartUpload) {
   rejectUnknownFields(upload, KNOWN_FIELDS);
   const file = requireFile(upload, 'file');
   const purpose = upload.fields.get('purpose');
@@ -58,7 +64,7 @@ export function fileRoutes(options: { maxUploadBytes: number }): Route[] {
           maxBytes: options.maxUploadBytes,
         });
         try {
-          const data = await run<{ uploadFile: FileData }>('UploadFile', uploadVariables(upload));
+          const data = await run(UploadFileDocument, uploadVariables(upload));
           return serializeFile(data.uploadFile);
         } finally {
           await upload.cleanup();
@@ -78,7 +84,7 @@ export function fileRoutes(options: { maxUploadBytes: number }): Route[] {
         }
         // `GET /files` has no `before` (OpenAI ignores it, so do we).
         const { before: _before, ...page } = pageVariables(query);
-        const data = await run<{ files: PageData<FileData> }>('ListFiles', {
+        const data = await run(ListFilesDocument, {
           ...page,
           purpose: purpose || undefined,
         });
@@ -90,7 +96,7 @@ export function fileRoutes(options: { maxUploadBytes: number }): Route[] {
       path: '/files/:file_id',
       beta: false,
       async handle({ params, run }) {
-        const data = await run<{ file: FileData }>('GetFile', { id: params.file_id });
+        const data = await run(GetFileDocument, { id: params.file_id });
         return serializeFile(data.file);
       },
     },
@@ -99,7 +105,7 @@ export function fileRoutes(options: { maxUploadBytes: number }): Route[] {
       path: '/files/:file_id',
       beta: false,
       async handle({ params, run }) {
-        const data = await run<{ deleteFile: { id: string; deleted: boolean } }>('DeleteFile', {
+        const data = await run(DeleteFileDocument, {
           id: params.file_id,
         });
         // OpenAI's one exception: a deleted file is `object: 'file'`, not `file.deleted`.

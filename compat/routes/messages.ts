@@ -1,15 +1,16 @@
 import { camelize } from '../case.js';
 import { RestError } from '../errors.js';
+import {
+  CreateMessageDocument,
+  DeleteMessageDocument,
+  GetMessageDocument,
+  ListMessagesDocument,
+  UpdateMessageDocument,
+} from '../generated/operations.js';
 import { messageInput } from '../inputs.js';
 import { pageVariables } from '../list.js';
 import type { Route } from '../router.js';
-import {
-  type MessageData,
-  type PageData,
-  serializeDeleted,
-  serializeList,
-  serializeMessage,
-} from '../serializers.js';
+import { serializeDeleted, serializeList, serializeMessage } from '../serializers.js';
 
 export const messageRoutes: Route[] = [
   {
@@ -17,7 +18,7 @@ export const messageRoutes: Route[] = [
     path: '/threads/:thread_id/messages',
     beta: true,
     async handle({ params, body, run }) {
-      const data = await run<{ createMessage: MessageData }>('CreateMessage', {
+      const data = await run(CreateMessageDocument, {
         threadId: params.thread_id,
         input: messageInput(body),
       });
@@ -33,7 +34,7 @@ export const messageRoutes: Route[] = [
       if (runId !== undefined && typeof runId !== 'string') {
         throw new RestError(400, "Invalid 'run_id': expected a single value.", { param: 'run_id' });
       }
-      const data = await run<{ messages: PageData<MessageData> }>('ListMessages', {
+      const data = await run(ListMessagesDocument, {
         threadId: params.thread_id,
         runId: runId || undefined,
         ...pageVariables(query),
@@ -46,7 +47,7 @@ export const messageRoutes: Route[] = [
     path: '/threads/:thread_id/messages/:message_id',
     beta: true,
     async handle({ params, run }) {
-      const data = await run<{ message: MessageData }>('GetMessage', {
+      const data = await run(GetMessageDocument, {
         threadId: params.thread_id,
         id: params.message_id,
       });
@@ -58,7 +59,7 @@ export const messageRoutes: Route[] = [
     path: '/threads/:thread_id/messages/:message_id',
     beta: true,
     async handle({ params, body, run }) {
-      const data = await run<{ updateMessage: MessageData }>('UpdateMessage', {
+      const data = await run(UpdateMessageDocument, {
         threadId: params.thread_id,
         id: params.message_id,
         input: camelize(body),
@@ -71,7 +72,7 @@ export const messageRoutes: Route[] = [
     path: '/threads/:thread_id/messages/:message_id',
     beta: true,
     async handle({ params, run }) {
-      const data = await run<{ deleteMessage: { id: string; deleted: boolean } }>('DeleteMessage', {
+      const data = await run(DeleteMessageDocument, {
         threadId: params.thread_id,
         id: params.message_id,
       });

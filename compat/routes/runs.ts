@@ -1,19 +1,31 @@
 import { camelize } from '../case.js';
 import { RestError } from '../errors.js';
+import {
+  CancelRunDocument,
+  CreateRunDocument,
+  CreateThreadAndRunDocument,
+  GetRunDocument,
+  GetRunEventSeqDocument,
+  GetRunStepDocument,
+  ListRunStepsDocument,
+  ListRunsDocument,
+  RunEventsDocument,
+  type RunFieldsFragment,
+  SubmitToolOutputsDocument,
+  UpdateRunDocument,
+} from '../generated/operations.js';
 import { createRunInput, createThreadAndRunInput } from '../inputs.js';
 import { pageVariables } from '../list.js';
 import { JsonResponse, type Route, type RouteRequest } from '../router.js';
 import {
   DEFAULT_STEP_VIEW,
-  type RunData,
-  type RunStepData,
   type StepView,
   serializeRun,
   serializeRunStep,
   TERMINAL_STATUSES,
 } from '../run-serializers.js';
-import { type PageData, serializeList } from '../serializers.js';
-import { EventStream, openAIEvents, type RunEventData } from '../stream.js';
+import { serializeList } from '../serializers.js';
+import { EventStream, openAIEvents } from '../stream.js';
 
 /**
  * How soon the SDK's polling helpers (`createAndPoll`, …) should ask again. Without it they
@@ -21,7 +33,7 @@ import { EventStream, openAIEvents, type RunEventData } from '../stream.js';
  */
 const POLL_AFTER_MS = '150';
 
-function runResponse(run: RunData): JsonResponse {
+function runResponse(run: RunFieldsFragment): JsonResponse {
   const headers: Record<string, string> = TERMINAL_STATUSES.has(run.status)
     ? {}
     : { 'openai-poll-after-ms': POLL_AFTER_MS };
@@ -39,7 +51,7 @@ async function eventStream(
   afterSeq: number,
   view: StepView = DEFAULT_STEP_VIEW,
 ): Promise<EventStream> {
-  const items = await subscribe<{ runEvents: RunEventData }>('RunEvents', {
+  const items = await subscribe(RunEventsDocument, {
     threadId,
     runId,
     afterSeq,
@@ -95,7 +107,7 @@ export const runRoutes: Route[] = [
     path: '/threads/runs',
     beta: true,
     async handle({ body, run, subscribe }) {
-      const data = await run<{ createThreadAndRun: RunData }>('CreateThreadAndRun', {
+      const data = await run(CreateThreadAndRunDocument, {
         input: createThreadAndRunInput(body),
       });
       const created = data.createThreadAndRun;
@@ -109,7 +121,7 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs',
     beta: true,
     async handle({ params, body, query, run, subscribe }) {
-      const data = await run<{ createRun: RunData }>('CreateRun', {
+      const data = await run(CreateRunDocument, {
         threadId: params.thread_id,
         input: createRunInput(body, includeParam(query)),
       });
@@ -123,7 +135,7 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs',
     beta: true,
     async handle({ params, query, run }) {
-      const data = await run<{ runs: PageData<RunData> }>('ListRuns', {
+      const data = await run(ListRunsDocument, {
         threadId: params.thread_id,
         ...pageVariables(query),
       });
@@ -135,7 +147,7 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs/:run_id',
     beta: true,
     async handle({ params, run }) {
-      const data = await run<{ run: RunData }>('GetRun', {
+      const data = await run(GetRunDocument, {
         threadId: params.thread_id,
         id: params.run_id,
       });
@@ -147,7 +159,7 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs/:run_id',
     beta: true,
     async handle({ params, body, run }) {
-      const data = await run<{ updateRun: RunData }>('UpdateRun', {
+      const data = await run(UpdateRunDocument, {
         threadId: params.thread_id,
         id: params.run_id,
         metadata: body.metadata,
@@ -160,7 +172,7 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs/:run_id/cancel',
     beta: true,
     async handle({ params, run }) {
-      const data = await run<{ cancelRun: RunData }>('CancelRun', {
+      const data = await run(CancelRunDocument, {
         threadId: params.thread_id,
         id: params.run_id,
       });
@@ -176,12 +188,12 @@ export const runRoutes: Route[] = [
       // begins with the tool step's completion). Nothing happens to a run in requires_action
       // meanwhile, and a run that moved on makes the submission fail anyway.
       const before = wantsStream(body)
-        ? await run<{ run: { eventSeq: number } }>('GetRunEventSeq', {
+        ? await run(GetRunEventSeqDocument, {
             threadId: params.thread_id,
             id: params.run_id,
           })
         : null;
-      const data = await run<{ submitToolOutputs: RunData }>('SubmitToolOutputs', {
+      const data = await run(SubmitToolOutputsDocument, {
         threadId: params.thread_id,
         id: params.run_id,
         toolOutputs: camelize(body.tool_outputs),
@@ -196,7 +208,7 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs/:run_id/steps',
     beta: true,
     async handle({ params, query, run }) {
-      const data = await run<{ runSteps: PageData<RunStepData> }>('ListRunSteps', {
+      const data = await run(ListRunStepsDocument, {
         threadId: params.thread_id,
         runId: params.run_id,
         ...pageVariables(query),
@@ -210,7 +222,7 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs/:run_id/steps/:step_id',
     beta: true,
     async handle({ params, query, run }) {
-      const data = await run<{ runStep: RunStepData }>('GetRunStep', {
+      const data = await run(GetRunStepDocument, {
         threadId: params.thread_id,
         runId: params.run_id,
         id: params.step_id,

@@ -1,7 +1,13 @@
 import { camelize } from '../case.js';
+import {
+  CreateThreadDocument,
+  DeleteThreadDocument,
+  GetThreadDocument,
+  UpdateThreadDocument,
+} from '../generated/operations.js';
 import { threadInput } from '../inputs.js';
 import type { Route } from '../router.js';
-import { serializeDeleted, serializeThread, type ThreadData } from '../serializers.js';
+import { serializeDeleted, serializeThread } from '../serializers.js';
 
 export const threadRoutes: Route[] = [
   {
@@ -9,7 +15,7 @@ export const threadRoutes: Route[] = [
     path: '/threads',
     beta: true,
     async handle({ body, run }) {
-      const data = await run<{ createThread: ThreadData }>('CreateThread', {
+      const data = await run(CreateThreadDocument, {
         input: threadInput(body),
       });
       return serializeThread(data.createThread);
@@ -20,7 +26,7 @@ export const threadRoutes: Route[] = [
     path: '/threads/:thread_id',
     beta: true,
     async handle({ params, run }) {
-      const data = await run<{ thread: ThreadData }>('GetThread', { id: params.thread_id });
+      const data = await run(GetThreadDocument, { id: params.thread_id });
       return serializeThread(data.thread);
     },
   },
@@ -29,7 +35,7 @@ export const threadRoutes: Route[] = [
     path: '/threads/:thread_id',
     beta: true,
     async handle({ params, body, run }) {
-      const data = await run<{ updateThread: ThreadData }>('UpdateThread', {
+      const data = await run(UpdateThreadDocument, {
         id: params.thread_id,
         input: camelize(body),
       });
@@ -41,7 +47,7 @@ export const threadRoutes: Route[] = [
     path: '/threads/:thread_id',
     beta: true,
     async handle({ params, run }) {
-      const data = await run<{ deleteThread: { id: string; deleted: boolean } }>('DeleteThread', {
+      const data = await run(DeleteThreadDocument, {
         id: params.thread_id,
       });
       return serializeDeleted('thread.deleted', data.deleteThread);

@@ -1,12 +1,13 @@
 import { camelize } from '../case.js';
+import {
+  AddUploadPartDocument,
+  CancelUploadDocument,
+  CompleteUploadDocument,
+  CreateUploadDocument,
+} from '../generated/operations.js';
 import { readMultipartUpload, rejectUnknownFields, requireFile } from '../multipart-upload.js';
 import type { Route } from '../router.js';
-import {
-  serializeUpload,
-  serializeUploadPart,
-  type UploadData,
-  type UploadPartData,
-} from '../upload-serializers.js';
+import { serializeUpload, serializeUploadPart } from '../upload-serializers.js';
 
 const NO_FIELDS: ReadonlySet<string> = new Set();
 
@@ -18,7 +19,7 @@ export function uploadRoutes(options: { maxPartBytes: number }): Route[] {
       path: '/uploads',
       beta: false,
       async handle({ body, run }) {
-        const data = await run<{ createUpload: UploadData }>('CreateUpload', {
+        const data = await run(CreateUploadDocument, {
           input: camelize(body),
         });
         return serializeUpload(data.createUpload);
@@ -36,7 +37,7 @@ export function uploadRoutes(options: { maxPartBytes: number }): Route[] {
         });
         try {
           rejectUnknownFields(upload, NO_FIELDS);
-          const data = await run<{ addUploadPart: UploadPartData }>('AddUploadPart', {
+          const data = await run(AddUploadPartDocument, {
             uploadId: params.upload_id,
             data: requireFile(upload, 'data'),
           });
@@ -51,7 +52,7 @@ export function uploadRoutes(options: { maxPartBytes: number }): Route[] {
       path: '/uploads/:upload_id/complete',
       beta: false,
       async handle({ params, body, run }) {
-        const data = await run<{ completeUpload: UploadData }>('CompleteUpload', {
+        const data = await run(CompleteUploadDocument, {
           id: params.upload_id,
           input: camelize(body),
         });
@@ -63,7 +64,7 @@ export function uploadRoutes(options: { maxPartBytes: number }): Route[] {
       path: '/uploads/:upload_id/cancel',
       beta: false,
       async handle({ params, run }) {
-        const data = await run<{ cancelUpload: UploadData }>('CancelUpload', {
+        const data = await run(CancelUploadDocument, {
           id: params.upload_id,
         });
         return serializeUpload(data.cancelUpload);

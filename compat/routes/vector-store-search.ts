@@ -1,29 +1,9 @@
 import { camelize } from '../case.js';
+import {
+  GetVectorStoreFileContentDocument,
+  SearchVectorStoreDocument,
+} from '../generated/operations.js';
 import type { Route } from '../router.js';
-
-interface TextContent {
-  type: string;
-  text: string;
-}
-
-interface SearchResultsData {
-  searchQuery: string[];
-  data: {
-    fileId: string;
-    filename: string;
-    score: number;
-    attributes: Record<string, string | number | boolean> | null;
-    content: TextContent[];
-  }[];
-  hasMore: boolean;
-  nextPage: string | null;
-}
-
-interface FileContentData {
-  data: TextContent[];
-  hasMore: boolean;
-  nextPage: string | null;
-}
 
 /** `query` is a string or an array; GraphQL takes a list, so a string becomes a list of one. */
 function searchInput(body: Record<string, unknown>) {
@@ -38,10 +18,10 @@ export const vectorStoreSearchRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/search',
     beta: false,
     async handle({ params, body, run }) {
-      const { searchVectorStore: page } = await run<{ searchVectorStore: SearchResultsData }>(
-        'SearchVectorStore',
-        { vectorStoreId: params.vector_store_id, input: searchInput(body) },
-      );
+      const { searchVectorStore: page } = await run(SearchVectorStoreDocument, {
+        vectorStoreId: params.vector_store_id,
+        input: searchInput(body),
+      });
       return {
         object: 'vector_store.search_results.page',
         search_query: page.searchQuery,
@@ -62,9 +42,7 @@ export const vectorStoreSearchRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/files/:file_id/content',
     beta: false,
     async handle({ params, run }) {
-      const { vectorStoreFileContent: page } = await run<{
-        vectorStoreFileContent: FileContentData;
-      }>('GetVectorStoreFileContent', {
+      const { vectorStoreFileContent: page } = await run(GetVectorStoreFileContentDocument, {
         vectorStoreId: params.vector_store_id,
         fileId: params.file_id,
       });

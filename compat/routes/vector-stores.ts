@@ -1,15 +1,28 @@
 import { camelize } from '../case.js';
 import { RestError } from '../errors.js';
+import {
+  CancelVectorStoreFileBatchDocument,
+  CreateVectorStoreDocument,
+  CreateVectorStoreFileBatchDocument,
+  CreateVectorStoreFileDocument,
+  DeleteVectorStoreDocument,
+  DeleteVectorStoreFileDocument,
+  GetVectorStoreDocument,
+  GetVectorStoreFileBatchDocument,
+  GetVectorStoreFileDocument,
+  ListVectorStoreFileBatchFilesDocument,
+  ListVectorStoreFilesDocument,
+  ListVectorStoresDocument,
+  UpdateVectorStoreDocument,
+  UpdateVectorStoreFileAttributesDocument,
+} from '../generated/operations.js';
 import { pageVariables } from '../list.js';
 import { JsonResponse, type Route, type RouteRequest } from '../router.js';
-import { type PageData, serializeDeleted, serializeList } from '../serializers.js';
+import { serializeDeleted, serializeList } from '../serializers.js';
 import {
   serializeVectorStore,
   serializeVectorStoreFile,
   serializeVectorStoreFileBatch,
-  type VectorStoreData,
-  type VectorStoreFileBatchData,
-  type VectorStoreFileData,
 } from '../vector-store-serializers.js';
 
 /** How soon the SDK's polling helpers (`createAndPoll`, `uploadAndPoll`) should ask again. */
@@ -39,7 +52,7 @@ const storeRoutes: Route[] = [
     path: '/vector_stores',
     beta: false,
     async handle({ body, run }) {
-      const data = await run<{ createVectorStore: VectorStoreData }>('CreateVectorStore', {
+      const data = await run(CreateVectorStoreDocument, {
         input: camelize(body),
       });
       return serializeVectorStore(data.createVectorStore);
@@ -50,10 +63,7 @@ const storeRoutes: Route[] = [
     path: '/vector_stores',
     beta: false,
     async handle({ query, run }) {
-      const data = await run<{ vectorStores: PageData<VectorStoreData> }>(
-        'ListVectorStores',
-        pageVariables(query),
-      );
+      const data = await run(ListVectorStoresDocument, pageVariables(query));
       return serializeList(data.vectorStores, serializeVectorStore);
     },
   },
@@ -62,7 +72,7 @@ const storeRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id',
     beta: false,
     async handle({ params, run }) {
-      const data = await run<{ vectorStore: VectorStoreData }>('GetVectorStore', {
+      const data = await run(GetVectorStoreDocument, {
         id: params.vector_store_id,
       });
       return serializeVectorStore(data.vectorStore);
@@ -73,7 +83,7 @@ const storeRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id',
     beta: false,
     async handle({ params, body, run }) {
-      const data = await run<{ updateVectorStore: VectorStoreData }>('UpdateVectorStore', {
+      const data = await run(UpdateVectorStoreDocument, {
         id: params.vector_store_id,
         input: camelize(body),
       });
@@ -85,10 +95,7 @@ const storeRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id',
     beta: false,
     async handle({ params, run }) {
-      const data = await run<{ deleteVectorStore: { id: string; deleted: boolean } }>(
-        'DeleteVectorStore',
-        { id: params.vector_store_id },
-      );
+      const data = await run(DeleteVectorStoreDocument, { id: params.vector_store_id });
       return serializeDeleted('vector_store.deleted', data.deleteVectorStore);
     },
   },
@@ -100,10 +107,10 @@ const fileRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/files',
     beta: false,
     async handle({ params, body, run }) {
-      const data = await run<{ createVectorStoreFile: VectorStoreFileData }>(
-        'CreateVectorStoreFile',
-        { vectorStoreId: params.vector_store_id, input: camelize(body) },
-      );
+      const data = await run(CreateVectorStoreFileDocument, {
+        vectorStoreId: params.vector_store_id,
+        input: camelize(body),
+      });
       const file = data.createVectorStoreFile;
       return pollable(serializeVectorStoreFile(file), file.status);
     },
@@ -113,10 +120,10 @@ const fileRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/files',
     beta: false,
     async handle({ params, query, run }) {
-      const data = await run<{ vectorStoreFiles: PageData<VectorStoreFileData> }>(
-        'ListVectorStoreFiles',
-        { vectorStoreId: params.vector_store_id, ...fileListVariables(query) },
-      );
+      const data = await run(ListVectorStoreFilesDocument, {
+        vectorStoreId: params.vector_store_id,
+        ...fileListVariables(query),
+      });
       return serializeList(data.vectorStoreFiles, serializeVectorStoreFile);
     },
   },
@@ -125,7 +132,7 @@ const fileRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/files/:file_id',
     beta: false,
     async handle({ params, run }) {
-      const data = await run<{ vectorStoreFile: VectorStoreFileData }>('GetVectorStoreFile', {
+      const data = await run(GetVectorStoreFileDocument, {
         vectorStoreId: params.vector_store_id,
         fileId: params.file_id,
       });
@@ -138,14 +145,11 @@ const fileRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/files/:file_id',
     beta: false,
     async handle({ params, body, run }) {
-      const data = await run<{ updateVectorStoreFileAttributes: VectorStoreFileData }>(
-        'UpdateVectorStoreFileAttributes',
-        {
-          vectorStoreId: params.vector_store_id,
-          fileId: params.file_id,
-          input: camelize(body),
-        },
-      );
+      const data = await run(UpdateVectorStoreFileAttributesDocument, {
+        vectorStoreId: params.vector_store_id,
+        fileId: params.file_id,
+        input: camelize(body),
+      });
       return serializeVectorStoreFile(data.updateVectorStoreFileAttributes);
     },
   },
@@ -154,10 +158,10 @@ const fileRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/files/:file_id',
     beta: false,
     async handle({ params, run }) {
-      const data = await run<{ deleteVectorStoreFile: { id: string; deleted: boolean } }>(
-        'DeleteVectorStoreFile',
-        { vectorStoreId: params.vector_store_id, fileId: params.file_id },
-      );
+      const data = await run(DeleteVectorStoreFileDocument, {
+        vectorStoreId: params.vector_store_id,
+        fileId: params.file_id,
+      });
       return serializeDeleted('vector_store.file.deleted', data.deleteVectorStoreFile);
     },
   },
@@ -169,10 +173,10 @@ const batchRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/file_batches',
     beta: false,
     async handle({ params, body, run }) {
-      const data = await run<{ createVectorStoreFileBatch: VectorStoreFileBatchData }>(
-        'CreateVectorStoreFileBatch',
-        { vectorStoreId: params.vector_store_id, input: camelize(body) },
-      );
+      const data = await run(CreateVectorStoreFileBatchDocument, {
+        vectorStoreId: params.vector_store_id,
+        input: camelize(body),
+      });
       const batch = data.createVectorStoreFileBatch;
       return pollable(serializeVectorStoreFileBatch(batch), batch.status);
     },
@@ -182,10 +186,10 @@ const batchRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/file_batches/:batch_id',
     beta: false,
     async handle({ params, run }) {
-      const data = await run<{ vectorStoreFileBatch: VectorStoreFileBatchData }>(
-        'GetVectorStoreFileBatch',
-        { vectorStoreId: params.vector_store_id, batchId: params.batch_id },
-      );
+      const data = await run(GetVectorStoreFileBatchDocument, {
+        vectorStoreId: params.vector_store_id,
+        batchId: params.batch_id,
+      });
       const batch = data.vectorStoreFileBatch;
       return pollable(serializeVectorStoreFileBatch(batch), batch.status);
     },
@@ -195,10 +199,10 @@ const batchRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/file_batches/:batch_id/cancel',
     beta: false,
     async handle({ params, run }) {
-      const data = await run<{ cancelVectorStoreFileBatch: VectorStoreFileBatchData }>(
-        'CancelVectorStoreFileBatch',
-        { vectorStoreId: params.vector_store_id, batchId: params.batch_id },
-      );
+      const data = await run(CancelVectorStoreFileBatchDocument, {
+        vectorStoreId: params.vector_store_id,
+        batchId: params.batch_id,
+      });
       return serializeVectorStoreFileBatch(data.cancelVectorStoreFileBatch);
     },
   },
@@ -207,14 +211,11 @@ const batchRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/file_batches/:batch_id/files',
     beta: false,
     async handle({ params, query, run }) {
-      const data = await run<{ vectorStoreFileBatchFiles: PageData<VectorStoreFileData> }>(
-        'ListVectorStoreFileBatchFiles',
-        {
-          vectorStoreId: params.vector_store_id,
-          batchId: params.batch_id,
-          ...fileListVariables(query),
-        },
-      );
+      const data = await run(ListVectorStoreFileBatchFilesDocument, {
+        vectorStoreId: params.vector_store_id,
+        batchId: params.batch_id,
+        ...fileListVariables(query),
+      });
       return serializeList(data.vectorStoreFileBatchFiles, serializeVectorStoreFile);
     },
   },
