@@ -239,12 +239,12 @@ describe('the run store', () => {
     expect(
       runStatusWrites("sql`UPDATE runs SET status = 'queued', x = 1 WHERE id = 1`"),
     ).toHaveLength(1);
-    expect(runStatusWrites('sql`UPDATE runs AS r SET a = 1, status = ${to} FROM x`')).toHaveLength(
-      1,
-    );
-    expect(runStatusWrites('sql`UPDATE runs SET ${move.set}, event_seq = 1 WHERE id = 1`')).toEqual(
-      [],
-    );
+    expect(
+      runStatusWrites(`sql\`UPDATE runs AS r SET a = 1, status = \${to} FROM x\``),
+    ).toHaveLength(1);
+    expect(
+      runStatusWrites(`sql\`UPDATE runs SET \${move.set}, event_seq = 1 WHERE id = 1\``),
+    ).toEqual([]);
     expect(runStatusWrites('sql`UPDATE runs SET heartbeat_at = NULL WHERE status = 1`')).toEqual(
       [],
     );
