@@ -20,10 +20,7 @@ export function assistantInput(body: Json): Json {
   return input;
 }
 
-/**
- * A message body as GraphQL input: string content becomes one text part, and attachment tools
- * (`[{ type }]`) become the list of names GraphQL takes.
- */
+/** A message body as GraphQL input: string content becomes one text part. */
 export function messageInput(body: unknown): unknown {
   if (!isObject(body)) {
     return body;
@@ -31,16 +28,6 @@ export function messageInput(body: unknown): unknown {
   const input = camelize(body) as Json;
   if (typeof input.content === 'string') {
     input.content = [{ type: 'text', text: input.content }];
-  }
-  if (Array.isArray(input.attachments)) {
-    input.attachments = input.attachments.map((attachment: unknown) =>
-      isObject(attachment) && Array.isArray(attachment.tools)
-        ? {
-            ...attachment,
-            tools: attachment.tools.map((tool: unknown) => (isObject(tool) ? tool.type : tool)),
-          }
-        : attachment,
-    );
   }
   return input;
 }
@@ -55,16 +42,9 @@ export function threadInput(body: Json): Json {
   return input;
 }
 
-/** OpenAI's `tool_choice`: a bare string, or `{ type, function: { name } }`. */
+/** OpenAI's bare-string `tool_choice` (`"auto"`) is `{ type: auto }` in GraphQL. */
 function toolChoice(value: unknown): unknown {
-  if (typeof value === 'string') {
-    return { type: value };
-  }
-  if (isObject(value)) {
-    const fn = isObject(value.function) ? value.function : undefined;
-    return { type: value.type, functionName: fn?.name };
-  }
-  return value;
+  return typeof value === 'string' ? { type: value } : value;
 }
 
 /** Fields shared by "create run" and "create thread and run". */

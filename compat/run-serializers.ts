@@ -78,7 +78,7 @@ function serializeToolChoice(choice: RunFieldsFragment['toolChoice']): unknown {
     return 'auto';
   }
   if (choice.type === 'function') {
-    return { type: 'function', function: { name: choice.functionName } };
+    return { type: 'function', function: { name: choice.function?.name ?? '' } };
   }
   if (choice.type === 'code_interpreter' || choice.type === 'file_search') {
     return { type: choice.type };

@@ -181,7 +181,7 @@ export function serializeMessage(message: MessageFieldsFragment): Json {
     run_id: message.runId,
     attachments: (message.attachments ?? []).map((attachment) => ({
       file_id: attachment.fileId,
-      tools: attachment.tools.map((type) => ({ type })),
+      tools: attachment.tools.map((tool) => ({ type: tool.type })),
     })),
     metadata: message.metadata,
   };

@@ -12,32 +12,41 @@ import { serializeMessage, serializeThread } from './serializers.js';
 export type RunEventData = RunEventsSubscription['runEvents'];
 
 type ContentDeltaData = NonNullable<RunEventData['messageDelta']>['content'][number];
-type AnnotationDeltaData = NonNullable<ContentDeltaData['annotations']>[number];
+type AnnotationDeltaData = NonNullable<
+  NonNullable<ContentDeltaData['text']>['annotations']
+>[number];
 type ToolCallDeltaData = NonNullable<RunEventData['stepDelta']>['toolCalls'][number];
 
 function annotationDelta(annotation: AnnotationDeltaData): Record<string, unknown> {
-  const target = { file_id: annotation.fileId };
   return {
     index: annotation.index,
     type: annotation.type,
     text: annotation.text,
     start_index: annotation.startIndex,
     end_index: annotation.endIndex,
-    ...(annotation.type === 'file_citation' ? { file_citation: target } : { file_path: target }),
+    ...(annotation.fileCitation
+      ? { file_citation: { file_id: annotation.fileCitation.fileId } }
+      : {}),
+    ...(annotation.filePath ? { file_path: { file_id: annotation.filePath.fileId } } : {}),
   };
 }
 
 /** A message content delta: the first piece of a part carries its skeleton (§6.4). */
 function contentDelta(part: ContentDeltaData): Record<string, unknown> {
-  if (part.type === 'image_file') {
-    return { index: part.index, type: 'image_file', image_file: { file_id: part.imageFileId } };
+  if (part.imageFile) {
+    return {
+      index: part.index,
+      type: 'image_file',
+      image_file: { file_id: part.imageFile.fileId },
+    };
   }
+  const annotations = part.text?.annotations;
   return {
     index: part.index,
     type: part.type,
     text: {
-      value: part.textValue ?? '',
-      ...(part.annotations ? { annotations: part.annotations.map(annotationDelta) } : {}),
+      value: part.text?.value ?? '',
+      ...(annotations ? { annotations: annotations.map(annotationDelta) } : {}),
     },
   };
 }
@@ -49,16 +58,18 @@ function toolCallDelta(call: ToolCallDeltaData): Record<string, unknown> {
     return { ...head, type: 'file_search', file_search: {} };
   }
   if (call.type === 'code_interpreter') {
+    const input = call.codeInterpreter?.input ?? null;
+    const outputs = call.codeInterpreter?.outputs ?? null;
     return {
       ...head,
       type: 'code_interpreter',
       code_interpreter: {
-        ...(call.codeInterpreterInput !== null ? { input: call.codeInterpreterInput } : {}),
-        ...(call.codeInterpreterOutputs !== null
+        ...(input !== null ? { input } : {}),
+        ...(outputs !== null
           ? {
-              outputs: call.codeInterpreterOutputs.map((output) =>
+              outputs: outputs.map((output) =>
                 output.type === 'image'
-                  ? { index: output.index, type: 'image', image: { file_id: output.imageFileId } }
+                  ? { index: output.index, type: 'image', image: { file_id: output.image?.fileId } }
                   : { index: output.index, type: 'logs', logs: output.logs ?? '' },
               ),
             }
@@ -66,13 +77,14 @@ function toolCallDelta(call: ToolCallDeltaData): Record<string, unknown> {
       },
     };
   }
+  const fn = call.function;
   return call.id !== null
     ? {
         ...head,
         type: call.type,
-        function: { name: call.name ?? '', arguments: call.arguments ?? '', output: null },
+        function: { name: fn?.name ?? '', arguments: fn?.arguments ?? '', output: null },
       }
-    : { ...head, type: call.type, function: { arguments: call.arguments ?? '' } };
+    : { ...head, type: call.type, function: { arguments: fn?.arguments ?? '' } };
 }
 
 export interface SseEvent {

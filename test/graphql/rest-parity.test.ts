@@ -64,7 +64,7 @@ interface GraphQLMessage {
   incompleteAt: number | null;
   incompleteDetails: { reason: string } | null;
   metadata: unknown;
-  attachments: { fileId: string; tools: string[] }[];
+  attachments: { fileId: string; tools: { type: string }[] }[];
   content: {
     type: string;
     text: { value: string; annotations: unknown[] } | null;
@@ -229,7 +229,7 @@ describe('REST and GraphQL return the same data', () => {
     const MESSAGE = `
       id createdAt threadId status role assistantId runId completedAt incompleteAt metadata
       incompleteDetails { reason }
-      attachments { fileId tools }
+      attachments { fileId tools { type } }
       content {
         type
         text { value annotations { type } }
@@ -250,7 +250,9 @@ describe('REST and GraphQL return the same data', () => {
                   { type: 'image_url', imageUrl: { url: 'https://example.com/a.png' } },
                   { type: 'image_file', imageFile: { fileId: imageId, detail: 'high' } },
                 ],
-                attachments: [{ fileId, tools: ['file_search', 'code_interpreter'] }],
+                attachments: [
+                  { fileId, tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] },
+                ],
                 metadata: { k: 'v' },
               },
               { role: 'assistant', content: [{ type: 'text', text: 'Seen.' }] },
@@ -309,7 +311,7 @@ describe('REST and GraphQL return the same data', () => {
         metadata: m.metadata as Record<string, string>,
         attachments: m.attachments.map((a) => ({
           file_id: a.fileId,
-          tools: a.tools.map((type) => ({ type })),
+          tools: a.tools.map((tool) => ({ type: tool.type })),
         })) as OpenAI.Beta.Threads.Message['attachments'],
         content: m.content.map((part) =>
           part.type === 'text'

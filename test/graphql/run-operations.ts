@@ -9,7 +9,7 @@ const RUN_FIELDS = `
   lastError { code message }
   usage { promptTokens completionTokens totalTokens }
   requiredAction { type toolCalls { id type name arguments } }
-  toolChoice { type functionName }
+  toolChoice { type function { name } }
   maxPromptTokens parallelToolCalls
 `;
 const STEP_FIELDS = `
@@ -80,7 +80,7 @@ export interface Run {
     type: string;
     toolCalls: { id: string; type: string; name: string; arguments: string }[];
   } | null;
-  toolChoice: { type: string; functionName: string | null } | null;
+  toolChoice: { type: string; function: { name: string } | null } | null;
   maxPromptTokens: number | null;
   parallelToolCalls: boolean;
 }

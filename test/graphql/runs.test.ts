@@ -122,7 +122,7 @@ describe('runs over GraphQL', () => {
       instructions: 'You are terse.',
       metadata: { via: 'graphql' },
       requiredAction: null,
-      toolChoice: { type: 'auto', functionName: null },
+      toolChoice: { type: 'auto', function: null },
       parallelToolCalls: true,
     });
     expect(created.expiresAt).toBe(created.createdAt + 600);
@@ -386,7 +386,7 @@ describe('run validation over GraphQL', () => {
     expect(runs.data).toEqual([]);
   });
 
-  it('rejects a function toolChoice without functionName, naming toolChoice.functionName', async () => {
+  it('rejects a function toolChoice without its function, naming toolChoice.function', async () => {
     const { assistantId, threadId } = await assistantAndThread({ tools: [weatherTool] });
     const response = await t.graphql(CREATE_RUN, {
       threadId,
@@ -395,7 +395,7 @@ describe('run validation over GraphQL', () => {
     expect(response.status).toBe(400);
     expect(firstError(response).extensions).toMatchObject({
       code: 'INVALID_REQUEST',
-      param: 'toolChoice.functionName',
+      param: 'toolChoice.function',
     });
     const runs = dataOf(
       await t.graphql<{ runs: { data: unknown[] } }>(LIST_RUNS, { threadId }),
@@ -405,9 +405,9 @@ describe('run validation over GraphQL', () => {
     upstream.script({ text: 'Checking.' });
     const named = await createRun(threadId, {
       assistantId,
-      toolChoice: { type: 'function', functionName: 'get_weather' },
+      toolChoice: { type: 'function', function: { name: 'get_weather' } },
     });
-    expect(named.toolChoice).toEqual({ type: 'function', functionName: 'get_weather' });
+    expect(named.toolChoice).toEqual({ type: 'function', function: { name: 'get_weather' } });
     expect((await waitForRun(threadId, named.id, ['completed', 'failed'])).status).toBe(
       'completed',
     );

@@ -13,13 +13,13 @@ interface EventItem {
   runId: string;
   seq: number;
   event: string;
-  messageDelta: { content: { textValue: string | null }[] } | null;
+  messageDelta: { content: { text: { value: string | null } | null }[] } | null;
   message: { content: { text: { value: string } | null }[] } | null;
   run: { status: string } | null;
 }
 
 const EVENT_FIELDS = `runId seq event
-  messageDelta { content { textValue } }
+  messageDelta { content { text { value } } }
   message { content { text { value } } }
   run { status }`;
 const RUN_EVENTS = `subscription ($threadId: ID!, $runId: ID!, $afterSeq: Int) {
@@ -137,7 +137,7 @@ async function collectWs(
 function textOf(items: EventItem[]): string {
   return items
     .flatMap((item) => item.messageDelta?.content ?? [])
-    .map((part) => part.textValue ?? '')
+    .map((part) => part.text?.value ?? '')
     .join('');
 }
 

@@ -14,7 +14,7 @@ afterAll(async () => {
 const MESSAGE_FIELDS = `
   id createdAt threadId status role assistantId runId metadata completedAt incompleteAt
   incompleteDetails { reason }
-  attachments { fileId tools }
+  attachments { fileId tools { type } }
   content {
     type
     text { value annotations { type } }

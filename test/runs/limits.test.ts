@@ -159,7 +159,7 @@ describe('what the model receives', () => {
       ],
       [{ temperature: 5 }, 'temperature'],
       [{ tools: Array.from({ length: 21 }, () => ({ type: 'code_interpreter' })) }, 'tools'],
-      [{ tool_choice: { type: 'function' } }, 'tool_choice.function_name'],
+      [{ tool_choice: { type: 'function' } }, 'tool_choice.function'],
     ];
     for (const [extra, param] of cases) {
       const response = await t.rest(`/threads/${thread.id}/runs`, {

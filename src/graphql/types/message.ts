@@ -101,14 +101,19 @@ const MessageContentRef = builder.objectRef<MessageContent>('MessageContent').im
   }),
 });
 
+const AttachmentToolRef = builder
+  .objectRef<Attachment['tools'][number]>('AttachmentTool')
+  .implement({
+    fields: (t) => ({
+      type: t.exposeString('type', { description: '`code_interpreter` or `file_search`.' }),
+    }),
+  });
+
 const AttachmentRef = builder.objectRef<Attachment>('Attachment').implement({
   description: 'A file attached to a message and the tools it is for.',
   fields: (t) => ({
     fileId: t.exposeString('fileId'),
-    tools: t.stringList({
-      description: '`code_interpreter` and/or `file_search`.',
-      resolve: (attachment) => attachment.tools.map((tool) => tool.type),
-    }),
+    tools: t.field({ type: [AttachmentToolRef], resolve: (attachment) => attachment.tools }),
   }),
 });
 
@@ -191,10 +196,14 @@ const AttachmentToolType = builder.enumType('AttachmentToolType', {
   values: ['code_interpreter', 'file_search'] as const,
 });
 
+const AttachmentToolInput = builder.inputType('AttachmentToolInput', {
+  fields: (t) => ({ type: t.field({ type: AttachmentToolType, required: true }) }),
+});
+
 const AttachmentInput = builder.inputType('AttachmentInput', {
   fields: (t) => ({
     fileId: t.string({ required: true }),
-    tools: t.field({ type: [AttachmentToolType], required: true }),
+    tools: t.field({ type: [AttachmentToolInput], required: true }),
   }),
 });
 
@@ -210,21 +219,6 @@ export const CreateMessageInput = builder.inputType('CreateMessageInput', {
     metadata: t.field({ type: 'JSON' }),
   }),
 });
-
-/** GraphQL's attachment tools are a list of names; services take OpenAI's `{ type }` objects. */
-export function toMessageInput<
-  T extends {
-    attachments?: { fileId: string; tools: ('code_interpreter' | 'file_search')[] }[] | null;
-  },
->(input: T) {
-  return {
-    ...input,
-    attachments: input.attachments?.map((attachment) => ({
-      fileId: attachment.fileId,
-      tools: attachment.tools.map((type) => ({ type })),
-    })),
-  };
-}
 
 const UpdateMessageInput = builder.inputType('UpdateMessageInput', {
   fields: (t) => ({ metadata: t.field({ type: 'JSON' }) }),
@@ -263,7 +257,7 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: CreateMessageInput, required: true }),
     },
     resolve: (query, _root, args, ctx) =>
-      createMessage(ctx, String(args.threadId), toMessageInput(args.input), query),
+      createMessage(ctx, String(args.threadId), args.input, query),
   }),
   updateMessage: t.prismaField({
     type: 'Message',

@@ -22,16 +22,27 @@ function revive<T>(data: unknown): T {
   ) as T;
 }
 
+/** A `thread.message.delta` as stored: OpenAI's shape, camelCase (text-writer.ts writes it). */
 interface MessageDelta {
   id: string;
   content: {
     index: number;
     type: string;
-    text?: { value?: string; annotations?: (Annotation & { index: number })[] };
+    text?: { value?: string; annotations?: AnnotationDelta[] };
     imageFile?: { fileId: string; detail: string };
   }[];
 }
 
+type AnnotationDelta = Annotation & { index: number };
+
+interface CodeOutputDelta {
+  index: number;
+  type: string;
+  logs?: string;
+  image?: { fileId: string };
+}
+
+/** A `thread.run.step.delta` as stored (tool-call-writer.ts writes it). */
 interface StepDelta {
   id: string;
   toolCalls: {
@@ -39,40 +50,71 @@ interface StepDelta {
     id?: string;
     type: string;
     function?: { name?: string; arguments?: string; output?: string | null };
-    codeInterpreter?: {
-      input?: string;
-      outputs?: { index: number; type: string; logs?: string; image?: { fileId: string } }[];
-    };
+    codeInterpreter?: { input?: string; outputs?: CodeOutputDelta[] };
   }[];
 }
 
-const AnnotationDeltaRef = builder
-  .objectRef<Annotation & { index: number }>('AnnotationDelta')
-  .implement({
-    description: 'A new annotation of the text, sent once and complete.',
-    fields: (t) => ({
-      index: t.exposeInt('index', { description: 'Position in the text’s annotations.' }),
-      type: t.exposeString('type', { description: '`file_citation` or `file_path`.' }),
-      text: t.exposeString('text'),
-      startIndex: t.exposeInt('startIndex'),
-      endIndex: t.exposeInt('endIndex'),
-      fileId: t.string({
-        resolve: (annotation) =>
-          annotation.fileCitation?.fileId ?? annotation.filePath?.fileId ?? '',
-      }),
+const FileRef = builder.objectRef<{ fileId: string }>('FileReference').implement({
+  description: 'A file a citation, a generated-file link or an image output points at.',
+  fields: (t) => ({ fileId: t.exposeString('fileId') }),
+});
+
+const AnnotationDeltaRef = builder.objectRef<AnnotationDelta>('AnnotationDelta').implement({
+  description: 'A new annotation of the text, sent once and complete.',
+  fields: (t) => ({
+    index: t.exposeInt('index', { description: 'Position in the text’s annotations.' }),
+    type: t.exposeString('type', { description: '`file_citation` or `file_path`.' }),
+    text: t.exposeString('text'),
+    startIndex: t.exposeInt('startIndex'),
+    endIndex: t.exposeInt('endIndex'),
+    fileCitation: t.field({
+      type: FileRef,
+      nullable: true,
+      resolve: (annotation) => annotation.fileCitation ?? null,
     }),
-  });
+    filePath: t.field({
+      type: FileRef,
+      nullable: true,
+      resolve: (annotation) => annotation.filePath ?? null,
+    }),
+  }),
+});
 
 const CodeOutputDeltaRef = builder
-  .objectRef<
-    NonNullable<NonNullable<StepDelta['toolCalls'][number]['codeInterpreter']>['outputs']>[number]
-  >('CodeInterpreterOutputDelta')
+  .objectRef<CodeOutputDelta>('CodeInterpreterOutputDelta')
   .implement({
     fields: (t) => ({
       index: t.exposeInt('index', { description: 'Position in the call’s outputs.' }),
       type: t.exposeString('type', { description: '`logs` or `image`.' }),
       logs: t.string({ nullable: true, resolve: (output) => output.logs ?? null }),
-      imageFileId: t.string({ nullable: true, resolve: (output) => output.image?.fileId ?? null }),
+      image: t.field({ type: FileRef, nullable: true, resolve: (output) => output.image ?? null }),
+    }),
+  });
+
+type ContentDelta = MessageDelta['content'][number];
+
+const TextDeltaRef = builder.objectRef<NonNullable<ContentDelta['text']>>('TextDelta').implement({
+  fields: (t) => ({
+    value: t.string({
+      nullable: true,
+      description: 'Text to append.',
+      resolve: (text) => text.value ?? null,
+    }),
+    annotations: t.field({
+      type: [AnnotationDeltaRef],
+      nullable: true,
+      description: 'Annotations completed by this piece of text.',
+      resolve: (text) => text.annotations ?? null,
+    }),
+  }),
+});
+
+const ImageFileDeltaRef = builder
+  .objectRef<NonNullable<ContentDelta['imageFile']>>('ImageFileDelta')
+  .implement({
+    fields: (t) => ({
+      fileId: t.exposeString('fileId'),
+      detail: t.exposeString('detail'),
     }),
   });
 
@@ -82,25 +124,20 @@ const MessageDeltaRef = builder.objectRef<MessageDelta>('MessageDelta').implemen
     id: t.exposeID('id', { description: 'The message.' }),
     content: t.field({
       type: [
-        builder.objectRef<MessageDelta['content'][number]>('MessageContentDelta').implement({
+        builder.objectRef<ContentDelta>('MessageContentDelta').implement({
           fields: (f) => ({
             index: f.exposeInt('index', { description: 'Position in the message’s content.' }),
             type: f.exposeString('type'),
-            textValue: f.string({
+            text: f.field({
+              type: TextDeltaRef,
               nullable: true,
-              description: 'Text to append.',
-              resolve: (part) => part.text?.value ?? null,
+              resolve: (part) => part.text ?? null,
             }),
-            annotations: f.field({
-              type: [AnnotationDeltaRef],
-              nullable: true,
-              description: 'Annotations completed by this piece of text.',
-              resolve: (part) => part.text?.annotations ?? null,
-            }),
-            imageFileId: f.string({
+            imageFile: f.field({
+              type: ImageFileDeltaRef,
               nullable: true,
               description: 'For image_file parts: the image.',
-              resolve: (part) => part.imageFile?.fileId ?? null,
+              resolve: (part) => part.imageFile ?? null,
             }),
           }),
         }),
@@ -110,34 +147,60 @@ const MessageDeltaRef = builder.objectRef<MessageDelta>('MessageDelta').implemen
   }),
 });
 
+type ToolCallDelta = StepDelta['toolCalls'][number];
+
+const FunctionDeltaRef = builder
+  .objectRef<NonNullable<ToolCallDelta['function']>>('FunctionCallDelta')
+  .implement({
+    fields: (t) => ({
+      name: t.string({ nullable: true, resolve: (fn) => fn.name ?? null }),
+      arguments: t.string({
+        nullable: true,
+        description: 'Arguments text to append.',
+        resolve: (fn) => fn.arguments ?? null,
+      }),
+      output: t.string({ nullable: true, resolve: (fn) => fn.output ?? null }),
+    }),
+  });
+
+const CodeInterpreterDeltaRef = builder
+  .objectRef<NonNullable<ToolCallDelta['codeInterpreter']>>('CodeInterpreterCallDelta')
+  .implement({
+    fields: (t) => ({
+      input: t.string({
+        nullable: true,
+        description: 'Python source to append.',
+        resolve: (call) => call.input ?? null,
+      }),
+      outputs: t.field({
+        type: [CodeOutputDeltaRef],
+        nullable: true,
+        description: 'New outputs of the call.',
+        resolve: (call) => call.outputs ?? null,
+      }),
+    }),
+  });
+
 const StepDeltaRef = builder.objectRef<StepDelta>('RunStepDelta').implement({
   description: 'New parts of a step: tool calls and their arguments as they stream.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The step.' }),
     toolCalls: t.field({
       type: [
-        builder.objectRef<StepDelta['toolCalls'][number]>('ToolCallDelta').implement({
+        builder.objectRef<ToolCallDelta>('ToolCallDelta').implement({
           fields: (f) => ({
             index: f.exposeInt('index', { description: 'Position in the step’s tool calls.' }),
             id: f.string({ nullable: true, resolve: (call) => call.id ?? null }),
             type: f.exposeString('type'),
-            name: f.string({ nullable: true, resolve: (call) => call.function?.name ?? null }),
-            arguments: f.string({
+            function: f.field({
+              type: FunctionDeltaRef,
               nullable: true,
-              description: 'Arguments text to append.',
-              resolve: (call) => call.function?.arguments ?? null,
+              resolve: (call) => call.function ?? null,
             }),
-            output: f.string({ nullable: true, resolve: (call) => call.function?.output ?? null }),
-            codeInterpreterInput: f.string({
+            codeInterpreter: f.field({
+              type: CodeInterpreterDeltaRef,
               nullable: true,
-              description: 'Python source to append (code_interpreter calls).',
-              resolve: (call) => call.codeInterpreter?.input ?? null,
-            }),
-            codeInterpreterOutputs: f.field({
-              type: [CodeOutputDeltaRef],
-              nullable: true,
-              description: 'New outputs of a code_interpreter call.',
-              resolve: (call) => call.codeInterpreter?.outputs ?? null,
+              resolve: (call) => call.codeInterpreter ?? null,
             }),
           }),
         }),

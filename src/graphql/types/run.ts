@@ -17,7 +17,7 @@ import type { Usage } from '../../services/runs/usage.js';
 import { type BuilderTypes, builder } from '../builder.js';
 import { ReasoningEffort } from './assistant.js';
 import { pageArgs, pageType, toPageInput } from './common.js';
-import { CreateMessageInput, toMessageInput } from './message.js';
+import { CreateMessageInput } from './message.js';
 import {
   AssistantToolInput,
   AssistantToolRef,
@@ -84,14 +84,20 @@ const TruncationStrategyRef = builder
     }),
   });
 
+const ToolChoiceFunctionRef = builder
+  .objectRef<{ name: string }>('ToolChoiceFunction')
+  .implement({ fields: (t) => ({ name: t.exposeString('name') }) });
+
 const ToolChoiceRef = builder.objectRef<ToolChoice>('ToolChoice').implement({
   fields: (t) => ({
     type: t.exposeString('type', {
       description: 'none, auto, required, function, code_interpreter or file_search.',
     }),
-    functionName: t.string({
+    function: t.field({
+      type: ToolChoiceFunctionRef,
       nullable: true,
-      resolve: (choice) => (choice.type === 'function' ? choice.function.name : null),
+      description: 'The function the model must call (type function).',
+      resolve: (choice) => (choice.type === 'function' ? choice.function : null),
     }),
   }),
 });
@@ -173,10 +179,17 @@ const TruncationType = builder.enumType('TruncationType', {
   values: ['auto', 'last_messages'] as const,
 });
 
+const ToolChoiceFunctionInput = builder.inputType('ToolChoiceFunctionInput', {
+  fields: (t) => ({ name: t.string({ required: true }) }),
+});
+
 const ToolChoiceInput = builder.inputType('ToolChoiceInput', {
   fields: (t) => ({
     type: t.field({ type: ToolChoiceType, required: true }),
-    functionName: t.string({ description: 'Required when type is function.' }),
+    function: t.field({
+      type: ToolChoiceFunctionInput,
+      description: 'Required when type is function.',
+    }),
   }),
 });
 
@@ -275,7 +288,7 @@ builder.mutationFields((t) => ({
         String(args.threadId),
         {
           ...args.input,
-          additionalMessages: args.input.additionalMessages?.map((m) => toMessageInput(m)),
+          additionalMessages: args.input.additionalMessages,
         },
         query,
       ),
@@ -290,7 +303,7 @@ builder.mutationFields((t) => ({
           ...args.input,
           thread: args.input.thread && {
             ...args.input.thread,
-            messages: args.input.thread.messages?.map((m) => toMessageInput(m)),
+            messages: args.input.thread.messages,
           },
         },
         query,

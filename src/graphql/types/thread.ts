@@ -9,7 +9,7 @@ import {
 } from '../../services/threads/threads.js';
 import { builder } from '../builder.js';
 import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
-import { CreateMessageInput, toMessageInput } from './message.js';
+import { CreateMessageInput } from './message.js';
 import { ToolResourcesInput, ToolResourcesRef } from './tools.js';
 
 export const Thread = builder.prismaObject('Thread', {
@@ -72,7 +72,7 @@ builder.mutationFields((t) => ({
         ctx,
         {
           ...args.input,
-          messages: args.input?.messages?.map((message) => toMessageInput(message)),
+          messages: args.input?.messages,
         },
         query,
       ),

@@ -17,21 +17,17 @@ export type ToolChoice =
 const toolChoiceSchema = z
   .object({
     type: z.enum(['none', 'auto', 'required', 'function', 'code_interpreter', 'file_search']),
-    functionName: z.string().min(1).max(64).nullish(),
+    function: z.object({ name: z.string().min(1).max(64) }).nullish(),
   })
   .transform((choice, ctx): ToolChoice => {
     if (choice.type !== 'function') {
       return { type: choice.type };
     }
-    if (!choice.functionName) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['functionName'],
-        message: 'Missing required parameter',
-      });
+    if (!choice.function) {
+      ctx.addIssue({ code: 'custom', path: ['function'], message: 'Missing required parameter' });
       return z.NEVER;
     }
-    return { type: 'function', function: { name: choice.functionName } };
+    return { type: 'function', function: { name: choice.function.name } };
   });
 
 export interface TruncationStrategy {
