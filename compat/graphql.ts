@@ -142,16 +142,33 @@ export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
       if (!(Symbol.asyncIterator in result)) {
         throw firstError(result, operationName, context) ?? new Error('Subscription did not start');
       }
-      return (async function* () {
-        for await (const item of result) {
-          const error = firstError(item, operationName, context);
+      // Not an async generator: its `return()` would wait for the next event, while this one
+      // reaches the source at once, so a client that goes away stops a quiet stream now.
+      const events: AsyncGenerator<TResult> = {
+        async next() {
+          const item = await result.next();
+          if (item.done) {
+            return { done: true, value: undefined };
+          }
+          const error = firstError(item.value, operationName, context);
           if (error) {
+            await result.return(undefined);
             throw error;
           }
           // As in `run`: the event is what the validated document selects.
-          yield item.data as TResult;
-        }
-      })();
+          return { done: false, value: item.value.data as TResult };
+        },
+        async return() {
+          await result.return(undefined);
+          return { done: true, value: undefined };
+        },
+        async throw(error: unknown) {
+          await result.return(undefined);
+          throw error;
+        },
+        [Symbol.asyncIterator]: () => events,
+      };
+      return events;
     },
   };
 }

@@ -1,3 +1,4 @@
+import { isTerminal } from '../src/services/runs/run-status.js';
 import type {
   RunFieldsFragment,
   RunStepFieldsFragment,
@@ -86,14 +87,6 @@ function serializeToolChoice(choice: RunFieldsFragment['toolChoice']): unknown {
   return choice.type;
 }
 
-export const TERMINAL_STATUSES = new Set([
-  'completed',
-  'failed',
-  'cancelled',
-  'expired',
-  'incomplete',
-]);
-
 export function serializeRun(run: RunFieldsFragment): Json {
   return {
     id: run.id,
@@ -125,7 +118,7 @@ export function serializeRun(run: RunFieldsFragment): Json {
     instructions: run.instructions,
     tools: run.tools.map(serializeTool),
     metadata: run.metadata,
-    usage: TERMINAL_STATUSES.has(run.status) ? serializeUsage(run.usage) : null,
+    usage: isTerminal(run.status) ? serializeUsage(run.usage) : null,
     temperature: run.temperature ?? 1,
     top_p: run.topP ?? 1,
     max_prompt_tokens: run.maxPromptTokens,

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { isTerminalRunEvent } from '../src/services/runs/run-status.js';
 import type { RunEventsSubscription } from './generated/operations.js';
 import {
   DEFAULT_STEP_VIEW,
@@ -94,18 +95,17 @@ export interface SseEvent {
 
 /** A REST response that is an OpenAI event stream rather than one JSON body. */
 export class EventStream {
-  constructor(readonly events: AsyncGenerator<SseEvent>) {}
+  constructor(
+    readonly events: AsyncGenerator<SseEvent>,
+    /** Stops the source at once (a client went away), even between events. */
+    readonly stop: () => Promise<unknown> = () => Promise.resolve(),
+  ) {}
 }
 
-/** Events after which this request's work is over (the run ended, or waits for tool outputs). */
-const STREAM_ENDS = new Set([
-  'thread.run.requires_action',
-  'thread.run.completed',
-  'thread.run.incomplete',
-  'thread.run.failed',
-  'thread.run.cancelled',
-  'thread.run.expired',
-]);
+/** Whether this request's work is over after the event: the run ended, or waits for tool outputs. */
+function endsStream(event: string): boolean {
+  return event === 'thread.run.requires_action' || isTerminalRunEvent(event);
+}
 
 /** A run event in OpenAI's wire shape (CONTRACT.md §6.3, §6.4). */
 export function toOpenAIEvent(item: RunEventData, view: StepView = DEFAULT_STEP_VIEW): SseEvent {
@@ -145,7 +145,7 @@ export async function* openAIEvents(
 ): AsyncGenerator<SseEvent> {
   for await (const item of items) {
     yield toOpenAIEvent(item, view);
-    if (STREAM_ENDS.has(item.event)) {
+    if (endsStream(item.event)) {
       return;
     }
   }
@@ -164,7 +164,11 @@ export async function writeEventStream(res: ServerResponse, stream: EventStream)
   let closed = false;
   res.once('close', () => {
     closed = true;
-    void stream.events.return(undefined);
+    // The source first: `events` is a generator, which hears `return()` only when it yields.
+    stream.stop().then(
+      () => stream.events.return(undefined),
+      () => stream.events.return(undefined),
+    );
   });
   try {
     for await (const { event, data } of stream.events) {

@@ -1,3 +1,4 @@
+import { isTerminal } from '../../src/services/runs/run-status.js';
 import { camelize } from '../case.js';
 import { RestError } from '../errors.js';
 import {
@@ -5,7 +6,6 @@ import {
   CreateRunDocument,
   CreateThreadAndRunDocument,
   GetRunDocument,
-  GetRunEventSeqDocument,
   GetRunStepDocument,
   ListRunStepsDocument,
   ListRunsDocument,
@@ -22,7 +22,6 @@ import {
   type StepView,
   serializeRun,
   serializeRunStep,
-  TERMINAL_STATUSES,
 } from '../run-serializers.js';
 import { serializeList } from '../serializers.js';
 import { EventStream, openAIEvents } from '../stream.js';
@@ -34,7 +33,7 @@ import { EventStream, openAIEvents } from '../stream.js';
 const POLL_AFTER_MS = '150';
 
 function runResponse(run: RunFieldsFragment): JsonResponse {
-  const headers: Record<string, string> = TERMINAL_STATUSES.has(run.status)
+  const headers: Record<string, string> = isTerminal(run.status)
     ? {}
     : { 'openai-poll-after-ms': POLL_AFTER_MS };
   return new JsonResponse(serializeRun(run), headers);
@@ -65,6 +64,8 @@ async function eventStream(
       })(),
       view,
     ),
+    // Ends the subscription itself: the generators above would only hear of it at the next event.
+    () => items.return(undefined),
   );
 }
 
@@ -184,23 +185,17 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs/:run_id/submit_tool_outputs',
     beta: true,
     async handle({ params, body, run, subscribe }) {
-      // The new stream starts after the run's last event before the outputs (OpenAI's stream 2
-      // begins with the tool step's completion). Nothing happens to a run in requires_action
-      // meanwhile, and a run that moved on makes the submission fail anyway.
-      const before = wantsStream(body)
-        ? await run(GetRunEventSeqDocument, {
-            threadId: params.thread_id,
-            id: params.run_id,
-          })
-        : null;
       const data = await run(SubmitToolOutputsDocument, {
         threadId: params.thread_id,
         id: params.run_id,
         toolOutputs: camelize(body.tool_outputs),
       });
-      return before
-        ? eventStream(subscribe, params.thread_id ?? '', params.run_id ?? '', before.run.eventSeq)
-        : runResponse(data.submitToolOutputs);
+      const queued = data.submitToolOutputs;
+      // OpenAI's second stream begins with the tool step's completion: the event just before the
+      // queued run's own (the mutation's documented contract).
+      return wantsStream(body)
+        ? eventStream(subscribe, queued.threadId, queued.id, queued.eventSeq - 2)
+        : runResponse(queued);
     },
   },
   {

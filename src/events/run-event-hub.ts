@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../db/prisma.js';
+import { isActive } from '../services/runs/run-status.js';
 import type { PgListener } from './pg-listener.js';
 import { RUN_EVENTS_CHANNEL, readRunEvents } from './run-events.js';
 import { type RunEventRow, RunFeed } from './run-feed.js';
@@ -22,6 +23,8 @@ export interface RunEventHub {
    * still learn of them by NOTIFY.
    */
   publish(rows: RunEventRow[]): void;
+  /** Streams following runs or threads in this process now (each holds a wait and re-reads). */
+  followers(): number;
 }
 
 /** Re-read even without a notification this often: NOTIFYs sent while reconnecting are lost. */
@@ -78,16 +81,22 @@ export function createRunEventHub(db: PrismaClient, listener: PgListener): RunEv
     });
   }
 
+  let followers = 0;
+
   return {
+    followers: () => followers,
+
     async *follow(runId, afterSeq, signal) {
       let feed = feeds.get(runId);
       if (!feed) {
         feed = new RunFeed((after) => readRunEvents(db, runId, after, PAGE));
         feeds.set(runId, feed);
       }
+      followers += 1;
       try {
         yield* feed.follow(afterSeq, signal);
       } finally {
+        followers -= 1;
         if (!feed.followed && feeds.get(runId) === feed) {
           feeds.delete(runId);
         }
@@ -111,39 +120,50 @@ export function createRunEventHub(db: PrismaClient, listener: PgListener): RunEv
       });
       for (const run of existing) {
         // History of finished runs is not replayed; an active run is, from its start.
-        const active = ['queued', 'in_progress', 'requires_action', 'cancelling'].includes(
-          run.status,
-        );
-        seen.set(run.id, active ? 0 : run.eventSeq);
+        seen.set(run.id, isActive(run.status) ? 0 : run.eventSeq);
       }
-      while (!signal.aborted) {
-        const armed = arm(`thread:${threadId}`);
-        try {
-          const runs = await db.run.findMany({
-            where: { threadId },
-            select: { id: true, eventSeq: true },
-            orderBy: { seq: 'asc' },
-          });
-          let more = false;
-          for (const run of runs) {
-            const last = seen.get(run.id) ?? 0;
-            if (run.eventSeq <= last) {
-              continue;
-            }
-            const rows = await readRunEvents(db, run.id, last, PAGE);
-            for (const row of rows) {
-              seen.set(run.id, row.seq);
-              yield row;
-            }
-            more ||= rows.length === PAGE;
-          }
-          if (!more) {
-            await pause(armed.woken, signal);
-          }
-        } finally {
-          armed.disarm();
-        }
+      followers += 1;
+      try {
+        yield* followThreadEvents(threadId, seen, signal);
+      } finally {
+        followers -= 1;
       }
     },
   };
+
+  /** The thread's new events, run by run, until `signal` aborts. */
+  async function* followThreadEvents(
+    threadId: string,
+    seen: Map<string, number>,
+    signal: AbortSignal,
+  ): AsyncGenerator<RunEventRow> {
+    while (!signal.aborted) {
+      const armed = arm(`thread:${threadId}`);
+      try {
+        const runs = await db.run.findMany({
+          where: { threadId },
+          select: { id: true, eventSeq: true },
+          orderBy: { seq: 'asc' },
+        });
+        let more = false;
+        for (const run of runs) {
+          const last = seen.get(run.id) ?? 0;
+          if (run.eventSeq <= last) {
+            continue;
+          }
+          const rows = await readRunEvents(db, run.id, last, PAGE);
+          for (const row of rows) {
+            seen.set(run.id, row.seq);
+            yield row;
+          }
+          more ||= rows.length === PAGE;
+        }
+        if (!more) {
+          await pause(armed.woken, signal);
+        }
+      } finally {
+        armed.disarm();
+      }
+    }
+  }
 }

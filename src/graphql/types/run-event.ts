@@ -281,13 +281,7 @@ builder.subscriptionFields((t) => ({
       afterSeq: t.arg.int({ defaultValue: 0 }),
     },
     subscribe: (_root, args, ctx) =>
-      followRun(
-        ctx,
-        String(args.threadId),
-        String(args.runId),
-        args.afterSeq ?? 0,
-        new AbortController().signal,
-      ),
+      followRun(ctx, String(args.threadId), String(args.runId), args.afterSeq ?? 0),
     resolve: (row) => row,
   }),
   threadEvents: t.field({
@@ -295,8 +289,7 @@ builder.subscriptionFields((t) => ({
     description:
       'Events of every run on a thread, from now on (a run already active: from its start). Each run’s events are in order.',
     args: { threadId: t.arg.id({ required: true }) },
-    subscribe: (_root, args, ctx) =>
-      followThread(ctx, String(args.threadId), new AbortController().signal),
+    subscribe: (_root, args, ctx) => followThread(ctx, String(args.threadId)),
     resolve: (row) => row,
   }),
 }));

@@ -327,7 +327,8 @@ builder.mutationFields((t) => ({
   }),
   submitToolOutputs: t.prismaField({
     type: 'Run',
-    description: 'Outputs for every pending call of a run in requires_action, in one request.',
+    description:
+      'Outputs for every pending call of a run in requires_action, in one request. Returns the run as queued: its eventSeq is its thread.run.queued event’s, which directly follows the tool step’s thread.run.step.completed.',
     args: {
       threadId: t.arg.id({ required: true }),
       id: t.arg.id({ required: true }),

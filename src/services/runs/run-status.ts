@@ -21,6 +21,9 @@ export const ACTIVE_RUN_STATUSES = [
   'cancelling',
 ] as const;
 
+/** A run in one of these may be held by a worker's lease (and be taken over when it goes stale). */
+export const EXECUTING_RUN_STATUSES = ['in_progress', 'cancelling'] as const;
+
 export const TERMINAL_RUN_STATUSES = [
   'cancelled',
   'failed',
@@ -58,4 +61,13 @@ export function statusesBefore(to: RunStatus): RunStatus[] {
 
 export function isTerminal(status: string): status is TerminalRunStatus {
   return (TERMINAL_RUN_STATUSES as readonly string[]).includes(status);
+}
+
+export function isActive(status: string): boolean {
+  return (ACTIVE_RUN_STATUSES as readonly string[]).includes(status);
+}
+
+/** Whether a run event is the run's last: `thread.run.<terminal status>`. */
+export function isTerminalRunEvent(event: string): boolean {
+  return event.startsWith('thread.run.') && isTerminal(event.slice('thread.run.'.length));
 }

@@ -1,54 +1,64 @@
 import type { ServiceContext } from '../../context.js';
 import type { RunEventRow } from '../../events/run-event-hub.js';
 import { assertThreadExists } from '../threads/thread-lock.js';
-import { isTerminal } from './run-status.js';
+import { isTerminal, isTerminalRunEvent } from './run-status.js';
 import { getRun } from './runs.js';
 
-const TERMINAL_EVENTS = new Set([
-  'thread.run.completed',
-  'thread.run.incomplete',
-  'thread.run.failed',
-  'thread.run.cancelled',
-  'thread.run.expired',
-]);
-
-/** Whether the event ends the run (its last event). */
-export function isTerminalRunEvent(event: string): boolean {
-  return TERMINAL_EVENTS.has(event);
+/**
+ * A stream its consumer can end at once. An async generator's `return()` waits until the
+ * generator next yields, so a closed subscription on a quiet run would keep its follower (and
+ * its re-reads) alive until the run's next event; here `return()` also aborts the wait.
+ */
+function endable<T>(start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncGenerator<T> {
+  const controller = new AbortController();
+  const inner = start(controller.signal);
+  const stream: AsyncGenerator<T> = {
+    next: () => inner.next(),
+    return(value) {
+      controller.abort();
+      return inner.return(value);
+    },
+    throw(error) {
+      controller.abort();
+      return inner.throw(error);
+    },
+    [Symbol.asyncIterator]: () => stream,
+  };
+  return stream;
 }
 
 /**
  * A run's events after `afterSeq` (0: from the start), catch-up then live, until the run ends
- * or `signal` aborts. Checked against the caller's project first.
+ * or the consumer stops (`return()`). Checked against the caller's project first.
  */
 export async function followRun(
   ctx: ServiceContext,
   threadId: string,
   runId: string,
   afterSeq: number,
-  signal: AbortSignal,
 ): Promise<AsyncGenerator<RunEventRow>> {
   const run = await getRun(ctx, threadId, runId, { select: { status: true, eventSeq: true } });
-  const events = ctx.runEvents.follow(runId, afterSeq, signal);
-  return (async function* () {
+  return endable(async function* (signal) {
     if (isTerminal(run.status) && afterSeq >= run.eventSeq) {
       return;
     }
-    for await (const row of events) {
+    for await (const row of ctx.runEvents.follow(runId, afterSeq, signal)) {
       yield row;
       if (isTerminalRunEvent(row.event)) {
         return;
       }
     }
-  })();
+  });
 }
 
-/** Events of every run on the thread from now on (an active run's from its start). */
+/**
+ * Events of every run on the thread from now on (an active run's from its start), until the
+ * consumer stops.
+ */
 export async function followThread(
   ctx: ServiceContext,
   threadId: string,
-  signal: AbortSignal,
 ): Promise<AsyncGenerator<RunEventRow>> {
   await assertThreadExists(ctx, threadId);
-  return ctx.runEvents.followThread(threadId, signal);
+  return endable((signal) => ctx.runEvents.followThread(threadId, signal));
 }

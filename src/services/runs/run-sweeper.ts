@@ -2,7 +2,7 @@ import type { PrismaClient } from '../../db/prisma.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
 import type { JobQueue } from '../../jobs/queue.js';
 import { RUN_SIGNAL_CHANNEL } from './run-signals.js';
-import { ACTIVE_RUN_STATUSES } from './run-status.js';
+import { ACTIVE_RUN_STATUSES, EXECUTING_RUN_STATUSES } from './run-status.js';
 import { endRun } from './store/run-endings.js';
 
 export interface SweepResult {
@@ -46,7 +46,7 @@ export async function sweepRuns(
 
   const stale = await db.run.findMany({
     where: {
-      status: { in: ['in_progress', 'cancelling'] },
+      status: { in: [...EXECUTING_RUN_STATUSES] },
       leaseId: { not: null },
       heartbeatAt: { lt: new Date(now.getTime() - options.staleAfterMs) },
     },

@@ -3,6 +3,7 @@ import { type ServiceContext, withTransaction } from '../../context.js';
 import { InvalidRequestError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
+import { wantsWholeRow } from '../common/row-query.js';
 import { parseInput } from '../common/validation.js';
 import { lockThread } from '../threads/thread-lock.js';
 import { isFunctionCall, type StepDetails } from './run-step-details.js';
@@ -29,7 +30,7 @@ export async function submitToolOutputs(
   query: Pick<Prisma.RunFindFirstArgs, 'select' | 'include'> = {},
 ) {
   const data = parseInput(submitToolOutputsSchema, input);
-  await withTransaction(ctx, async (tx) => {
+  const queued = await withTransaction(ctx, async (tx) => {
     await lockThread(tx, threadId);
     const run = await getRun(tx, threadId, runId, { select: { status: true } });
     if (run.status !== 'requires_action') {
@@ -77,10 +78,15 @@ export async function submitToolOutputs(
     };
     const ref = { id: runId, projectId: tx.actor.projectId, threadId };
     // The thread's lock keeps the caller's commands apart, but a sweep may expire the run meanwhile.
-    if (!(await queueWithToolOutputs(tx.db, ref, { id: step.id, details: completed }))) {
+    const resumed = await queueWithToolOutputs(tx.db, ref, { id: step.id, details: completed });
+    if (!resumed) {
       throw new InvalidRequestError(`Run ${runId} no longer accepts tool outputs.`);
     }
     await tx.jobs.send(tx.db, executeRunJob, { runId });
+    return resumed;
   });
-  return getRun(ctx, threadId, runId, query);
+  // As queued, as OpenAI answers: its eventSeq is its thread.run.queued event's, which the
+  // submission logged right after the step's completion (TOOL_OUTPUT_EVENTS). A worker may have
+  // moved it on since.
+  return wantsWholeRow(query) ? queued : getRun(ctx, threadId, runId, query);
 }

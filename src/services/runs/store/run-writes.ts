@@ -186,37 +186,42 @@ export async function requestCancel(db: Db, run: RunRef, from: RunStatus): Promi
   return requested !== null;
 }
 
+/** The events a submission of tool outputs logs: the step's completion, then `thread.run.queued`. */
+export const TOOL_OUTPUT_EVENTS = ['thread.run.step.completed', 'thread.run.queued'] as const;
+
 /**
  * Records the caller's tool outputs on the waiting tool_calls step, which completes, and queues
- * the run to continue (the caller sends its job in the same transaction). One statement.
+ * the run to continue (the caller sends its job in the same transaction). One statement; returns
+ * the run as queued (null: it no longer waited for outputs).
  */
 export async function queueWithToolOutputs(
   db: Db,
   run: RunRef,
   step: { id: string; details: StepDetails },
-): Promise<boolean> {
+): Promise<Run | null> {
   const now = new Date();
   const move = moveTo('queued', now);
-  const queued = await writeRun(db, {
-    counter: (bump) => Prisma.sql`
+  const [completed, queued] = TOOL_OUTPUT_EVENTS;
+  return writeRun<Run>(
+    db,
+    {
+      counter: (bump) => Prisma.sql`
       UPDATE runs SET ${move.set}, required_action = NULL, ${bump}
        WHERE id = ${run.id} AND ${move.allowed}
       RETURNING *`,
-    writes: [
-      Prisma.sql`step AS (
+      writes: [
+        Prisma.sql`step AS (
         UPDATE run_steps
            SET step_details = ${jsonData(step.details)}, status = 'completed',
                completed_at = ${now}::timestamp(3)
          WHERE id = ${step.id} AND EXISTS (SELECT 1 FROM bumped)
         RETURNING *)`,
-    ],
-    events: [
-      {
-        event: 'thread.run.step.completed',
-        data: Prisma.sql`(SELECT ${runStepSql.snapshot('step')} FROM step)`,
-      },
-      { event: 'thread.run.queued', data: runSql.snapshot('bumped') },
-    ],
-  });
-  return queued !== null;
+      ],
+      events: [
+        { event: completed, data: Prisma.sql`(SELECT ${runStepSql.snapshot('step')} FROM step)` },
+        { event: queued, data: runSql.snapshot('bumped') },
+      ],
+    },
+    { returning: runSql.columns },
+  );
 }
