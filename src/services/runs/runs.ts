@@ -8,9 +8,10 @@ import { Prisma, type Run } from '../../generated/prisma/client.js';
 import { newId } from '../../ids.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
 import { JOB_WAKE_CHANNEL } from '../../jobs/queue.js';
-import type { AssistantTool } from '../assistants/assistant-tools.js';
+import { storedAssistantToolsSchema } from '../assistants/assistant-tools.js';
 import { getAssistant } from '../assistants/assistants.js';
 import { toJson } from '../common/json.js';
+import { parseJsonColumn } from '../common/json-column.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
 import { metadataSchema, parseInput } from '../common/validation.js';
@@ -56,7 +57,13 @@ async function insertRun(
   const instructions = fields.additionalInstructions
     ? [baseInstructions, fields.additionalInstructions].filter(Boolean).join('\n\n')
     : baseInstructions;
-  const tools = fields.tools ?? (assistant.tools as unknown as AssistantTool[]);
+  const tools =
+    fields.tools ??
+    parseJsonColumn(storedAssistantToolsSchema, assistant.tools, {
+      table: 'assistants',
+      id: assistant.id,
+      column: 'tools',
+    });
   if (tools.length > 20) {
     throw new InvalidRequestError(
       `Invalid 'tools': a run may use at most 20 tools; the assistant has ${tools.length}. Pass 'tools' to choose.`,

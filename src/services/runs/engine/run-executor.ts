@@ -8,9 +8,10 @@ import type { Logger } from '../../../logger.js';
 import { ModelError } from '../../../models/chat-model.js';
 import { isAbortError } from '../../../models/openai-chat-model.js';
 import type { AssistantTool } from '../../assistants/assistant-tools.js';
-import { endRun, type Usage } from '../run-outcomes.js';
+import { endRun } from '../run-outcomes.js';
 import { isTerminal } from '../run-status.js';
 import type { EngineContext, RunRow } from './engine-context.js';
+import { toEngineRun } from './engine-run.js';
 import { type Generation, generate } from './run-generation.js';
 import { enabledBuiltins } from './tools/definitions.js';
 
@@ -117,12 +118,14 @@ export async function executeRun(deps: EngineContext, runId: string): Promise<vo
       .catch((error: unknown) => logger.warn({ err: error }, 'run heartbeat failed'));
   }, deps.settings.runHeartbeatMs);
 
-  const state: Generation = {
-    usage: (run.usage as Usage | null) ?? null,
-    writers: [],
-  };
+  const state: Generation = { usage: null, writers: [] };
+  // Known once the row is parsed: a corrupt one fails inside the try, so the run is let go.
+  let tools: AssistantTool[] = [];
   try {
-    await generate(deps, { ...run, leaseId }, controller.signal, state, logger);
+    const claimed = toEngineRun(run, leaseId);
+    tools = claimed.tools;
+    state.usage = claimed.usage;
+    await generate(deps, claimed, controller.signal, state, logger);
   } catch (error) {
     try {
       await endAfterError(deps, { runId, leaseId }, error, { controller, state, logger });
@@ -136,7 +139,7 @@ export async function executeRun(deps: EngineContext, runId: string): Promise<vo
   } finally {
     clearInterval(heartbeat);
     unwatch();
-    if (enabledBuiltins(run.tools as unknown as AssistantTool[]).size > 0) {
+    if (enabledBuiltins(tools).size > 0) {
       await releaseIfEnded(deps, runId, logger);
     }
   }
