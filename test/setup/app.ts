@@ -9,7 +9,7 @@ import { quoteIdent } from '../../src/db/database-url.js';
 import { createDeps, type Deps } from '../../src/deps.js';
 import { parseEnv } from '../../src/env.js';
 import { randomBase62 } from '../../src/ids.js';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, type Logger } from '../../src/logger.js';
 import { createApiKey } from '../../src/services/auth/api-keys.js';
 import { bootstrapApiKeys, createProject } from '../../src/services/auth/projects.js';
 import { startWorker, type Worker } from '../../src/worker.js';
@@ -56,7 +56,8 @@ export interface TestApp {
  */
 export async function startTestApp(
   envOverrides: Record<string, string> = {},
-  options: { worker?: boolean } = {},
+  /** `logger`: the app's own, to read what it logs (default: pino at LOG_LEVEL, on stdout). */
+  options: { worker?: boolean; logger?: Logger } = {},
 ): Promise<TestApp> {
   const schema = `test_${randomBase62(10).toLowerCase()}`;
   const serverUrl = inject('databaseUrl');
@@ -73,7 +74,7 @@ export async function startTestApp(
     SHUTDOWN_TIMEOUT_MS: '1000',
     ...envOverrides,
   });
-  const logger = createLogger(env.LOG_LEVEL);
+  const logger = options.logger ?? createLogger(env.LOG_LEVEL);
   const deps = await createDeps(env, logger);
   const apiKey = `sk-test-${randomBase62(32)}`;
   await bootstrapApiKeys(deps.db, [apiKey], logger);

@@ -1,5 +1,5 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import type { AssistantTool } from '../../services/assistants/assistant-tools.js';
+import { storedAssistantToolsSchema } from '../../services/assistants/assistant-tools.js';
 import {
   createAssistant,
   deleteAssistant,
@@ -8,8 +8,9 @@ import {
   REASONING_EFFORTS,
   updateAssistant,
 } from '../../services/assistants/assistants.js';
-import type { ResponseFormat } from '../../services/assistants/response-format.js';
-import type { ToolResources } from '../../services/assistants/tool-resources.js';
+import { storedResponseFormatSchema } from '../../services/assistants/response-format.js';
+import { storedToolResourcesSchema } from '../../services/assistants/tool-resources.js';
+import { parseJsonColumn } from '../../services/common/json-column.js';
 import { type BuilderTypes, builder } from '../builder.js';
 import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
 import {
@@ -24,6 +25,8 @@ import {
 export const ReasoningEffort = builder.enumType('ReasoningEffort', {
   values: REASONING_EFFORTS,
 });
+
+const inAssistants = (id: string, column: string) => ({ table: 'assistants', id, column });
 
 export const Assistant = builder.prismaObject('Assistant', {
   description: 'An assistant: a model with instructions and tools that runs on threads.',
@@ -43,12 +46,22 @@ export const Assistant = builder.prismaObject('Assistant', {
     tools: t.field({
       type: [AssistantToolRef],
       description: 'At most 128 tools.',
-      resolve: (assistant) => assistant.tools as unknown as AssistantTool[],
+      resolve: (assistant) =>
+        parseJsonColumn(
+          storedAssistantToolsSchema,
+          assistant.tools,
+          inAssistants(assistant.id, 'tools'),
+        ),
     }),
     toolResources: t.field({
       type: ToolResourcesRef,
       nullable: true,
-      resolve: (assistant) => (assistant.toolResources as ToolResources | null) ?? null,
+      resolve: (assistant) =>
+        parseJsonColumn(
+          storedToolResourcesSchema.nullable(),
+          assistant.toolResources,
+          inAssistants(assistant.id, 'toolResources'),
+        ),
     }),
     metadata: t.expose('metadata', {
       type: 'JSON',
@@ -59,7 +72,12 @@ export const Assistant = builder.prismaObject('Assistant', {
     responseFormat: t.field({
       type: ResponseFormatRef,
       nullable: true,
-      resolve: (assistant) => (assistant.responseFormat as ResponseFormat | null) ?? null,
+      resolve: (assistant) =>
+        parseJsonColumn(
+          storedResponseFormatSchema.nullable(),
+          assistant.responseFormat,
+          inAssistants(assistant.id, 'responseFormat'),
+        ),
     }),
     reasoningEffort: t.field({
       type: ReasoningEffort,

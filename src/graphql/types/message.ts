@@ -1,8 +1,13 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import type {
-  Annotation,
-  Attachment,
-  MessageContent,
+import { parseJsonColumn } from '../../services/common/json-column.js';
+import {
+  type Annotation,
+  type Attachment,
+  type MessageContent,
+  type MessageIncompleteDetails,
+  storedAttachmentsSchema,
+  storedIncompleteDetailsSchema,
+  storedMessageContentSchema,
 } from '../../services/threads/message-content.js';
 import {
   createMessage,
@@ -118,7 +123,7 @@ const AttachmentRef = builder.objectRef<Attachment>('Attachment').implement({
 });
 
 const IncompleteDetails = builder
-  .objectRef<{ reason: string }>('MessageIncompleteDetails')
+  .objectRef<MessageIncompleteDetails>('MessageIncompleteDetails')
   .implement({
     fields: (t) => ({
       reason: t.exposeString('reason', {
@@ -126,6 +131,8 @@ const IncompleteDetails = builder
       }),
     }),
   });
+
+const inMessages = (id: string, column: string) => ({ table: 'messages', id, column });
 
 export const Message = builder.prismaObject('Message', {
   description: 'A message in a thread.',
@@ -140,7 +147,12 @@ export const Message = builder.prismaObject('Message', {
     incompleteDetails: t.field({
       type: IncompleteDetails,
       nullable: true,
-      resolve: (message) => (message.incompleteDetails as { reason: string } | null) ?? null,
+      resolve: (message) =>
+        parseJsonColumn(
+          storedIncompleteDetailsSchema.nullable(),
+          message.incompleteDetails,
+          inMessages(message.id, 'incompleteDetails'),
+        ),
     }),
     completedAt: t.expose('completedAt', { type: 'UnixTime', nullable: true }),
     incompleteAt: t.expose('incompleteAt', { type: 'UnixTime', nullable: true }),
@@ -150,7 +162,12 @@ export const Message = builder.prismaObject('Message', {
     }),
     content: t.field({
       type: [MessageContentRef],
-      resolve: (message) => message.content as unknown as MessageContent[],
+      resolve: (message) =>
+        parseJsonColumn(
+          storedMessageContentSchema,
+          message.content,
+          inMessages(message.id, 'content'),
+        ),
     }),
     assistantId: t.exposeString('assistantId', {
       nullable: true,
@@ -160,7 +177,12 @@ export const Message = builder.prismaObject('Message', {
     attachments: t.field({
       type: [AttachmentRef],
       nullable: true,
-      resolve: (message) => (message.attachments as Attachment[] | null) ?? null,
+      resolve: (message) =>
+        parseJsonColumn(
+          storedAttachmentsSchema.nullable(),
+          message.attachments,
+          inMessages(message.id, 'attachments'),
+        ),
     }),
     metadata: t.expose('metadata', { type: 'JSON', description: 'Up to 16 string pairs.' }),
   }),

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { RunEventRow } from '../../events/run-event-hub.js';
 import type {
   Message as MessageRow,
@@ -5,8 +6,9 @@ import type {
   RunStep as RunStepRow,
   Thread as ThreadRow,
 } from '../../generated/prisma/client.js';
+import { parseJsonColumn } from '../../services/common/json-column.js';
 import { followRun, followThread } from '../../services/runs/run-streams.js';
-import type { Annotation } from '../../services/threads/message-content.js';
+import { type Annotation, storedAnnotationSchema } from '../../services/threads/message-content.js';
 import { builder } from '../builder.js';
 import { Message } from './message.js';
 import { Run } from './run.js';
@@ -42,6 +44,26 @@ interface CodeOutputDelta {
   image?: { fileId: string };
 }
 
+const annotationDeltaSchema = storedAnnotationSchema.extend({ index: z.number() });
+
+/** `run_events.data` of a `thread.message.delta`, as the text writer logs it. */
+const messageDeltaSchema: z.ZodType<MessageDelta> = z.object({
+  id: z.string(),
+  content: z.array(
+    z.object({
+      index: z.number(),
+      type: z.string(),
+      text: z
+        .object({
+          value: z.string().optional(),
+          annotations: z.array(annotationDeltaSchema).optional(),
+        })
+        .optional(),
+      imageFile: z.object({ fileId: z.string(), detail: z.string() }).optional(),
+    }),
+  ),
+});
+
 /** A `thread.run.step.delta` as stored (tool-call-writer.ts writes it). */
 interface StepDelta {
   id: string;
@@ -52,6 +74,49 @@ interface StepDelta {
     function?: { name?: string; arguments?: string; output?: string | null };
     codeInterpreter?: { input?: string; outputs?: CodeOutputDelta[] };
   }[];
+}
+
+/** `run_events.data` of a `thread.run.step.delta`, as the tool-call writer logs it. */
+const stepDeltaSchema: z.ZodType<StepDelta> = z.object({
+  id: z.string(),
+  toolCalls: z.array(
+    z.object({
+      index: z.number(),
+      id: z.string().optional(),
+      type: z.string(),
+      function: z
+        .object({
+          name: z.string().optional(),
+          arguments: z.string().optional(),
+          output: z.string().nullable().optional(),
+        })
+        .optional(),
+      codeInterpreter: z
+        .object({
+          input: z.string().optional(),
+          outputs: z
+            .array(
+              z.object({
+                index: z.number(),
+                type: z.string(),
+                logs: z.string().optional(),
+                image: z.object({ fileId: z.string() }).optional(),
+              }),
+            )
+            .optional(),
+        })
+        .optional(),
+    }),
+  ),
+});
+
+/** A delta event's data, checked: deltas are logged once and streamed to every follower. */
+function deltaOf<T>(schema: z.ZodType<T>, row: RunEventRow): T {
+  return parseJsonColumn(schema, row.data, {
+    table: 'run_events',
+    id: `${row.runId}#${row.seq}`,
+    column: 'data',
+  });
 }
 
 const FileRef = builder.objectRef<{ fileId: string }>('FileReference').implement({
@@ -251,7 +316,7 @@ const RunEventRef = builder.objectRef<RunEventRow>('RunEvent').implement({
       type: StepDeltaRef,
       nullable: true,
       resolve: (row) =>
-        row.event === 'thread.run.step.delta' ? (row.data as unknown as StepDelta) : null,
+        row.event === 'thread.run.step.delta' ? deltaOf(stepDeltaSchema, row) : null,
     }),
     message: t.field({
       type: Message,
@@ -265,7 +330,7 @@ const RunEventRef = builder.objectRef<RunEventRow>('RunEvent').implement({
       type: MessageDeltaRef,
       nullable: true,
       resolve: (row) =>
-        row.event === 'thread.message.delta' ? (row.data as unknown as MessageDelta) : null,
+        row.event === 'thread.message.delta' ? deltaOf(messageDeltaSchema, row) : null,
     }),
   }),
 });

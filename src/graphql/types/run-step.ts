@@ -1,7 +1,7 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
+import { stepDetails, stepLastError, stepUsage } from '../../services/runs/run-columns.js';
 import type { StepDetails, ToolCall } from '../../services/runs/run-step-details.js';
 import { getRunStep, listRunSteps } from '../../services/runs/run-steps.js';
-import type { Usage } from '../../services/runs/usage.js';
 import { builder } from '../builder.js';
 import { pageArgs, pageType, toPageInput } from './common.js';
 import { UsageRef } from './run.js';
@@ -136,15 +136,15 @@ export const RunStep = builder.prismaObject('RunStep', {
     }),
     stepDetails: t.field({
       type: StepDetailsRef,
-      resolve: (step) => step.stepDetails as unknown as StepDetails,
+      resolve: (step) => stepDetails(step),
     }),
     lastErrorCode: t.string({
       nullable: true,
-      resolve: (step) => (step.lastError as { code?: string } | null)?.code ?? null,
+      resolve: (step) => stepLastError(step)?.code ?? null,
     }),
     lastErrorMessage: t.string({
       nullable: true,
-      resolve: (step) => (step.lastError as { message?: string } | null)?.message ?? null,
+      resolve: (step) => stepLastError(step)?.message ?? null,
     }),
     expiredAt: t.expose('expiredAt', { type: 'UnixTime', nullable: true }),
     cancelledAt: t.expose('cancelledAt', { type: 'UnixTime', nullable: true }),
@@ -154,7 +154,7 @@ export const RunStep = builder.prismaObject('RunStep', {
     usage: t.field({
       type: UsageRef,
       nullable: true,
-      resolve: (step) => (step.usage as Usage | null) ?? null,
+      resolve: (step) => stepUsage(step),
     }),
   }),
 });

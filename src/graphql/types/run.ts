@@ -1,6 +1,15 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import type { AssistantTool } from '../../services/assistants/assistant-tools.js';
-import type { ResponseFormat } from '../../services/assistants/response-format.js';
+import {
+  type RunError,
+  runIncompleteReason,
+  runLastError,
+  runRequiredAction,
+  runResponseFormat,
+  runToolChoice,
+  runTools,
+  runTruncationStrategy,
+  runUsage,
+} from '../../services/runs/run-columns.js';
 import type { ToolChoice, TruncationStrategy } from '../../services/runs/run-input.js';
 import { RUN_STATUSES, type RunStatus } from '../../services/runs/run-status.js';
 import type { RequiredAction } from '../../services/runs/run-step-details.js';
@@ -66,7 +75,7 @@ const RequiredActionRef = builder.objectRef<RequiredAction>('RequiredAction').im
   }),
 });
 
-const RunErrorRef = builder.objectRef<{ code: string; message: string }>('RunError').implement({
+const RunErrorRef = builder.objectRef<RunError>('RunError').implement({
   fields: (t) => ({
     code: t.exposeString('code', {
       description: 'server_error, rate_limit_exceeded or invalid_prompt.',
@@ -113,12 +122,12 @@ export const Run = builder.prismaObject('Run', {
     requiredAction: t.field({
       type: RequiredActionRef,
       nullable: true,
-      resolve: (run) => (run.requiredAction as RequiredAction | null) ?? null,
+      resolve: (run) => runRequiredAction(run),
     }),
     lastError: t.field({
       type: RunErrorRef,
       nullable: true,
-      resolve: (run) => (run.lastError as { code: string; message: string } | null) ?? null,
+      resolve: (run) => runLastError(run),
     }),
     expiresAt: t.expose('expiresAt', { type: 'UnixTime', nullable: true }),
     startedAt: t.expose('startedAt', { type: 'UnixTime', nullable: true }),
@@ -128,20 +137,20 @@ export const Run = builder.prismaObject('Run', {
     incompleteReason: t.string({
       nullable: true,
       description: 'max_completion_tokens or max_prompt_tokens, when incomplete.',
-      resolve: (run) => (run.incompleteDetails as { reason?: string } | null)?.reason ?? null,
+      resolve: (run) => runIncompleteReason(run),
     }),
     model: t.exposeString('model', { description: 'Effective model.' }),
     instructions: t.exposeString('instructions', { description: 'Effective instructions.' }),
     tools: t.field({
       type: [AssistantToolRef],
-      resolve: (run) => run.tools as unknown as AssistantTool[],
+      resolve: (run) => runTools(run),
     }),
     metadata: t.expose('metadata', { type: 'JSON' }),
     usage: t.field({
       type: UsageRef,
       nullable: true,
       description: 'Summed over every model call of the run.',
-      resolve: (run) => (run.usage as Usage | null) ?? null,
+      resolve: (run) => runUsage(run),
     }),
     temperature: t.exposeFloat('temperature', { nullable: true }),
     topP: t.exposeFloat('topP', { nullable: true }),
@@ -150,12 +159,12 @@ export const Run = builder.prismaObject('Run', {
     truncationStrategy: t.field({
       type: TruncationStrategyRef,
       nullable: true,
-      resolve: (run) => (run.truncationStrategy as TruncationStrategy | null) ?? null,
+      resolve: (run) => runTruncationStrategy(run),
     }),
     toolChoice: t.field({
       type: ToolChoiceRef,
       nullable: true,
-      resolve: (run) => (run.toolChoice as ToolChoice | null) ?? null,
+      resolve: (run) => runToolChoice(run),
     }),
     parallelToolCalls: t.exposeBoolean('parallelToolCalls'),
     eventSeq: t.exposeInt('eventSeq', {
@@ -164,7 +173,7 @@ export const Run = builder.prismaObject('Run', {
     responseFormat: t.field({
       type: ResponseFormatRef,
       nullable: true,
-      resolve: (run) => (run.responseFormat as ResponseFormat | null) ?? null,
+      resolve: (run) => runResponseFormat(run),
     }),
   }),
 });

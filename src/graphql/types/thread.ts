@@ -1,5 +1,6 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
-import type { ToolResources } from '../../services/assistants/tool-resources.js';
+import { storedToolResourcesSchema } from '../../services/assistants/tool-resources.js';
+import { parseJsonColumn } from '../../services/common/json-column.js';
 import {
   createThread,
   deleteThread,
@@ -20,7 +21,12 @@ export const Thread = builder.prismaObject('Thread', {
     toolResources: t.field({
       type: ToolResourcesRef,
       nullable: true,
-      resolve: (thread) => (thread.toolResources as ToolResources | null) ?? null,
+      resolve: (thread) =>
+        parseJsonColumn(storedToolResourcesSchema.nullable(), thread.toolResources, {
+          table: 'threads',
+          id: thread.id,
+          column: 'toolResources',
+        }),
     }),
     metadata: t.expose('metadata', { type: 'JSON', description: 'Up to 16 string pairs.' }),
   }),

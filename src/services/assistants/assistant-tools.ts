@@ -37,6 +37,39 @@ export type AssistantTool =
   | { type: 'function'; function: FunctionDefinition };
 
 /**
+ * A tool as stored (`assistants.tools`, `runs.tools`): the output of `assistantToolSchema`, minus
+ * absent keys. Only the shape is checked, not the request limits it was written under.
+ */
+export const storedAssistantToolSchema: z.ZodType<AssistantTool> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('code_interpreter') }),
+  z.object({
+    type: z.literal('file_search'),
+    fileSearch: z
+      .object({
+        maxNumResults: z.number().nullish(),
+        rankingOptions: z
+          .object({
+            ranker: z.enum(['auto', 'default_2024_08_21']).nullish(),
+            scoreThreshold: z.number(),
+          })
+          .nullish(),
+      })
+      .nullish(),
+  }),
+  z.object({
+    type: z.literal('function'),
+    function: z.object({
+      name: z.string(),
+      description: z.string().nullish(),
+      parameters: z.record(z.string(), z.unknown()).nullish(),
+      strict: z.boolean().nullish(),
+    }),
+  }),
+]);
+
+export const storedAssistantToolsSchema = z.array(storedAssistantToolSchema);
+
+/**
  * Tools arrive flat (`{ type, function?, fileSearch? }`, as GraphQL inputs must be) and leave as
  * the precise union; a function tool without its definition is refused.
  */

@@ -18,6 +18,20 @@ export type ResponseFormat =
   | { type: 'auto' | 'text' | 'json_object' }
   | { type: 'json_schema'; jsonSchema: z.output<typeof jsonSchemaFormatSchema> };
 
+/** `response_format` as stored (assistants, runs): the output of `responseFormatSchema`. */
+export const storedResponseFormatSchema: z.ZodType<ResponseFormat> = z.discriminatedUnion('type', [
+  z.object({ type: z.enum(['auto', 'text', 'json_object']) }),
+  z.object({
+    type: z.literal('json_schema'),
+    jsonSchema: z.object({
+      name: z.string(),
+      description: z.string().nullish(),
+      schema: z.record(z.string(), z.unknown()).nullish(),
+      strict: z.boolean().nullish(),
+    }),
+  }),
+]);
+
 /** Flat in (`{ type, jsonSchema? }`), precise out. */
 export const responseFormatSchema = z
   .object({

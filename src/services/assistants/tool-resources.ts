@@ -32,6 +32,12 @@ export interface ToolResources {
   fileSearch?: { vectorStoreIds: string[] };
 }
 
+/** `tool_resources` as stored (assistants, threads); `{}` when none were given. */
+export const storedToolResourcesSchema: z.ZodType<ToolResources> = z.object({
+  codeInterpreter: z.object({ fileIds: z.array(z.string()) }).optional(),
+  fileSearch: z.object({ vectorStoreIds: z.array(z.string()) }).optional(),
+});
+
 /** Whether (and how) the `vector_stores` helper may create a store: only on create. */
 export interface VectorStoreHelperOptions {
   /** Expiry in days after last activity (OpenAI gives thread-made stores 7), or none. */

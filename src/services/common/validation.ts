@@ -18,6 +18,9 @@ export const jsonObjectSchema = z.unknown().pipe(z.record(z.string(), z.unknown(
 
 export type Metadata = z.infer<typeof metadataSchema>;
 
+/** `metadata` as stored: string pairs, without the request limits they were written under. */
+export const storedMetadataSchema: z.ZodType<Metadata> = z.record(z.string(), z.string());
+
 /** Either the id of something or absent. Shared by every id-list field. */
 export const idSchema = z.string().min(1).max(128);
 

@@ -14,6 +14,12 @@ export type ToolChoice =
   | { type: 'none' | 'auto' | 'required' | 'code_interpreter' | 'file_search' }
   | { type: 'function'; function: { name: string } };
 
+/** `runs.tool_choice` as stored: the output of the input schema below. */
+export const storedToolChoiceSchema: z.ZodType<ToolChoice> = z.discriminatedUnion('type', [
+  z.object({ type: z.enum(['none', 'auto', 'required', 'code_interpreter', 'file_search']) }),
+  z.object({ type: z.literal('function'), function: z.object({ name: z.string() }) }),
+]);
+
 const toolChoiceSchema = z
   .object({
     type: z.enum(['none', 'auto', 'required', 'function', 'code_interpreter', 'file_search']),
@@ -34,6 +40,12 @@ export interface TruncationStrategy {
   type: 'auto' | 'last_messages';
   lastMessages: number | null;
 }
+
+/** `runs.truncation_strategy` as stored. */
+export const storedTruncationSchema: z.ZodType<TruncationStrategy> = z.object({
+  type: z.enum(['auto', 'last_messages']),
+  lastMessages: z.number().nullable(),
+});
 
 const truncationSchema = z
   .object({

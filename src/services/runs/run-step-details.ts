@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /** A function call the model made, with the caller's output once submitted. */
 export interface FunctionToolCall {
   id: string;
@@ -56,6 +58,77 @@ export interface RequiredAction {
     toolCalls: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
   };
 }
+
+// What the engine stores in `run_steps.step_details` and `runs.required_action`, as zod schemas
+// of the types above (annotated, so the two cannot drift), for reading rows back.
+
+const functionToolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal('function'),
+  function: z.object({ name: z.string(), arguments: z.string(), output: z.string().nullable() }),
+});
+
+const fileSearchToolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal('file_search'),
+  fileSearch: z.object({
+    rankingOptions: z.object({
+      ranker: z.enum(['auto', 'default_2024_08_21']),
+      scoreThreshold: z.number(),
+    }),
+    results: z.array(
+      z.object({
+        fileId: z.string(),
+        fileName: z.string(),
+        score: z.number(),
+        content: z.array(z.object({ type: z.literal('text'), text: z.string() })),
+      }),
+    ),
+  }),
+  modelArguments: z.string(),
+});
+
+const codeInterpreterOutputSchema: z.ZodType<CodeInterpreterOutput> = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('logs'), logs: z.string() }),
+  z.object({ type: z.literal('image'), image: z.object({ fileId: z.string() }) }),
+]);
+
+const codeInterpreterToolCallSchema = z.object({
+  id: z.string(),
+  type: z.literal('code_interpreter'),
+  codeInterpreter: z.object({ input: z.string(), outputs: z.array(codeInterpreterOutputSchema) }),
+  files: z.array(z.object({ path: z.string(), fileId: z.string() })),
+  modelArguments: z.string(),
+});
+
+// Discriminated unions: one lookup by `type` instead of trying each member (steps are read on
+// every poll of a run's steps).
+const toolCallSchema: z.ZodType<ToolCall> = z.discriminatedUnion('type', [
+  functionToolCallSchema,
+  fileSearchToolCallSchema,
+  codeInterpreterToolCallSchema,
+]);
+
+export const stepDetailsSchema: z.ZodType<StepDetails> = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('message_creation'),
+    messageCreation: z.object({ messageId: z.string() }),
+  }),
+  z.object({ type: z.literal('tool_calls'), toolCalls: z.array(toolCallSchema) }),
+]);
+
+export const requiredActionSchema: z.ZodType<RequiredAction> = z.object({
+  type: z.literal('submit_tool_outputs'),
+  submitToolOutputs: z.object({
+    toolCalls: z.array(
+      z.object({
+        id: z.string(),
+        type: z.literal('function'),
+        function: z.object({ name: z.string(), arguments: z.string() }),
+      }),
+    ),
+  }),
+});
 
 export function isFunctionCall(call: ToolCall): call is FunctionToolCall {
   return call.type === 'function';

@@ -5,8 +5,9 @@ import { runSql } from '../../db/row-sql.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../errors.js';
 import { Prisma, type Run } from '../../generated/prisma/client.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
-import type { AssistantTool } from '../assistants/assistant-tools.js';
+import { storedAssistantToolsSchema } from '../assistants/assistant-tools.js';
 import { getAssistant } from '../assistants/assistants.js';
+import { parseJsonColumn } from '../common/json-column.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
 import { metadataSchema, parseInput } from '../common/validation.js';
@@ -52,7 +53,13 @@ async function insertRun(
   const instructions = fields.additionalInstructions
     ? [baseInstructions, fields.additionalInstructions].filter(Boolean).join('\n\n')
     : baseInstructions;
-  const tools = fields.tools ?? (assistant.tools as unknown as AssistantTool[]);
+  const tools =
+    fields.tools ??
+    parseJsonColumn(storedAssistantToolsSchema, assistant.tools, {
+      table: 'assistants',
+      id: assistant.id,
+      column: 'tools',
+    });
   if (tools.length > 20) {
     throw new InvalidRequestError(
       `Invalid 'tools': a run may use at most 20 tools; the assistant has ${tools.length}. Pass 'tools' to choose.`,

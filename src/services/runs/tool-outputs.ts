@@ -3,9 +3,11 @@ import { type ServiceContext, withTransaction } from '../../context.js';
 import { InvalidRequestError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
+import { CorruptRowError } from '../common/json-column.js';
 import { wantsWholeRow } from '../common/row-query.js';
 import { parseInput } from '../common/validation.js';
 import { lockThread } from '../threads/thread-lock.js';
+import { stepDetails } from './run-columns.js';
 import { isFunctionCall, type StepDetails } from './run-step-details.js';
 import { getRun } from './runs.js';
 import { queueWithToolOutputs } from './store/run-writes.js';
@@ -43,7 +45,14 @@ export async function submitToolOutputs(
     if (!step) {
       throw new InvalidRequestError(`Run ${runId} has no pending tool calls.`);
     }
-    const details = step.stepDetails as unknown as Extract<StepDetails, { type: 'tool_calls' }>;
+    const details = stepDetails(step);
+    if (details.type !== 'tool_calls') {
+      // The row says tool_calls; details of another kind mean it was altered outside the server.
+      throw new CorruptRowError(
+        { table: 'run_steps', id: step.id, column: 'stepDetails' },
+        `type: a tool_calls step holds ${details.type} details`,
+      );
+    }
     // Server-side calls of the step have already run; only function calls await the caller.
     const pending = details.toolCalls.filter(isFunctionCall);
     const outputs = new Map<string, string>();

@@ -1,9 +1,13 @@
+import { z } from 'zod';
+
 /** Token counts of a run or a step, as stored (camelCase) and shown (snake_case by compat). */
-export interface Usage {
-  promptTokens: number;
-  completionTokens: number;
-  totalTokens: number;
-}
+export const usageSchema = z.object({
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  totalTokens: z.number(),
+});
+
+export type Usage = z.infer<typeof usageSchema>;
 
 export function addUsage(a: Usage | null, b: Usage | null): Usage | null {
   if (!a) {

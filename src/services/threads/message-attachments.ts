@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../../context.js';
-import type { ToolResources } from '../assistants/tool-resources.js';
+import { storedToolResourcesSchema, type ToolResources } from '../assistants/tool-resources.js';
 import { toJson } from '../common/json.js';
+import { parseJsonColumn } from '../common/json-column.js';
 import { isExpired } from '../vector-stores/vector-store-expiry.js';
 import { attachFiles } from '../vector-stores/vector-store-file-attach.js';
 import { THREAD_HELPER_EXPIRY_DAYS } from '../vector-stores/vector-store-inputs.js';
@@ -29,7 +30,12 @@ export async function addAttachmentsToThreadStore(
     where: { id: threadId },
     select: { toolResources: true },
   });
-  const resources = (thread.toolResources as ToolResources | null) ?? {};
+  const resources =
+    parseJsonColumn(storedToolResourcesSchema.nullable(), thread.toolResources, {
+      table: 'threads',
+      id: threadId,
+      column: 'toolResources',
+    }) ?? {};
   const [storeId] = resources.fileSearch?.vectorStoreIds ?? [];
   const store = storeId
     ? await ctx.db.vectorStore.findFirst({

@@ -60,12 +60,56 @@ export type MessageContent =
   | { type: 'image_url'; imageUrl: { url: string; detail: 'auto' | 'low' | 'high' } }
   | { type: 'refusal'; refusal: string };
 
+/** An annotation as stored in a text part (and sent in deltas). An object, so it can be extended. */
+export const storedAnnotationSchema = z.object({
+  type: z.enum(['file_citation', 'file_path']),
+  text: z.string(),
+  startIndex: z.number(),
+  endIndex: z.number(),
+  fileCitation: z.object({ fileId: z.string(), quote: z.string().optional() }).optional(),
+  filePath: z.object({ fileId: z.string() }).optional(),
+}) satisfies z.ZodType<Annotation>;
+
+const storedDetailSchema = z.enum(['auto', 'low', 'high']);
+
+/** `messages.content` as stored: what `toStoredContent` and the run engine write. */
+export const storedMessageContentSchema: z.ZodType<MessageContent[]> = z.array(
+  z.discriminatedUnion('type', [
+    z.object({
+      type: z.literal('text'),
+      text: z.object({ value: z.string(), annotations: z.array(storedAnnotationSchema) }),
+    }),
+    z.object({
+      type: z.literal('image_file'),
+      imageFile: z.object({ fileId: z.string(), detail: storedDetailSchema }),
+    }),
+    z.object({
+      type: z.literal('image_url'),
+      imageUrl: z.object({ url: z.string(), detail: storedDetailSchema }),
+    }),
+    z.object({ type: z.literal('refusal'), refusal: z.string() }),
+  ]),
+);
+
+/** `messages.incomplete_details`: set, with its reason, once a message ends incomplete. */
+export const storedIncompleteDetailsSchema = z.object({ reason: z.string() });
+
+export type MessageIncompleteDetails = z.infer<typeof storedIncompleteDetailsSchema>;
+
 export const attachmentSchema = z.object({
   fileId: idSchema,
   tools: z.array(z.object({ type: z.enum(['code_interpreter', 'file_search']) })),
 });
 
 export type Attachment = z.infer<typeof attachmentSchema>;
+
+/** `messages.attachments` as stored; checked for shape only, the ids were checked on write. */
+export const storedAttachmentsSchema: z.ZodType<Attachment[]> = z.array(
+  z.object({
+    fileId: z.string(),
+    tools: z.array(z.object({ type: z.enum(['code_interpreter', 'file_search']) })),
+  }),
+);
 
 export function toStoredContent(parts: MessageContentInput[]): MessageContent[] {
   return parts.map((part): MessageContent => {

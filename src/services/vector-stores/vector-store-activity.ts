@@ -1,5 +1,6 @@
 import type { ServiceContext } from '../../context.js';
-import type { ToolResources } from '../assistants/tool-resources.js';
+import { storedToolResourcesSchema } from '../assistants/tool-resources.js';
+import { parseJsonColumn } from '../common/json-column.js';
 import { vectorStoreExpired, vectorStoreNotFound } from './vector-store-errors.js';
 import { expiresAtFrom, isExpired } from './vector-store-expiry.js';
 
@@ -78,20 +79,30 @@ export async function resolveRunVectorStores(
     sources.assistantId
       ? ctx.db.assistant.findFirst({
           where: { ...scope, id: sources.assistantId },
-          select: { toolResources: true },
+          select: { id: true, toolResources: true },
         })
       : null,
     sources.threadId
       ? ctx.db.thread.findFirst({
           where: { ...scope, id: sources.threadId },
-          select: { toolResources: true },
+          select: { id: true, toolResources: true },
         })
       : null,
   ]);
+  const owners = [
+    { table: 'assistants', row: assistant },
+    { table: 'threads', row: thread },
+  ];
   const ids = [
     ...new Set(
-      [assistant, thread].flatMap(
-        (owner) => (owner?.toolResources as ToolResources | null)?.fileSearch?.vectorStoreIds ?? [],
+      owners.flatMap(({ table, row }) =>
+        row
+          ? (parseJsonColumn(storedToolResourcesSchema.nullable(), row.toolResources, {
+              table,
+              id: row.id,
+              column: 'toolResources',
+            })?.fileSearch?.vectorStoreIds ?? [])
+          : [],
       ),
     ),
   ];

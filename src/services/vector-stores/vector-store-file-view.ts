@@ -1,5 +1,12 @@
+import { z } from 'zod';
 import type { Prisma } from '../../generated/prisma/client.js';
-import type { Attributes, ChunkingStrategy } from './vector-store-inputs.js';
+import { parseJsonColumn } from '../common/json-column.js';
+import {
+  type Attributes,
+  type ChunkingStrategy,
+  storedAttributesSchema,
+  storedChunkingStrategySchema,
+} from './vector-store-inputs.js';
 
 export const VECTOR_STORE_FILE_STATUSES = [
   'in_progress',
@@ -15,6 +22,15 @@ export interface VectorStoreFileError {
   code: 'server_error' | 'unsupported_file' | 'invalid_file';
   message: string;
 }
+
+const storedFileErrorSchema: z.ZodType<VectorStoreFileError> = z.object({
+  code: z.enum(['server_error', 'unsupported_file', 'invalid_file']),
+  message: z.string(),
+});
+
+const nullableFileError = storedFileErrorSchema.nullable();
+const nullableChunkingStrategy = storedChunkingStrategySchema.nullable();
+const nullableAttributes = storedAttributesSchema.nullable();
 
 /** A file's membership in a vector store. Its `id` is the File's id, as on OpenAI. */
 export interface VectorStoreFileView {
@@ -47,6 +63,12 @@ export const VECTOR_STORE_FILE_COLUMNS = {
 type Row = Prisma.VectorStoreFileGetPayload<{ select: typeof VECTOR_STORE_FILE_COLUMNS }>;
 
 export function toVectorStoreFileView(row: Row): VectorStoreFileView {
+  // The table's key is (vector store, file): both name the row.
+  const at = (column: string) => ({
+    table: 'vector_store_files',
+    id: `${row.vectorStoreId}/${row.fileId}`,
+    column,
+  });
   return {
     id: row.fileId,
     vectorStoreId: row.vectorStoreId,
@@ -54,8 +76,12 @@ export function toVectorStoreFileView(row: Row): VectorStoreFileView {
     createdAt: row.createdAt,
     status: row.status as VectorStoreFileStatus,
     usageBytes: Number(row.usageBytes),
-    lastError: (row.lastError as VectorStoreFileError | null) ?? null,
-    chunkingStrategy: (row.chunkingStrategy as ChunkingStrategy | null) ?? { type: 'other' },
-    attributes: (row.attributes as Attributes | null) ?? null,
+    lastError: parseJsonColumn(nullableFileError, row.lastError, at('lastError')),
+    chunkingStrategy: parseJsonColumn(
+      nullableChunkingStrategy,
+      row.chunkingStrategy,
+      at('chunkingStrategy'),
+    ) ?? { type: 'other' },
+    attributes: parseJsonColumn(nullableAttributes, row.attributes, at('attributes')),
   };
 }

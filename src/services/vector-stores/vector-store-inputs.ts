@@ -39,6 +39,15 @@ export const attributesSchema = z.unknown().pipe(
 
 export type Attributes = z.infer<typeof attributesSchema>;
 
+/**
+ * `attributes` as stored: their shape, without the request limits (keys, lengths) they were
+ * written under. Search filters read them for every file of the searched stores.
+ */
+export const storedAttributesSchema: z.ZodType<Attributes> = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.boolean()]),
+);
+
 /** How many days a store made by a thread's `vector_stores` helper lives unused (OpenAI's). */
 export const THREAD_HELPER_EXPIRY_DAYS = 7;
 
@@ -47,6 +56,12 @@ export interface ChunkingStrategy {
   type: 'static';
   static: StaticChunking;
 }
+
+/** `chunking_strategy` as stored: always the effective static strategy. */
+export const storedChunkingStrategySchema: z.ZodType<ChunkingStrategy> = z.object({
+  type: z.literal('static'),
+  static: z.object({ maxChunkSizeTokens: z.number(), chunkOverlapTokens: z.number() }),
+});
 
 const staticChunkingSchema = z
   .object({

@@ -2,8 +2,15 @@ import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../../context.js';
 import { newId } from '../../ids.js';
 import { toJson } from '../common/json.js';
+import { parseJsonColumn } from '../common/json-column.js';
 import { type PageInput, paginate } from '../common/pagination.js';
-import { idSchema, type Metadata, metadataSchema, parseInput } from '../common/validation.js';
+import {
+  idSchema,
+  type Metadata,
+  metadataSchema,
+  parseInput,
+  storedMetadataSchema,
+} from '../common/validation.js';
 import { type FileCounts, type FileTotals, vectorStoreTotals } from './vector-store-counts.js';
 import { vectorStoreNotFound } from './vector-store-errors.js';
 import { expiresAtFrom, isExpired } from './vector-store-expiry.js';
@@ -104,7 +111,11 @@ function toView(row: StoreRow, totals: FileTotals | undefined, now: Date): Vecto
         : { anchor: 'last_active_at', days: row.expiresAfterDays },
     expiresAt: row.expiresAt,
     lastActiveAt: row.lastActiveAt,
-    metadata: row.metadata as Metadata,
+    metadata: parseJsonColumn(storedMetadataSchema, row.metadata, {
+      table: 'vector_stores',
+      id: row.id,
+      column: 'metadata',
+    }),
   };
 }
 

@@ -1,13 +1,12 @@
-import type { Run } from '../../../generated/prisma/client.js';
 import type {
   ChatRequest,
   ChatResponseFormat,
   ChatTool,
   ChatToolChoice,
 } from '../../../models/chat-model.js';
-import type { AssistantTool } from '../../assistants/assistant-tools.js';
 import type { ResponseFormat } from '../../assistants/response-format.js';
 import type { ToolChoice } from '../run-input.js';
+import type { EngineRun } from './engine-run.js';
 import { BUILTIN_FUNCTION_NAMES, builtinChatTool } from './tools/definitions.js';
 
 /**
@@ -15,8 +14,8 @@ import { BUILTIN_FUNCTION_NAMES, builtinChatTool } from './tools/definitions.js'
  * offered as functions the worker answers, unless `builtins` is false (the model has used up
  * its rounds of them and must now answer).
  */
-export function chatTools(run: Run, builtins = true): ChatTool[] {
-  return (run.tools as unknown as AssistantTool[]).flatMap((tool): ChatTool[] =>
+export function chatTools(run: Pick<EngineRun, 'tools'>, builtins = true): ChatTool[] {
+  return run.tools.flatMap((tool): ChatTool[] =>
     tool.type !== 'function'
       ? builtins
         ? [builtinChatTool(tool.type)]
@@ -82,7 +81,7 @@ export const MAX_BUILTIN_ROUNDS = 8;
 
 /** The upstream request for one model call of a run. */
 export function chatRequest(
-  run: Run,
+  run: EngineRun,
   messages: ChatRequest['messages'],
   maxCompletionTokens: number | null,
   signal: AbortSignal,
@@ -91,7 +90,7 @@ export function chatRequest(
 ): ChatRequest {
   const offerBuiltins = builtinRounds < MAX_BUILTIN_ROUNDS;
   const tools = chatTools(run, offerBuiltins);
-  const choice = run.toolChoice as ToolChoice | null;
+  const choice = run.toolChoice;
   // A forced tool choice asks for one use, not a loop: once a server-side call has answered it,
   // the model is free to reply.
   const forced = choice !== null && choice.type !== 'none' && choice.type !== 'auto';
@@ -108,7 +107,7 @@ export function chatRequest(
     temperature: run.temperature,
     topP: run.topP,
     maxCompletionTokens,
-    responseFormat: chatResponseFormat(run.responseFormat as ResponseFormat | null),
+    responseFormat: chatResponseFormat(run.responseFormat),
     signal,
   };
 }

@@ -1,12 +1,14 @@
 import type { ServiceContext } from '../../../context.js';
 import { queryRaw } from '../../../db/raw-sql.js';
 import { NotFoundError } from '../../../errors.js';
-import { Prisma, type Run } from '../../../generated/prisma/client.js';
+import { Prisma } from '../../../generated/prisma/client.js';
 import type { ChatMessage } from '../../../models/chat-model.js';
+import { parseJsonColumn } from '../../common/json-column.js';
 import { openFileContent } from '../../files/files.js';
-import type { MessageContent } from '../../threads/message-content.js';
-import type { TruncationStrategy } from '../run-input.js';
+import { type MessageContent, storedMessageContentSchema } from '../../threads/message-content.js';
+import { stepDetails as stepDetailsOf } from '../run-columns.js';
 import { isFunctionCall, type StepDetails } from '../run-step-details.js';
+import type { EngineRun } from './engine-run.js';
 import { chatMessageTokens } from './token-count.js';
 import { BUILTIN_FUNCTION_NAMES } from './tools/definitions.js';
 import { builtinOutputForModel } from './tools/model-output.js';
@@ -76,29 +78,45 @@ async function contentToChat(
 
 interface RunInputs {
   /** The thread's messages but this run's own, in order. */
-  threadMessages: { role: string; content: unknown }[];
+  threadMessages: { role: string; content: MessageContent[] }[];
   /** This run's completed steps, in order, with the content of the message a step created. */
-  ownSteps: { stepDetails: unknown; messageContent: unknown }[];
+  ownSteps: { stepDetails: StepDetails; messageContent: MessageContent[] | null }[];
+}
+
+/** A message's content read along with the run's inputs: null when no message joined. */
+function contentOf(messageId: string | null, content: unknown): MessageContent[] | null {
+  return messageId === null
+    ? null
+    : parseJsonColumn(storedMessageContentSchema, content, {
+        table: 'messages',
+        id: messageId,
+        column: 'content',
+      });
 }
 
 /**
  * Everything a model call reads, in one round trip (raw SQL: this is every run's first read).
  */
-async function readRunInputs(ctx: ServiceContext, run: Run): Promise<RunInputs> {
+async function readRunInputs(ctx: ServiceContext, run: EngineRun): Promise<RunInputs> {
+  // The ids only name a row whose JSON is corrupt.
   const rows = await queryRaw<{
     own: boolean;
     role: string | null;
+    messageId: string | null;
     content: unknown;
+    stepId: string | null;
     stepDetails: unknown;
   }>(
     ctx.db,
     Prisma.sql`
-    SELECT own, role, content, step_details AS "stepDetails" FROM (
-      SELECT false AS own, m.seq, m.role, m.content, NULL::jsonb AS step_details
+    SELECT own, role, message_id AS "messageId", content, step_id AS "stepId",
+           step_details AS "stepDetails" FROM (
+      SELECT false AS own, m.seq, m.role, m.id AS message_id, m.content, NULL AS step_id,
+             NULL::jsonb AS step_details
         FROM messages m
        WHERE m.thread_id = ${run.threadId} AND (m.run_id IS NULL OR m.run_id <> ${run.id})
       UNION ALL
-      SELECT true, s.seq, NULL, m.content, s.step_details
+      SELECT true, s.seq, NULL, m.id, m.content, s.id, s.step_details
         FROM run_steps s
         LEFT JOIN messages m ON m.id = s.step_details->'messageCreation'->>'messageId'
        WHERE s.run_id = ${run.id} AND s.status = 'completed'
@@ -106,11 +124,18 @@ async function readRunInputs(ctx: ServiceContext, run: Run): Promise<RunInputs> 
     ORDER BY own, seq`,
   );
   return {
-    threadMessages: rows.flatMap(({ own, role, content }) =>
-      own ? [] : [{ role: role ?? 'user', content }],
+    threadMessages: rows.flatMap(({ own, role, messageId, content }) =>
+      own ? [] : [{ role: role ?? 'user', content: contentOf(messageId, content) ?? [] }],
     ),
-    ownSteps: rows.flatMap(({ own, stepDetails, content }) =>
-      own ? [{ stepDetails, messageContent: content }] : [],
+    ownSteps: rows.flatMap(({ own, stepId, stepDetails: details, messageId, content }) =>
+      own
+        ? [
+            {
+              stepDetails: stepDetailsOf({ id: stepId ?? '', stepDetails: details }),
+              messageContent: contentOf(messageId, content),
+            },
+          ]
+        : [],
     ),
   };
 }
@@ -120,18 +145,14 @@ async function readRunInputs(ctx: ServiceContext, run: Run): Promise<RunInputs> 
  * messages in order (trimmed by the truncation strategy and `max_prompt_tokens`, oldest first),
  * then this run's own steps so far (its tool calls and their outputs).
  */
-export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<RunContext> {
+export async function buildRunContext(ctx: ServiceContext, run: EngineRun): Promise<RunContext> {
   const { threadMessages, ownSteps } = await readRunInputs(ctx, run);
   let history = await Promise.all(
     threadMessages.map((message) =>
-      contentToChat(
-        ctx,
-        message.role as 'user' | 'assistant',
-        message.content as unknown as MessageContent[],
-      ),
+      contentToChat(ctx, message.role as 'user' | 'assistant', message.content),
     ),
   );
-  const truncation = run.truncationStrategy as TruncationStrategy | null;
+  const truncation = run.truncationStrategy;
   if (truncation?.type === 'last_messages' && truncation.lastMessages !== null) {
     history = history.slice(-truncation.lastMessages);
   }
@@ -140,12 +161,10 @@ export async function buildRunContext(ctx: ServiceContext, run: Run): Promise<Ru
   // file_search calls are numbered in step order: the ordinal in their citation markers.
   let fileSearchOrdinal = 0;
   for (const step of ownSteps) {
-    const details = step.stepDetails as unknown as StepDetails;
+    const details = step.stepDetails;
     if (details.type === 'message_creation') {
       if (step.messageContent) {
-        ownMessages.push(
-          await contentToChat(ctx, 'assistant', step.messageContent as unknown as MessageContent[]),
-        );
+        ownMessages.push(await contentToChat(ctx, 'assistant', step.messageContent));
       }
     } else {
       ownMessages.push({

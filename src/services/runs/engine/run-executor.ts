@@ -7,8 +7,8 @@ import { isTerminal } from '../run-status.js';
 import { discardUnfinishedOutput } from '../store/output-writes.js';
 import { endRun } from '../store/run-endings.js';
 import { claimRun, letGo as letGoOfRun, heartbeat as proveAlive } from '../store/run-writes.js';
-import type { Usage } from '../usage.js';
 import type { EngineContext } from './engine-context.js';
+import { toEngineRun } from './engine-run.js';
 import { type Generation, generate } from './run-generation.js';
 import { enabledBuiltins } from './tools/definitions.js';
 
@@ -57,12 +57,14 @@ export async function executeRun(deps: EngineContext, runId: string): Promise<vo
       .catch((error: unknown) => logger.warn({ err: error }, 'run heartbeat failed'));
   }, deps.settings.runHeartbeatMs);
 
-  const state: Generation = {
-    usage: (run.usage as Usage | null) ?? null,
-    writers: [],
-  };
+  const state: Generation = { usage: null, writers: [] };
+  // Known once the row is parsed: a corrupt one fails inside the try, so the run is let go.
+  let tools: AssistantTool[] = [];
   try {
-    await generate(deps, { ...run, leaseId }, controller.signal, state, logger);
+    const claimed = toEngineRun(run, leaseId);
+    tools = claimed.tools;
+    state.usage = claimed.usage;
+    await generate(deps, claimed, controller.signal, state, logger);
   } catch (error) {
     try {
       await endAfterError(deps, { runId, leaseId }, error, { controller, state, logger });
@@ -76,7 +78,7 @@ export async function executeRun(deps: EngineContext, runId: string): Promise<vo
   } finally {
     clearInterval(heartbeat);
     unwatch();
-    if (enabledBuiltins(run.tools as unknown as AssistantTool[]).size > 0) {
+    if (enabledBuiltins(tools).size > 0) {
       await releaseIfEnded(deps, runId, logger);
     }
   }

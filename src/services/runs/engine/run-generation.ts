@@ -1,11 +1,12 @@
 import { actingFor, type ServiceContext } from '../../../context.js';
 import type { Logger } from '../../../logger.js';
-import type { AssistantTool } from '../../assistants/assistant-tools.js';
-import type { StepDetails, ToolCall } from '../run-step-details.js';
+import { stepDetails } from '../run-columns.js';
+import type { ToolCall } from '../run-step-details.js';
 import type { OwnedRun } from '../store/output-writes.js';
 import { type CleanEnd, endRun } from '../store/run-endings.js';
 import { addUsage, type Usage } from '../usage.js';
-import type { EngineContext, RunRow } from './engine-context.js';
+import type { EngineContext } from './engine-context.js';
+import type { EngineRun } from './engine-run.js';
 import { chatRequest, MAX_BUILTIN_ROUNDS } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
 import type { MessageExtras } from './run-output.js';
@@ -26,7 +27,7 @@ export interface Generation {
  */
 export async function generate(
   deps: EngineContext,
-  run: RunRow & { leaseId: string },
+  run: EngineRun,
   signal: AbortSignal,
   state: Generation,
   logger: Logger,
@@ -65,12 +66,12 @@ async function messageExtras(ctx: ServiceContext, runId: string): Promise<Messag
   const steps = await ctx.db.runStep.findMany({
     where: { runId, status: 'completed' },
     orderBy: { seq: 'asc' },
-    select: { stepDetails: true },
+    select: { id: true, stepDetails: true },
   });
   const calls: ToolCall[] = [];
   let imageFileIds: string[] = [];
   for (const step of steps) {
-    const details = step.stepDetails as unknown as StepDetails;
+    const details = stepDetails(step);
     if (details.type === 'message_creation') {
       imageFileIds = [];
       continue;
@@ -93,7 +94,7 @@ async function messageExtras(ctx: ServiceContext, runId: string): Promise<Messag
 async function modelCall(
   deps: EngineContext,
   ctx: ServiceContext,
-  run: RunRow & { leaseId: string },
+  run: EngineRun,
   signal: AbortSignal,
   state: Generation,
   logger: Logger,
@@ -134,7 +135,7 @@ async function modelCall(
     assistantId: run.assistantId,
     leaseId,
   };
-  const builtins = enabledBuiltins(run.tools as unknown as AssistantTool[]);
+  const builtins = enabledBuiltins(run.tools);
   let text: TextWriter | null = null;
   let tools: ToolCallWriter | null = null;
   let finishReason: string | null = null;

@@ -2,8 +2,10 @@ import { z } from 'zod';
 import type { ServiceContext } from '../../../context.js';
 import { EmbeddingError } from '../../../models/embedder.js';
 import type { VectorMatch } from '../../../retrieval/vector-index.js';
+import { parseJsonColumn } from '../../common/json-column.js';
 import { parseInput } from '../../common/validation.js';
 import { assertVectorStoreUsable, touchVectorStores } from '../vector-store-activity.js';
+import { storedAttributesSchema } from '../vector-store-inputs.js';
 import { type AttributeFilter, attributeFilterSchema, matchesFilter } from './attribute-filter.js';
 import { keywordSearch } from './keyword-search.js';
 import { rewriteQuery } from './search-query.js';
@@ -82,7 +84,12 @@ async function allowedFiles(
   });
   const allowed = new Map<string, Set<string>>(vectorStoreIds.map((id) => [id, new Set()]));
   for (const row of rows) {
-    if (matchesFilter(row.attributes as Record<string, string> | null, filter)) {
+    const attributes = parseJsonColumn(storedAttributesSchema.nullable(), row.attributes, {
+      table: 'vector_store_files',
+      id: `${row.vectorStoreId}/${row.fileId}`,
+      column: 'attributes',
+    });
+    if (matchesFilter(attributes, filter)) {
       allowed.get(row.vectorStoreId)?.add(row.fileId);
     }
   }

@@ -20,6 +20,9 @@ import { codeInterpreterFileIds } from './code-interpreter-files.js';
 import { stringArgument } from './partial-json.js';
 import type { PendingBuiltinCall } from './runner.js';
 
+/** What the tool needs of its run: only where its files and session are. */
+type RunRef = Pick<Run, 'id' | 'assistantId' | 'threadId'>;
+
 export interface CodeInterpreterDeps {
   sandbox: CodeSandbox;
   /** Parent of the per-run session directories. */
@@ -41,7 +44,7 @@ async function exists(dir: string): Promise<boolean> {
  */
 async function inputFiles(
   ctx: ServiceContext,
-  run: Run,
+  run: RunRef,
   scratch: string,
 ): Promise<SandboxInputFile[]> {
   const files: SandboxInputFile[] = [];
@@ -120,7 +123,7 @@ async function storeOutputs(
 export async function runCodeInterpreter(
   ctx: ServiceContext,
   deps: CodeInterpreterDeps,
-  run: Run,
+  run: RunRef,
   call: PendingBuiltinCall,
   signal: AbortSignal,
 ): Promise<CodeInterpreterToolCall> {

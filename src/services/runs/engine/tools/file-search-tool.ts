@@ -1,13 +1,12 @@
 import type { ServiceContext } from '../../../../context.js';
-import type { Run } from '../../../../generated/prisma/client.js';
 import { ModelError } from '../../../../models/chat-model.js';
-import type { AssistantTool } from '../../../assistants/assistant-tools.js';
 import { searchVectorStores } from '../../../vector-stores/search/vector-search.js';
 import {
   resolveRunVectorStores,
   touchVectorStores,
 } from '../../../vector-stores/vector-store-activity.js';
 import type { FileSearchToolCall } from '../../run-step-details.js';
+import type { EngineRun } from '../engine-run.js';
 import { stringArgument } from './partial-json.js';
 import type { PendingBuiltinCall } from './runner.js';
 
@@ -22,12 +21,10 @@ const DEFAULT_MAX_RESULTS = 20;
  */
 export async function runFileSearch(
   ctx: ServiceContext,
-  run: Run,
+  run: EngineRun,
   call: PendingBuiltinCall,
 ): Promise<FileSearchToolCall> {
-  const tool = (run.tools as unknown as AssistantTool[]).find(
-    (candidate) => candidate.type === 'file_search',
-  );
+  const tool = run.tools.find((candidate) => candidate.type === 'file_search');
   const options = tool?.type === 'file_search' ? tool.fileSearch : null;
   const rankingOptions = {
     ranker: options?.rankingOptions?.ranker ?? 'auto',

@@ -1,6 +1,6 @@
 import type { ServiceContext } from '../../../../context.js';
-import type { Run } from '../../../../generated/prisma/client.js';
 import type { BuiltinToolCall } from '../../run-step-details.js';
+import type { EngineRun } from '../engine-run.js';
 import type { BuiltinToolType } from './definitions.js';
 
 /** A server-side call as the model made it. */
@@ -19,7 +19,7 @@ export interface PendingBuiltinCall {
 export interface BuiltinToolRunner {
   run(
     ctx: ServiceContext,
-    run: Run,
+    run: EngineRun,
     call: PendingBuiltinCall,
     signal: AbortSignal,
   ): Promise<BuiltinToolCall>;
