@@ -1,14 +1,11 @@
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../setup/app.js';
+import { type GraphQLResponse, type TestApp, useTestApp } from '../setup/app.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 function dataOf<T>(response: GraphQLResponse<T>): T {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphQLResponse, TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import {
   CANCEL_RUN,
@@ -25,15 +25,12 @@ import {
   weatherTool,
 } from './run-operations.js';
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream();
+useAppWithUpstream({}, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
 
 async function assistantAndThread(options: { tools?: unknown[] } = {}) {
   const assistant = dataOf(

@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../setup/app.js';
+import { type GraphQLResponse, type TestApp, useTestApp } from '../setup/app.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  // No worker: a run created here stays queued, so nothing writes messages behind the test.
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+// No worker: a run created here stays queued, so nothing writes messages behind the test.
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 const MESSAGE_FIELDS = `

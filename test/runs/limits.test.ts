@@ -1,18 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { threadWithImage } from '../setup/image-thread.js';
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream({ LLM_MAX_RETRIES: '1' });
+useAppWithUpstream({ env: { LLM_MAX_RETRIES: '1' } }, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
 
 async function threadWith(contents: string[]) {
   const assistant = await t.openai.beta.assistants.create({

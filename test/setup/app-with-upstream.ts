@@ -1,4 +1,5 @@
-import { startTestApp, type TestApp } from './app.js';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestApp, type TestApp, type TestAppOptions } from './app.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 
 export interface AppWithUpstream {
@@ -28,4 +29,19 @@ export async function startAppWithUpstream(
       await upstream.close();
     },
   };
+}
+
+/** The app over a fresh upstream for this file: started before its tests, both closed after. */
+export function useAppWithUpstream(
+  options: TestAppOptions,
+  use: (app: AppWithUpstream) => void | Promise<void>,
+): void {
+  let started: AppWithUpstream | undefined;
+  beforeAll(async () => {
+    started = await startAppWithUpstream(options.env, { worker: options.worker });
+    await use(started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
 }

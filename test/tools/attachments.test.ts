@@ -1,21 +1,18 @@
 import { toFile } from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { threadWithImage } from '../setup/image-thread.js';
 import { expectSpec } from '../setup/openapi.js';
 import { scriptedRun } from './fixtures.js';
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream();
+useAppWithUpstream({}, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
 
 async function upload(name: string, content: string | Buffer) {
   return t.openai.files.create({

@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../setup/app.js';
+import { describe, expect, it } from 'vitest';
+import { type GraphQLResponse, type TestApp, useTestApp } from '../setup/app.js';
 import { seedFile } from './seed.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  // No worker: files stay in_progress, so statuses and counts are what the requests wrote.
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+// No worker: files stay in_progress, so statuses and counts are what the requests wrote.
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 const STORE_FIELDS = `
