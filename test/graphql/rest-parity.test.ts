@@ -1,21 +1,13 @@
 import type OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
-import { type GraphQLResponse, type TestApp, useTestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
+import { dataOf } from '../setup/graphql-response.js';
 
 let t: TestApp;
 useTestApp({ worker: false }, (app) => {
   t = app;
 });
-
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  expect(response.status).toBe(200);
-  if (!response.data) {
-    throw new Error('expected data');
-  }
-  return response.data;
-}
 
 interface GraphQLTool {
   type: string;

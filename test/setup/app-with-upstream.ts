@@ -1,5 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
-import { startTestApp, type TestApp, type TestAppOptions } from './app.js';
+import { startTestApp, type TestApp, type TestAppOptions, useStarted } from './app.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 
 export interface AppWithUpstream {
@@ -36,12 +35,5 @@ export function useAppWithUpstream(
   options: TestAppOptions,
   use: (app: AppWithUpstream) => void | Promise<void>,
 ): void {
-  let started: AppWithUpstream | undefined;
-  beforeAll(async () => {
-    started = await startAppWithUpstream(options.env, { worker: options.worker });
-    await use(started);
-  });
-  afterAll(async () => {
-    await started?.close();
-  });
+  useStarted(() => startAppWithUpstream(options.env, { worker: options.worker }), use);
 }

@@ -56,19 +56,30 @@ export interface TestAppOptions {
   worker?: boolean;
 }
 
-/** A started app for this file (or describe block): started before its tests, closed after. */
-export function useTestApp(
-  options: TestAppOptions,
-  use: (t: TestApp) => void | Promise<void>,
+/**
+ * Runs `start` before the tests of this file (or describe block), hands what it started to `use`
+ * and closes it after them.
+ */
+export function useStarted<T extends { close(): Promise<void> }>(
+  start: () => Promise<T>,
+  use: (started: T) => void | Promise<void>,
 ): void {
-  let started: TestApp | undefined;
+  let started: T | undefined;
   beforeAll(async () => {
-    started = await startTestApp(options.env, { worker: options.worker });
+    started = await start();
     await use(started);
   });
   afterAll(async () => {
     await started?.close();
   });
+}
+
+/** A started app for this file (or describe block): started before its tests, closed after. */
+export function useTestApp(
+  options: TestAppOptions,
+  use: (t: TestApp) => void | Promise<void>,
+): void {
+  useStarted(() => startTestApp(options.env, { worker: options.worker }), use);
 }
 
 /**

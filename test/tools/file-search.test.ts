@@ -2,9 +2,9 @@ import { toFile } from 'openai';
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../setup/app.js';
 import { useAppWithUpstream } from '../setup/app-with-upstream.js';
+import { scriptedRun } from '../setup/factories.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { eventSchema, expectSpec } from '../setup/openapi.js';
-import { scriptedRun } from './fixtures.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;

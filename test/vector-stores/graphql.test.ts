@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type GraphQLResponse, type TestApp, useTestApp } from '../setup/app.js';
+import { firstError } from '../setup/graphql-response.js';
 import { seedFile } from './seed.js';
 
 let t: TestApp;
@@ -61,14 +62,6 @@ function dataOf<T>(response: GraphQLResponse<T>): T {
     throw new Error('expected data');
   }
   return response.data;
-}
-
-function firstError(response: GraphQLResponse<unknown>) {
-  const error = response.errors?.[0];
-  if (!error) {
-    throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
-  }
-  return error;
 }
 
 async function createStore(input: Record<string, unknown> = {}, apiKey?: string) {
