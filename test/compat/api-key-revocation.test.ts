@@ -1,13 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { describe, expect, it } from 'vitest';
+import { type TestApp, useTestApp } from '../setup/app.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 /** Status of GET /v1/assistants with `apiKey`, asked until `wanted` or `withinMs` passed. */

@@ -1,15 +1,12 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiError } from '../setup/api-error.js';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
+useTestApp({}, (app) => {
+  t = app;
 });
 
 /** A thread with `count` user messages `m0`, `m1`, …; returns the message ids in creation order. */

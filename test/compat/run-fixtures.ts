@@ -6,36 +6,19 @@ import type { TestApp } from '../setup/app.js';
 
 export { apiError } from '../setup/api-error.js';
 
+import { assistantAndThread, weatherTool } from '../setup/factories.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { expectSpec } from '../setup/openapi.js';
 
 export const FILE_SEARCH_CONTENT = 'step_details.tool_calls[*].file_search.results[*].content';
 
-export const weatherTool: OpenAI.Beta.AssistantTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    parameters: { type: 'object', properties: { city: { type: 'string' } } },
-  },
-};
-
 export type RunFixtures = ReturnType<typeof runFixtures>;
 
 export function runFixtures(t: TestApp, upstream: FakeUpstream) {
-  async function assistantAndThread(options: { tools?: OpenAI.Beta.AssistantTool[] } = {}) {
-    const assistant = await t.openai.beta.assistants.create({
-      model: 'gpt-4o',
-      instructions: 'You are terse.',
-      tools: options.tools ?? [],
-    });
-    const thread = await t.openai.beta.threads.create({
-      messages: [{ role: 'user', content: 'Say hello' }],
-    });
-    return { assistant, thread };
-  }
-
   return {
-    assistantAndThread,
+    /** A terse gpt-4o assistant with `tools` and a thread saying hello. */
+    assistantAndThread: (options: { tools?: OpenAI.Beta.AssistantTool[] } = {}) =>
+      assistantAndThread(t, options),
 
     /** A completed run answering `answer`. */
     async completedRun(
@@ -53,7 +36,7 @@ export function runFixtures(t: TestApp, upstream: FakeUpstream) {
 
     /** A run paused in requires_action on one get_weather call with id `callId`. */
     async pausedRun(callId: string) {
-      const { assistant, thread } = await assistantAndThread({ tools: [weatherTool] });
+      const { assistant, thread } = await assistantAndThread(t, { tools: [weatherTool] });
       upstream.script({
         toolCalls: [{ id: callId, name: 'get_weather', arguments: '{"city":"Oslo"}' }],
       });

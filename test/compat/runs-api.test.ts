@@ -1,22 +1,19 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { expectSpec } from '../setup/openapi.js';
 import { apiError, FILE_SEARCH_CONTENT, type RunFixtures, runFixtures } from './run-fixtures.js';
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 let f: RunFixtures;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream();
+useAppWithUpstream({}, (app) => {
   ({ t, upstream } = app);
   f = runFixtures(t, upstream);
 });
-afterAll(() => app.close());
 
 describe('listing runs', () => {
   it('lists newest first, pages with limit and after, and auto-paginates, every item spec-valid', async () => {

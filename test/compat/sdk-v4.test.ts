@@ -1,16 +1,13 @@
 // The 4.x SDK (`openai-v4`, an npm alias) is still widely deployed: it names deletes `del`, takes
 // path ids positionally, and has its own pagination and error classes. It must work unchanged.
 import OpenAIv4 from 'openai-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { describe, expect, it } from 'vitest';
+import { type TestApp, useTestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
+useTestApp({}, (app) => {
+  t = app;
 });
 
 function clientV4(apiKey: string): OpenAIv4 {

@@ -1,16 +1,13 @@
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
 import { apiError } from '../setup/api-error.js';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
+useTestApp({}, (app) => {
+  t = app;
 });
 
 /** A File row in `projectId`; there is no upload route yet, and only its existence matters here. */

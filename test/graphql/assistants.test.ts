@@ -1,12 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../setup/app.js';
+import { describe, expect, it } from 'vitest';
+import { type TestApp, useTestApp } from '../setup/app.js';
+import { dataOf, firstError } from '../setup/graphql-response.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 const ASSISTANT_FIELDS = `
@@ -54,25 +52,6 @@ interface AssistantList {
   firstId: string | null;
   lastId: string | null;
   hasMore: boolean;
-}
-
-/** The `data` of a response that must have succeeded. */
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  expect(response.status).toBe(200);
-  if (!response.data) {
-    throw new Error('expected data');
-  }
-  return response.data;
-}
-
-/** The first error of a response that must have failed. */
-function firstError(response: GraphQLResponse<unknown>) {
-  const error = response.errors?.[0];
-  if (!error) {
-    throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
-  }
-  return error;
 }
 
 async function create(input: Record<string, unknown>, apiKey?: string): Promise<Assistant> {

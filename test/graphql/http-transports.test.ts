@@ -1,12 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { describe, expect, it } from 'vitest';
+import { type TestApp, useTestApp } from '../setup/app.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 interface SseEvent {

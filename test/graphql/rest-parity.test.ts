@@ -1,24 +1,13 @@
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
+import { dataOf } from '../setup/graphql-response.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({}, { worker: false });
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
-afterAll(async () => {
-  await t.close();
-});
-
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  expect(response.status).toBe(200);
-  if (!response.data) {
-    throw new Error('expected data');
-  }
-  return response.data;
-}
 
 interface GraphQLTool {
   type: string;

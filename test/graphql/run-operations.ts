@@ -1,7 +1,5 @@
-// GraphQL documents, result types and response helpers for test/graphql/runs.test.ts: the
+// GraphQL documents, result types and response types for test/graphql/runs.test.ts: the
 // GraphQL counterpart of compat/operations/runs.graphql, kept apart so the tests stay readable.
-import { expect } from 'vitest';
-import type { GraphQLResponse } from '../setup/app.js';
 
 const RUN_FIELDS = `
   id createdAt threadId assistantId status model instructions metadata
@@ -125,31 +123,4 @@ export interface Message {
   content: { type: string; text: { value: string } | null }[];
 }
 
-/** The `data` of a response that must have succeeded. */
-export function dataOf<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  expect(response.status).toBe(200);
-  if (!response.data) {
-    throw new Error('expected data');
-  }
-  return response.data;
-}
-
-/** The first error of a response that must have failed. */
-export function firstError(response: GraphQLResponse<unknown>) {
-  const error = response.errors?.[0];
-  if (!error) {
-    throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
-  }
-  return error;
-}
-
 export const text = (value: string) => ({ type: 'text', text: value });
-
-export const weatherTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    parameters: { type: 'object', properties: { city: { type: 'string' } } },
-  },
-};

@@ -1,15 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GraphQLResponse, TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
+import { weatherTool } from '../setup/factories.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
+import { dataOf, firstError } from '../setup/graphql-response.js';
 import {
   CANCEL_RUN,
   CREATE_ASSISTANT,
   CREATE_RUN,
   CREATE_THREAD,
   CREATE_THREAD_AND_RUN,
-  dataOf,
-  firstError,
   GET_RUN,
   LIST_RUNS,
   MESSAGES,
@@ -22,18 +22,14 @@ import {
   SUBMIT_TOOL_OUTPUTS,
   text,
   UPDATE_RUN,
-  weatherTool,
 } from './run-operations.js';
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream();
+useAppWithUpstream({}, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
 
 async function assistantAndThread(options: { tools?: unknown[] } = {}) {
   const assistant = dataOf(

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newId } from '../../src/ids.js';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../setup/app.js';
+import { type GraphQLResponse, type TestApp, useTestApp } from '../setup/app.js';
+import { dataOf } from '../setup/graphql-response.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  // No worker: a run created here stays queued, so nothing writes messages behind the test.
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+// No worker: a run created here stays queued, so nothing writes messages behind the test.
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 const MESSAGE_FIELDS = `
@@ -66,15 +64,6 @@ interface MessageList {
   firstId: string | null;
   lastId: string | null;
   hasMore: boolean;
-}
-
-function dataOf<T>(response: GraphQLResponse<T>): T {
-  expect(response.errors).toBeUndefined();
-  expect(response.status).toBe(200);
-  if (!response.data) {
-    throw new Error('expected data');
-  }
-  return response.data;
 }
 
 function errorCode(response: GraphQLResponse<unknown>): unknown {

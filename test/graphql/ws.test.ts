@@ -1,15 +1,12 @@
 import type { ExecutionResult } from 'graphql';
 import { type Client, createClient, type SubscribePayload } from 'graphql-ws';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 const clients: Client[] = [];

@@ -2,6 +2,7 @@ import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiError } from '../setup/api-error.js';
 import { startTestApp, type TestApp } from '../setup/app.js';
+import { uploadFile } from '../setup/factories.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
 import { expectSpec } from '../setup/openapi.js';
 
@@ -142,10 +143,7 @@ describe('GET /vector_stores/{id}/files/{file_id}/content', () => {
   it('lists the file’s parsed chunks in order', async () => {
     const store = await t.openai.vectorStores.create({});
     const long = Array.from({ length: 120 }, (_, i) => `Line ${i} of the handbook.`).join('\n');
-    const uploaded = await t.openai.files.create({
-      file: await toFile(Buffer.from(long), 'handbook.txt'),
-      purpose: 'assistants',
-    });
+    const uploaded = await uploadFile(t, 'handbook.txt', long);
     await t.openai.vectorStores.files.createAndPoll(
       store.id,
       {

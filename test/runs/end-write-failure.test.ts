@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import type { TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 
 /**
@@ -11,15 +11,12 @@ import type { FakeUpstream } from '../setup/fake-upstream.js';
  * `in_progress`. The staleness window here is far longer than the test may take, so only the
  * retry can be what ends these runs.
  */
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream({ RUN_STALE_AFTER_MS: '600000' });
+useAppWithUpstream({ env: { RUN_STALE_AFTER_MS: '600000' } }, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
 afterEach(async () => {
   await t.deps.db.$executeRawUnsafe('DROP TRIGGER IF EXISTS fail_first_end ON runs');
   await t.deps.db.$executeRawUnsafe('DROP FUNCTION IF EXISTS fail_first_end()');

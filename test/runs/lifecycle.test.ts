@@ -1,43 +1,21 @@
 import OpenAI, { type BadRequestError } from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
+import { assistantAndThread, weatherTool } from '../setup/factories.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { expectSpec } from '../setup/openapi.js';
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream();
+useAppWithUpstream({}, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
-
-async function assistantAndThread(options: { tools?: OpenAI.Beta.AssistantTool[] } = {}) {
-  const assistant = await t.openai.beta.assistants.create({
-    model: 'gpt-4o',
-    instructions: 'You are terse.',
-    tools: options.tools ?? [],
-  });
-  const thread = await t.openai.beta.threads.create({
-    messages: [{ role: 'user', content: 'Say hello' }],
-  });
-  return { assistant, thread };
-}
-
-const weatherTool: OpenAI.Beta.AssistantTool = {
-  type: 'function',
-  function: {
-    name: 'get_weather',
-    parameters: { type: 'object', properties: { city: { type: 'string' } } },
-  },
-};
 
 describe('a run that answers with text', () => {
   it('completes through createAndPoll with the message, its step and summed usage', async () => {
-    const { assistant, thread } = await assistantAndThread();
+    const { assistant, thread } = await assistantAndThread(t);
     upstream.script({
       text: ['Hel', 'lo', '!'],
       usage: { prompt_tokens: 12, completion_tokens: 3 },
@@ -114,7 +92,7 @@ describe('a run that answers with text', () => {
   });
 
   it('tells the SDK to poll again soon while a run is not finished', async () => {
-    const { assistant, thread } = await assistantAndThread();
+    const { assistant, thread } = await assistantAndThread(t);
     upstream.script({ text: 'slow', hang: true });
     const requestsBefore = upstream.requests.length;
     const run = await t.openai.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
@@ -133,7 +111,7 @@ describe('a run that answers with text', () => {
 
 describe('function tools', () => {
   it('asks for tool outputs, records them on the step, and resumes to completion', async () => {
-    const { assistant, thread } = await assistantAndThread({ tools: [weatherTool] });
+    const { assistant, thread } = await assistantAndThread(t, { tools: [weatherTool] });
     upstream.script({
       toolCalls: [
         { id: 'call_paris', name: 'get_weather', arguments: '{"city":"Paris"}' },
@@ -274,7 +252,7 @@ describe('function tools', () => {
   });
 
   it('passes tool_choice and parallel_tool_calls through to the upstream', async () => {
-    const { assistant, thread } = await assistantAndThread({ tools: [weatherTool] });
+    const { assistant, thread } = await assistantAndThread(t, { tools: [weatherTool] });
     upstream.script({ text: 'No tools needed.' });
     await t.openai.beta.threads.runs.createAndPoll(thread.id, {
       assistant_id: assistant.id,
@@ -292,7 +270,7 @@ describe('function tools', () => {
 
 describe('the thread lock', () => {
   it('refuses a second run and new messages while a run is active, and frees the thread when it is cancelled', async () => {
-    const { assistant, thread } = await assistantAndThread();
+    const { assistant, thread } = await assistantAndThread(t);
     upstream.script({ text: ['partial '], hang: true });
     const requestsBefore = upstream.requests.length;
     const run = await t.openai.beta.threads.runs.create(thread.id, { assistant_id: assistant.id });
@@ -337,7 +315,7 @@ describe('the thread lock', () => {
   });
 
   it('is released when a run fails upstream, with OpenAI’s last_error code', async () => {
-    const { assistant, thread } = await assistantAndThread();
+    const { assistant, thread } = await assistantAndThread(t);
     upstream.script({ status: 500, error: { message: 'upstream exploded', type: 'server_error' } });
     const failed = await t.openai.beta.threads.runs.createAndPoll(thread.id, {
       assistant_id: assistant.id,

@@ -1,28 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
+import { assistantAndThread } from '../setup/factories.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { threadWithImage } from '../setup/image-thread.js';
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream({ LLM_MAX_RETRIES: '1' });
+useAppWithUpstream({ env: { LLM_MAX_RETRIES: '1' } }, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
 
-async function threadWith(contents: string[]) {
-  const assistant = await t.openai.beta.assistants.create({
-    model: 'gpt-4o',
-    instructions: 'Sys.',
-  });
-  const thread = await t.openai.beta.threads.create({
-    messages: contents.map((content) => ({ role: 'user' as const, content })),
-  });
-  return { assistant, thread };
+function threadWith(contents: string[]) {
+  return assistantAndThread(t, { instructions: 'Sys.', messages: contents });
 }
 
 function sentTexts(body: { messages: { role: string; content: unknown }[] } | undefined): string[] {

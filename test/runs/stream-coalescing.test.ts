@@ -1,19 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 
 const FLUSH_MS = 50;
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream({ STREAM_FLUSH_MS: String(FLUSH_MS) });
+useAppWithUpstream({ env: { STREAM_FLUSH_MS: String(FLUSH_MS) } }, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
 
 /** Runs a reply; returns the run's logged message deltas and how long the pieces took to come. */
 async function deltasOf(pieces: string[], gapMs: number) {

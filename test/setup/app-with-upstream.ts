@@ -1,4 +1,4 @@
-import { startTestApp, type TestApp } from './app.js';
+import { startTestApp, type TestApp, type TestAppOptions, useStarted } from './app.js';
 import { type FakeUpstream, startFakeUpstream } from './fake-upstream.js';
 
 export interface AppWithUpstream {
@@ -28,4 +28,12 @@ export async function startAppWithUpstream(
       await upstream.close();
     },
   };
+}
+
+/** The app over a fresh upstream for this file: started before its tests, both closed after. */
+export function useAppWithUpstream(
+  options: TestAppOptions,
+  use: (app: AppWithUpstream) => void | Promise<void>,
+): void {
+  useStarted(() => startAppWithUpstream(options.env, { worker: options.worker }), use);
 }

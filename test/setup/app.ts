@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import OpenAI from 'openai';
 import pg from 'pg';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { type App, buildApp } from '../../src/app.js';
 import { quoteIdent } from '../../src/db/database-url.js';
 import { createDeps, type Deps } from '../../src/deps.js';
@@ -48,6 +48,38 @@ export interface TestApp {
     init?: RequestInit & { apiKey?: string | null; beta?: boolean },
   ): Promise<Response>;
   close(): Promise<void>;
+}
+
+/** What `startTestApp` takes, as one object: env overrides and whether to run the worker. */
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  worker?: boolean;
+}
+
+/**
+ * Runs `start` before the tests of this file (or describe block), hands what it started to `use`
+ * and closes it after them.
+ */
+export function useStarted<T extends { close(): Promise<void> }>(
+  start: () => Promise<T>,
+  use: (started: T) => void | Promise<void>,
+): void {
+  let started: T | undefined;
+  beforeAll(async () => {
+    started = await start();
+    await use(started);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+}
+
+/** A started app for this file (or describe block): started before its tests, closed after. */
+export function useTestApp(
+  options: TestAppOptions,
+  use: (t: TestApp) => void | Promise<void>,
+): void {
+  useStarted(() => startTestApp(options.env, { worker: options.worker }), use);
 }
 
 /**

@@ -1,28 +1,17 @@
-import { toFile } from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
+import { scriptedRun, uploadFile } from '../setup/factories.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { threadWithImage } from '../setup/image-thread.js';
 import { expectSpec } from '../setup/openapi.js';
-import { scriptedRun } from './fixtures.js';
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream();
+useAppWithUpstream({}, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
-
-async function upload(name: string, content: string | Buffer) {
-  return t.openai.files.create({
-    file: await toFile(Buffer.from(content), name),
-    purpose: 'assistants',
-  });
-}
 
 /** Waits until every file of the store is indexed. */
 async function indexed(storeId: string) {
@@ -38,8 +27,12 @@ async function indexed(storeId: string) {
 
 describe('message attachments', () => {
   it('puts file_search attachments into the thread’s own store, made on first use with a 7-day expiry', async () => {
-    const first = await upload('glossary.md', 'A lease is how a worker owns a run while it runs.');
-    const second = await upload('faq.txt', 'Heartbeats prove the worker is alive.');
+    const first = await uploadFile(
+      t,
+      'glossary.md',
+      'A lease is how a worker owns a run while it runs.',
+    );
+    const second = await uploadFile(t, 'faq.txt', 'Heartbeats prove the worker is alive.');
     const thread = await t.openai.beta.threads.create({
       messages: [
         {
@@ -103,7 +96,7 @@ describe('message attachments', () => {
   });
 
   it('places code_interpreter attachments in /mnt/data', async () => {
-    const data = await upload('numbers.txt', '1 2 3 4');
+    const data = await uploadFile(t, 'numbers.txt', '1 2 3 4');
     const thread = await t.openai.beta.threads.create({
       messages: [
         {

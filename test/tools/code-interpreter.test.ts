@@ -4,9 +4,9 @@ import path from 'node:path';
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../setup/app.js';
+import { scriptedRun, uploadFile } from '../setup/factories.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
 import { eventSchema, expectSpec } from '../setup/openapi.js';
-import { scriptedRun } from './fixtures.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;
@@ -90,10 +90,7 @@ function logsOf(call: { outputs: { type: string }[] } | undefined): string {
 
 describe('code_interpreter in runs', () => {
   it('runs the model’s code on the assistant’s files, streams input and outputs, and links what it wrote', async () => {
-    const input = await t.openai.files.create({
-      file: await toFile(Buffer.from(CSV), 'sales.csv'),
-      purpose: 'assistants',
-    });
+    const input = await uploadFile(t, 'sales.csv', CSV);
     const { assistant, thread } = await analyst([input.id]);
     upstream.script(
       {

@@ -1,20 +1,17 @@
 import { toFile } from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../setup/app.js';
-import { type AppWithUpstream, startAppWithUpstream } from '../setup/app-with-upstream.js';
+import { useAppWithUpstream } from '../setup/app-with-upstream.js';
+import { scriptedRun } from '../setup/factories.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { eventSchema, expectSpec } from '../setup/openapi.js';
-import { scriptedRun } from './fixtures.js';
 
-let app: AppWithUpstream;
 let t: TestApp;
 let upstream: FakeUpstream;
 
-beforeAll(async () => {
-  app = await startAppWithUpstream();
+useAppWithUpstream({}, (app) => {
   ({ t, upstream } = app);
 });
-afterAll(() => app.close());
 
 const INCLUDE = 'step_details.tool_calls[*].file_search.results[*].content' as const;
 

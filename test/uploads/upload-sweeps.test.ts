@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sweepUploads } from '../../src/services/uploads/upload-expiry.js';
 import { PARTIAL_MAX_IDLE_MS } from '../../src/storage/partial-sweep.js';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
 import { addPart, createUploadFor } from './upload-fixtures.js';
 
 /** Polls `check` until it passes or `ms` elapse. */
@@ -26,12 +26,9 @@ async function eventually(check: () => Promise<void>, ms = 5000): Promise<void> 
 describe('the worker’s sweep', () => {
   let t: TestApp;
   let root: string;
-  beforeAll(async () => {
-    t = await startTestApp({ RUN_SWEEP_INTERVAL_MS: '100' });
+  useTestApp({ env: { RUN_SWEEP_INTERVAL_MS: '100' } }, (app) => {
+    t = app;
     root = path.join(t.deps.env.DATA_DIR, 'files');
-  });
-  afterAll(async () => {
-    await t?.close();
   });
 
   const partsOf = (uploadId: string) =>

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ServiceContext } from '../../src/context.js';
 import {
   assertVectorStoreUsable,
@@ -7,17 +7,14 @@ import {
 } from '../../src/services/vector-stores/vector-store-activity.js';
 import { serviceContext } from '../retrieval/retrieval-fixtures.js';
 import { apiError } from '../setup/api-error.js';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
 
 let t: TestApp;
 let ctx: ServiceContext;
-beforeAll(async () => {
-  // The worker's sweep timer runs fast here, to see it mark stores expired.
-  t = await startTestApp({ RUN_SWEEP_INTERVAL_MS: '100' });
+// The worker's sweep timer runs fast here, to see it mark stores expired.
+useTestApp({ env: { RUN_SWEEP_INTERVAL_MS: '100' } }, async (app) => {
+  t = app;
   ctx = await serviceContext(t);
-});
-afterAll(async () => {
-  await t.close();
 });
 
 const DAY_MS = 86_400_000;

@@ -1,17 +1,14 @@
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiError } from '../setup/api-error.js';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';
 import { seedFile } from './seed.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  // No worker: files stay in_progress, so a batch can be cancelled midway.
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+// No worker: files stay in_progress, so a batch can be cancelled midway.
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 async function seedFiles(count: number): Promise<string[]> {

@@ -1,14 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GraphQLResponse, startTestApp, type TestApp } from '../setup/app.js';
+import { describe, expect, it } from 'vitest';
+import { type GraphQLResponse, type TestApp, useTestApp } from '../setup/app.js';
+import { firstError } from '../setup/graphql-response.js';
 import { seedFile } from './seed.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  // No worker: files stay in_progress, so statuses and counts are what the requests wrote.
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+// No worker: files stay in_progress, so statuses and counts are what the requests wrote.
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 const STORE_FIELDS = `
@@ -64,14 +62,6 @@ function dataOf<T>(response: GraphQLResponse<T>): T {
     throw new Error('expected data');
   }
   return response.data;
-}
-
-function firstError(response: GraphQLResponse<unknown>) {
-  const error = response.errors?.[0];
-  if (!error) {
-    throw new Error(`expected an error, got ${JSON.stringify(response.data)}`);
-  }
-  return error;
 }
 
 async function createStore(input: Record<string, unknown> = {}, apiKey?: string) {

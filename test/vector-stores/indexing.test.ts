@@ -1,16 +1,13 @@
 import OpenAI, { toFile } from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { describe, expect, it } from 'vitest';
+import { type TestApp, useTestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  // With the worker: attached files are indexed by the real ingestion job (keyword-only, no
-  // embedding model configured).
-  t = await startTestApp();
-});
-afterAll(async () => {
-  await t.close();
+// With the worker: attached files are indexed by the real ingestion job (keyword-only, no
+// embedding model configured).
+useTestApp({}, (app) => {
+  t = app;
 });
 
 const TEXT = 'The warranty lasts two years.\n\nBatteries are excluded from the warranty.';

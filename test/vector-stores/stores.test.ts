@@ -1,19 +1,16 @@
 import OpenAI from 'openai';
 import OpenAIv4 from 'openai-v4';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sweepVectorStores } from '../../src/services/vector-stores/vector-store-expiry.js';
 import { apiError } from '../setup/api-error.js';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';
 import { seedFile } from './seed.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  // No worker: attached files stay in_progress, so counts and statuses are deterministic.
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+// No worker: attached files stay in_progress, so counts and statuses are deterministic.
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 const DAY = 86_400;

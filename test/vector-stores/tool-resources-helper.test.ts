@@ -1,17 +1,14 @@
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiError } from '../setup/api-error.js';
-import { startTestApp, type TestApp } from '../setup/app.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
 import { expectSpec } from '../setup/openapi.js';
 import { seedFile } from './seed.js';
 
 let t: TestApp;
-beforeAll(async () => {
-  // No worker: runs stay queued and files in_progress; only what the requests write matters.
-  t = await startTestApp({}, { worker: false });
-});
-afterAll(async () => {
-  await t.close();
+// No worker: runs stay queued and files in_progress; only what the requests write matters.
+useTestApp({ worker: false }, (app) => {
+  t = app;
 });
 
 const DAY = 86_400;
