@@ -236,30 +236,32 @@ export async function cancelRun(
   id: string,
   query: RunQuery = {},
 ) {
-  await withTransaction(ctx, async (tx) => {
+  const requested = await withTransaction(ctx, async (tx): Promise<Run | null> => {
     await lockThread(tx, threadId);
     // The worker moves runs without the thread lock, so the status read here may be stale by
     // the time we write: compare-and-set, and look again if it moved.
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const run = await getRun(tx, threadId, id, { select: { id: true, status: true } });
       if (run.status === 'cancelling') {
-        return;
+        return null;
       }
       const from = run.status as RunStatus;
       if (!canTransition(from, 'cancelling')) {
         throw new InvalidRequestError(`Cannot cancel run with status '${run.status}'.`);
       }
       const ref = { id, projectId: tx.actor.projectId, threadId };
-      if (!(await requestCancel(tx.db, ref, from))) {
+      const cancelling = await requestCancel(tx.db, ref, from);
+      if (!cancelling) {
         continue;
       }
       // A run being executed is signalled (requestCancel); any other is finished by a job.
       if (from !== 'in_progress') {
         await tx.jobs.send(tx.db, executeRunJob, { runId: id });
       }
-      return;
+      return cancelling;
     }
     throw new ConflictError(`Run ${id} changed status while cancelling; try again.`);
   });
-  return getRun(ctx, threadId, id, query);
+  // As the request left it (cancelling), as OpenAI answers, however fast its worker then ends it.
+  return requested && wantsWholeRow(query) ? requested : getRun(ctx, threadId, id, query);
 }

@@ -167,11 +167,11 @@ export async function letGo(db: Db, runId: string, leaseId: string): Promise<voi
 /**
  * Asks a run to stop, if it is still in `from` (the status the caller read: compare-and-set).
  * A run being executed is signalled on COMMIT, so its worker aborts the upstream call at once.
- * Returns false when the run had moved on.
+ * Returns the run as cancelling (null: it had moved on).
  */
-export async function requestCancel(db: Db, run: RunRef, from: RunStatus): Promise<boolean> {
+export function requestCancel(db: Db, run: RunRef, from: RunStatus): Promise<Run | null> {
   const move = moveTo('cancelling', new Date(), { from });
-  const requested = await writeRun(
+  return writeRun<Run>(
     db,
     {
       counter: (bump) => Prisma.sql`
@@ -180,10 +180,10 @@ export async function requestCancel(db: Db, run: RunRef, from: RunStatus): Promi
       events: [{ event: 'thread.run.cancelling', data: runSql.snapshot('bumped') }],
     },
     {
+      returning: runSql.columns,
       alsoNotify: from === 'in_progress' ? [{ channel: RUN_SIGNAL_CHANNEL, payload: run.id }] : [],
     },
   );
-  return requested !== null;
 }
 
 /** The events a submission of tool outputs logs: the step's completion, then `thread.run.queued`. */
