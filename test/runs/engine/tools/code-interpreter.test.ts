@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { toFile } from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../setup/app.js';
-import { scriptedRun, uploadFile } from '../setup/factories.js';
-import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
-import { eventSchema, expectSpec } from '../setup/openapi.js';
+import { startTestApp, type TestApp } from '../../../setup/app.js';
+import { scriptedRun, uploadFile } from '../../../setup/factories.js';
+import { type FakeUpstream, startFakeUpstream } from '../../../setup/fake-upstream.js';
+import { eventSchema, expectSpec } from '../../../setup/openapi.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;

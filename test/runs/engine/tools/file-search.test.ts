@@ -1,10 +1,10 @@
 import { toFile } from 'openai';
 import { describe, expect, it } from 'vitest';
-import type { TestApp } from '../setup/app.js';
-import { useAppWithUpstream } from '../setup/app-with-upstream.js';
-import { scriptedRun } from '../setup/factories.js';
-import type { FakeUpstream } from '../setup/fake-upstream.js';
-import { eventSchema, expectSpec } from '../setup/openapi.js';
+import type { TestApp } from '../../../setup/app.js';
+import { useAppWithUpstream } from '../../../setup/app-with-upstream.js';
+import { scriptedRun } from '../../../setup/factories.js';
+import type { FakeUpstream } from '../../../setup/fake-upstream.js';
+import { eventSchema, expectSpec } from '../../../setup/openapi.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { TestApp } from '../setup/app.js';
-import { useAppWithUpstream } from '../setup/app-with-upstream.js';
-import { scriptedRun, uploadFile } from '../setup/factories.js';
-import type { FakeUpstream } from '../setup/fake-upstream.js';
-import { threadWithImage } from '../setup/image-thread.js';
-import { expectSpec } from '../setup/openapi.js';
+import type { TestApp } from '../../../setup/app.js';
+import { useAppWithUpstream } from '../../../setup/app-with-upstream.js';
+import { scriptedRun, uploadFile } from '../../../setup/factories.js';
+import type { FakeUpstream } from '../../../setup/fake-upstream.js';
+import { threadWithImage } from '../../../setup/image-thread.js';
+import { expectSpec } from '../../../setup/openapi.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;
