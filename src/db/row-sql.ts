@@ -26,6 +26,16 @@ function isDate(field: string): boolean {
   return /[a-z]At$/.test(field);
 }
 
+/**
+ * A snapshot as the log stores it, back as the row it was: its dates (the `…At` fields) as
+ * dates again. The row's own JSON columns are parsed where they are read, as any row's.
+ */
+export function reviveSnapshot<Row>(data: unknown): Row {
+  return JSON.parse(JSON.stringify(data), (key, value: unknown) =>
+    isDate(key) && typeof value === 'string' ? new Date(value) : value,
+  ) as Row;
+}
+
 /** Matches `Date.prototype.toISOString()` for `timestamp(3)` columns, which hold UTC. */
 const ISO_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 

@@ -1,14 +1,12 @@
-import { z } from 'zod';
-import type { RunEventRow } from '../../events/run-event-hub.js';
-import type {
-  Message as MessageRow,
-  Run as RunRow,
-  RunStep as RunStepRow,
-  Thread as ThreadRow,
-} from '../../generated/prisma/client.js';
-import { parseJsonColumn } from '../../services/common/json-column.js';
+import {
+  type AnnotationDelta,
+  type CodeOutputDelta,
+  decodeRunEvent,
+  type MessageDelta,
+  type RunEvent,
+  type StepDelta,
+} from '../../services/runs/run-event-data.js';
 import { followRun, followThread } from '../../services/runs/run-streams.js';
-import { type Annotation, storedAnnotationSchema } from '../../services/threads/message-content.js';
 import { builder } from '../builder.js';
 import { Message } from './message.js';
 import { Run } from './run.js';
@@ -16,108 +14,6 @@ import { RunStep } from './run-step.js';
 import { Thread } from './thread.js';
 
 builder.subscriptionType({ description: 'Live updates.' });
-
-/** Snapshots are stored as JSON; dates come back as ISO strings and become dates again. */
-function revive<T>(data: unknown): T {
-  return JSON.parse(JSON.stringify(data), (key, value: unknown) =>
-    key.endsWith('At') && typeof value === 'string' ? new Date(value) : value,
-  ) as T;
-}
-
-/** A `thread.message.delta` as stored: OpenAI's shape, camelCase (text-writer.ts writes it). */
-interface MessageDelta {
-  id: string;
-  content: {
-    index: number;
-    type: string;
-    text?: { value?: string; annotations?: AnnotationDelta[] };
-    imageFile?: { fileId: string; detail: string };
-  }[];
-}
-
-type AnnotationDelta = Annotation & { index: number };
-
-interface CodeOutputDelta {
-  index: number;
-  type: string;
-  logs?: string;
-  image?: { fileId: string };
-}
-
-const annotationDeltaSchema = storedAnnotationSchema.extend({ index: z.number() });
-
-/** `run_events.data` of a `thread.message.delta`, as the text writer logs it. */
-const messageDeltaSchema: z.ZodType<MessageDelta> = z.object({
-  id: z.string(),
-  content: z.array(
-    z.object({
-      index: z.number(),
-      type: z.string(),
-      text: z
-        .object({
-          value: z.string().optional(),
-          annotations: z.array(annotationDeltaSchema).optional(),
-        })
-        .optional(),
-      imageFile: z.object({ fileId: z.string(), detail: z.string() }).optional(),
-    }),
-  ),
-});
-
-/** A `thread.run.step.delta` as stored (tool-call-writer.ts writes it). */
-interface StepDelta {
-  id: string;
-  toolCalls: {
-    index: number;
-    id?: string;
-    type: string;
-    function?: { name?: string; arguments?: string; output?: string | null };
-    codeInterpreter?: { input?: string; outputs?: CodeOutputDelta[] };
-  }[];
-}
-
-/** `run_events.data` of a `thread.run.step.delta`, as the tool-call writer logs it. */
-const stepDeltaSchema: z.ZodType<StepDelta> = z.object({
-  id: z.string(),
-  toolCalls: z.array(
-    z.object({
-      index: z.number(),
-      id: z.string().optional(),
-      type: z.string(),
-      function: z
-        .object({
-          name: z.string().optional(),
-          arguments: z.string().optional(),
-          output: z.string().nullable().optional(),
-        })
-        .optional(),
-      codeInterpreter: z
-        .object({
-          input: z.string().optional(),
-          outputs: z
-            .array(
-              z.object({
-                index: z.number(),
-                type: z.string(),
-                logs: z.string().optional(),
-                image: z.object({ fileId: z.string() }).optional(),
-              }),
-            )
-            .optional(),
-        })
-        .optional(),
-    }),
-  ),
-});
-
-/** A delta event's data, checked: deltas are logged once and streamed to every follower. */
-function deltaOf<T>(schema: z.ZodType<T>, row: RunEventRow): T {
-  return parseJsonColumn(schema, row.data, {
-    table: 'run_events',
-    id: `${row.runId}#${row.seq}`,
-    column: 'data',
-  });
-}
 
 const FileRef = builder.objectRef<{ fileId: string }>('FileReference').implement({
   description: 'A file a citation, a generated-file link or an image output points at.',
@@ -275,17 +171,7 @@ const StepDeltaRef = builder.objectRef<StepDelta>('RunStepDelta').implement({
   }),
 });
 
-function kindOf(event: string): 'thread' | 'run' | 'step' | 'message' {
-  if (event === 'thread.created') {
-    return 'thread';
-  }
-  if (event.startsWith('thread.run.step.')) {
-    return 'step';
-  }
-  return event.startsWith('thread.message.') ? 'message' : 'run';
-}
-
-const RunEventRef = builder.objectRef<RunEventRow>('RunEvent').implement({
+const RunEventRef = builder.objectRef<RunEvent>('RunEvent').implement({
   description:
     'One event of a run, in order. `event` is OpenAI’s stream event name; the member matching it is set.',
   fields: (t) => ({
@@ -297,40 +183,32 @@ const RunEventRef = builder.objectRef<RunEventRow>('RunEvent').implement({
     thread: t.field({
       type: Thread,
       nullable: true,
-      resolve: (row) => (kindOf(row.event) === 'thread' ? revive<ThreadRow>(row.data) : null),
+      resolve: ({ data }) => (data.kind === 'thread' ? data.thread : null),
     }),
     run: t.field({
       type: Run,
       nullable: true,
-      resolve: (row) => (kindOf(row.event) === 'run' ? revive<RunRow>(row.data) : null),
+      resolve: ({ data }) => (data.kind === 'run' ? data.run : null),
     }),
     step: t.field({
       type: RunStep,
       nullable: true,
-      resolve: (row) =>
-        kindOf(row.event) === 'step' && row.event !== 'thread.run.step.delta'
-          ? revive<RunStepRow>(row.data)
-          : null,
+      resolve: ({ data }) => (data.kind === 'step' ? data.step : null),
     }),
     stepDelta: t.field({
       type: StepDeltaRef,
       nullable: true,
-      resolve: (row) =>
-        row.event === 'thread.run.step.delta' ? deltaOf(stepDeltaSchema, row) : null,
+      resolve: ({ data }) => (data.kind === 'stepDelta' ? data.delta : null),
     }),
     message: t.field({
       type: Message,
       nullable: true,
-      resolve: (row) =>
-        kindOf(row.event) === 'message' && row.event !== 'thread.message.delta'
-          ? revive<MessageRow>(row.data)
-          : null,
+      resolve: ({ data }) => (data.kind === 'message' ? data.message : null),
     }),
     messageDelta: t.field({
       type: MessageDeltaRef,
       nullable: true,
-      resolve: (row) =>
-        row.event === 'thread.message.delta' ? deltaOf(messageDeltaSchema, row) : null,
+      resolve: ({ data }) => (data.kind === 'messageDelta' ? data.delta : null),
     }),
   }),
 });
@@ -347,7 +225,7 @@ builder.subscriptionFields((t) => ({
     },
     subscribe: (_root, args, ctx) =>
       followRun(ctx, String(args.threadId), String(args.runId), args.afterSeq ?? 0),
-    resolve: (row) => row,
+    resolve: (row) => decodeRunEvent(row),
   }),
   threadEvents: t.field({
     type: RunEventRef,
@@ -355,6 +233,6 @@ builder.subscriptionFields((t) => ({
       'Events of every run on a thread, from now on (a run already active: from its start). Each run’s events are in order.',
     args: { threadId: t.arg.id({ required: true }) },
     subscribe: (_root, args, ctx) => followThread(ctx, String(args.threadId)),
-    resolve: (row) => row,
+    resolve: (row) => decodeRunEvent(row),
   }),
 }));
