@@ -7,6 +7,7 @@ import { Prisma, type Run } from '../../generated/prisma/client.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
 import { storedAssistantToolsSchema } from '../assistants/assistant-tools.js';
 import { getAssistant } from '../assistants/assistants.js';
+import { storedResponseFormatSchema } from '../assistants/response-format.js';
 import { parseJsonColumn } from '../common/json-column.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
@@ -85,7 +86,15 @@ async function insertRun(
       truncationStrategy: fields.truncationStrategy ?? { type: 'auto', lastMessages: null },
       toolChoice: fields.toolChoice ?? { type: 'auto' },
       parallelToolCalls: fields.parallelToolCalls ?? true,
-      responseFormat: fields.responseFormat ?? assistant.responseFormat ?? { type: 'auto' },
+      responseFormat:
+        fields.responseFormat ??
+        (assistant.responseFormat === null
+          ? { type: 'auto' }
+          : parseJsonColumn(storedResponseFormatSchema, assistant.responseFormat, {
+              table: 'assistants',
+              id: assistant.id,
+              column: 'responseFormat',
+            })),
       reasoningEffort: fields.reasoningEffort ?? assistant.reasoningEffort,
       include: fields.include ?? [],
     },

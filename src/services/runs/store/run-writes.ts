@@ -5,6 +5,8 @@ import { Prisma, type Run } from '../../../generated/prisma/client.js';
 import { newId } from '../../../ids.js';
 import { JOB_WAKE_CHANNEL } from '../../../jobs/queue.js';
 import type { AssistantTool } from '../../assistants/assistant-tools.js';
+import type { ResponseFormat } from '../../assistants/response-format.js';
+import type { ToolChoice, TruncationStrategy } from '../run-input.js';
 import { RUN_SIGNAL_CHANNEL } from '../run-signals.js';
 import type { RunStatus } from '../run-status.js';
 import type { StepDetails } from '../run-step-details.js';
@@ -31,10 +33,10 @@ export interface NewRun {
   topP: number | null;
   maxPromptTokens: number | null;
   maxCompletionTokens: number | null;
-  truncationStrategy: unknown;
-  toolChoice: unknown;
+  truncationStrategy: TruncationStrategy;
+  toolChoice: ToolChoice;
   parallelToolCalls: boolean;
-  responseFormat: unknown;
+  responseFormat: ResponseFormat;
   reasoningEffort: string | null;
   include: string[];
 }
