@@ -24,15 +24,15 @@ function serializeToolCall(call: ToolCallData, view: StepView): Json {
       type: 'file_search',
       file_search: {
         ranking_options: {
-          ranker: call.fileSearch.ranker,
-          score_threshold: call.fileSearch.scoreThreshold,
+          ranker: call.fileSearch.rankingOptions.ranker,
+          score_threshold: call.fileSearch.rankingOptions.scoreThreshold,
         },
         results: call.fileSearch.results.map((result) => ({
           file_id: result.fileId,
           file_name: result.fileName,
           score: result.score,
           ...(view.fileSearchContent
-            ? { content: result.content.map((text) => ({ type: 'text', text })) }
+            ? { content: result.content.map((part) => ({ type: part.type, text: part.text })) }
             : {}),
         })),
       },
@@ -46,7 +46,7 @@ function serializeToolCall(call: ToolCallData, view: StepView): Json {
         input: call.codeInterpreter.input,
         outputs: call.codeInterpreter.outputs.map((output) =>
           output.type === 'image'
-            ? { type: 'image', image: { file_id: output.imageFileId } }
+            ? { type: 'image', image: { file_id: output.image?.fileId } }
             : { type: 'logs', logs: output.logs ?? '' },
         ),
       },
@@ -99,10 +99,10 @@ export function serializeRun(run: RunFieldsFragment): Json {
       ? {
           type: 'submit_tool_outputs',
           submit_tool_outputs: {
-            tool_calls: run.requiredAction.toolCalls.map((call) => ({
+            tool_calls: run.requiredAction.submitToolOutputs.toolCalls.map((call) => ({
               id: call.id,
               type: 'function',
-              function: { name: call.name, arguments: call.arguments },
+              function: { name: call.function.name, arguments: call.function.arguments },
             })),
           },
         }
@@ -113,7 +113,9 @@ export function serializeRun(run: RunFieldsFragment): Json {
     cancelled_at: run.cancelledAt,
     failed_at: run.failedAt,
     completed_at: run.completedAt,
-    incomplete_details: run.incompleteReason ? { reason: run.incompleteReason } : null,
+    incomplete_details: run.incompleteDetails?.reason
+      ? { reason: run.incompleteDetails.reason }
+      : null,
     model: run.model,
     instructions: run.instructions,
     tools: run.tools.map(serializeTool),
@@ -148,13 +150,16 @@ export function serializeRunStep(
     status: step.status,
     step_details:
       details.type === 'message_creation'
-        ? { type: 'message_creation', message_creation: { message_id: details.messageId } }
+        ? {
+            type: 'message_creation',
+            message_creation: { message_id: details.messageCreation?.messageId },
+          }
         : {
             type: 'tool_calls',
             tool_calls: (details.toolCalls ?? []).map((call) => serializeToolCall(call, view)),
           },
-    last_error: step.lastErrorCode
-      ? { code: step.lastErrorCode, message: step.lastErrorMessage ?? '' }
+    last_error: step.lastError?.code
+      ? { code: step.lastError.code, message: step.lastError.message ?? '' }
       : null,
     expired_at: step.expiredAt,
     cancelled_at: step.cancelledAt,

@@ -136,8 +136,14 @@ function serializeAnnotation(annotation: AnnotationData): Json {
     end_index: annotation.endIndex,
   };
   return annotation.type === 'file_citation'
-    ? { ...base, file_citation: defined({ file_id: annotation.fileId, quote: annotation.quote }) }
-    : { ...base, file_path: { file_id: annotation.fileId } };
+    ? {
+        ...base,
+        file_citation: defined({
+          file_id: annotation.fileCitation?.fileId ?? '',
+          quote: annotation.fileCitation?.quote,
+        }),
+      }
+    : { ...base, file_path: { file_id: annotation.filePath?.fileId ?? '' } };
 }
 
 export function serializeContent(part: ContentData): Json {

@@ -3,17 +3,21 @@
 
 const RUN_FIELDS = `
   id createdAt threadId assistantId status model instructions metadata
-  startedAt completedAt cancelledAt failedAt expiresAt incompleteReason
+  startedAt completedAt cancelledAt failedAt expiresAt incompleteDetails { reason }
   lastError { code message }
   usage { promptTokens completionTokens totalTokens }
-  requiredAction { type toolCalls { id type name arguments } }
+  requiredAction {
+    type submitToolOutputs { toolCalls { id type function { name arguments } } }
+  }
   toolChoice { type function { name } }
   maxPromptTokens parallelToolCalls
 `;
 const STEP_FIELDS = `
   id runId threadId assistantId type status completedAt cancelledAt metadata
   usage { promptTokens completionTokens totalTokens }
-  stepDetails { type messageId toolCalls { id type function { name arguments output } } }
+  stepDetails {
+    type messageCreation { messageId } toolCalls { id type function { name arguments output } }
+  }
 `;
 
 export const CREATE_ASSISTANT = `mutation ($input: CreateAssistantInput!) {
@@ -71,12 +75,14 @@ export interface Run {
   cancelledAt: number | null;
   failedAt: number | null;
   expiresAt: number | null;
-  incompleteReason: string | null;
+  incompleteDetails: { reason: string | null } | null;
   lastError: { code: string; message: string } | null;
   usage: Usage | null;
   requiredAction: {
     type: string;
-    toolCalls: { id: string; type: string; name: string; arguments: string }[];
+    submitToolOutputs: {
+      toolCalls: { id: string; type: string; function: { name: string; arguments: string } }[];
+    };
   } | null;
   toolChoice: { type: string; function: { name: string } | null } | null;
   maxPromptTokens: number | null;
@@ -96,7 +102,7 @@ export interface Step {
   usage: Usage | null;
   stepDetails: {
     type: string;
-    messageId: string | null;
+    messageCreation: { messageId: string } | null;
     toolCalls:
       | {
           id: string;

@@ -164,7 +164,11 @@ describe('runs over GraphQL', () => {
         cancelledAt: null,
         metadata: {},
         usage: { promptTokens: 12, completionTokens: 3, totalTokens: 15 },
-        stepDetails: { type: 'message_creation', messageId: written[0]?.id, toolCalls: null },
+        stepDetails: {
+          type: 'message_creation',
+          messageCreation: { messageId: written[0]?.id },
+          toolCalls: null,
+        },
       },
     ]);
     const step = dataOf(
@@ -197,10 +201,20 @@ describe('runs over GraphQL', () => {
     expect(paused.status).toBe('requires_action');
     expect(paused.requiredAction).toEqual({
       type: 'submit_tool_outputs',
-      toolCalls: [
-        { id: 'call_paris', type: 'function', name: 'get_weather', arguments: '{"city":"Paris"}' },
-        { id: 'call_rome', type: 'function', name: 'get_weather', arguments: '{"city":"Rome"}' },
-      ],
+      submitToolOutputs: {
+        toolCalls: [
+          {
+            id: 'call_paris',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Paris"}' },
+          },
+          {
+            id: 'call_rome',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Rome"}' },
+          },
+        ],
+      },
     });
     const pending = await runSteps(threadId, paused.id);
     expect(pending.data.map((s) => [s.type, s.status, s.completedAt])).toEqual([
@@ -250,7 +264,7 @@ describe('runs over GraphQL', () => {
     ]);
     expect(steps.data[0]?.stepDetails).toEqual({
       type: 'tool_calls',
-      messageId: null,
+      messageCreation: null,
       toolCalls: [
         {
           id: 'call_paris',
@@ -265,7 +279,7 @@ describe('runs over GraphQL', () => {
       ],
     });
     const [answer] = await messages(threadId, done.id);
-    expect(steps.data[1]?.stepDetails.messageId).toBe(answer?.id);
+    expect(steps.data[1]?.stepDetails.messageCreation?.messageId).toBe(answer?.id);
     expect(answer?.content).toEqual([{ type: 'text', text: { value: 'Paris 18C, Rome 24C.' } }]);
 
     const again = await t.graphql(SUBMIT_TOOL_OUTPUTS, {

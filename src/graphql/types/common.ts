@@ -62,3 +62,8 @@ export function pageType<T extends { id: string }>(
     }),
   });
 }
+
+/** A file a citation, a generated-file link or an image output points at. */
+export const FileReferenceRef = builder
+  .objectRef<{ fileId: string }>('FileReference')
+  .implement({ fields: (t) => ({ fileId: t.exposeString('fileId') }) });

@@ -17,7 +17,7 @@ import {
   updateMessage,
 } from '../../services/threads/messages.js';
 import { builder } from '../builder.js';
-import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
+import { DeletionResult, FileReferenceRef, pageArgs, pageType, toPageInput } from './common.js';
 
 export const MessageRole = builder.enumType('MessageRole', {
   values: ['user', 'assistant'] as const,
@@ -37,6 +37,15 @@ const ContentInputType = builder.enumType('MessageContentInputType', {
 
 const ImageDetail = builder.enumType('ImageDetail', { values: ['auto', 'low', 'high'] as const });
 
+const FileCitationRef = builder
+  .objectRef<NonNullable<Annotation['fileCitation']>>('FileCitation')
+  .implement({
+    fields: (t) => ({
+      fileId: t.exposeString('fileId'),
+      quote: t.string({ nullable: true, resolve: (citation) => citation.quote ?? null }),
+    }),
+  });
+
 const AnnotationRef = builder.objectRef<Annotation>('Annotation').implement({
   description: 'A citation (file_search) or a generated-file link (code_interpreter) in text.',
   fields: (t) => ({
@@ -44,13 +53,17 @@ const AnnotationRef = builder.objectRef<Annotation>('Annotation').implement({
     text: t.exposeString('text', { description: 'The exact substring of the text it replaces.' }),
     startIndex: t.exposeInt('startIndex'),
     endIndex: t.exposeInt('endIndex'),
-    fileId: t.string({
-      description: 'The cited or generated file.',
-      resolve: (annotation) => annotation.fileCitation?.fileId ?? annotation.filePath?.fileId ?? '',
-    }),
-    quote: t.string({
+    fileCitation: t.field({
+      type: FileCitationRef,
       nullable: true,
-      resolve: (annotation) => annotation.fileCitation?.quote ?? null,
+      description: 'For file_citation: the cited file.',
+      resolve: (annotation) => annotation.fileCitation ?? null,
+    }),
+    filePath: t.field({
+      type: FileReferenceRef,
+      nullable: true,
+      description: 'For file_path: the file the code generated.',
+      resolve: (annotation) => annotation.filePath ?? null,
     }),
   }),
 });

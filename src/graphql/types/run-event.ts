@@ -8,17 +8,13 @@ import {
 } from '../../services/runs/run-event-data.js';
 import { followRun, followThread } from '../../services/runs/run-streams.js';
 import { builder } from '../builder.js';
+import { FileReferenceRef } from './common.js';
 import { Message } from './message.js';
 import { Run } from './run.js';
 import { RunStep } from './run-step.js';
 import { Thread } from './thread.js';
 
 builder.subscriptionType({ description: 'Live updates.' });
-
-const FileRef = builder.objectRef<{ fileId: string }>('FileReference').implement({
-  description: 'A file a citation, a generated-file link or an image output points at.',
-  fields: (t) => ({ fileId: t.exposeString('fileId') }),
-});
 
 const AnnotationDeltaRef = builder.objectRef<AnnotationDelta>('AnnotationDelta').implement({
   description: 'A new annotation of the text, sent once and complete.',
@@ -29,12 +25,12 @@ const AnnotationDeltaRef = builder.objectRef<AnnotationDelta>('AnnotationDelta')
     startIndex: t.exposeInt('startIndex'),
     endIndex: t.exposeInt('endIndex'),
     fileCitation: t.field({
-      type: FileRef,
+      type: FileReferenceRef,
       nullable: true,
       resolve: (annotation) => annotation.fileCitation ?? null,
     }),
     filePath: t.field({
-      type: FileRef,
+      type: FileReferenceRef,
       nullable: true,
       resolve: (annotation) => annotation.filePath ?? null,
     }),
@@ -48,7 +44,7 @@ const CodeOutputDeltaRef = builder
       index: t.exposeInt('index', { description: 'Position in the call’s outputs.' }),
       type: t.exposeString('type', { description: '`logs` or `image`.' }),
       logs: t.string({ nullable: true, resolve: (output) => output.logs ?? null }),
-      image: t.field({ type: FileRef, nullable: true, resolve: (output) => output.image ?? null }),
+      image: t.field({ type: FileReferenceRef, nullable: true, resolve: (output) => output.image ?? null }),
     }),
   });
 

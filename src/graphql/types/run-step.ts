@@ -3,7 +3,7 @@ import { stepDetails, stepLastError, stepUsage } from '../../services/runs/run-c
 import type { StepDetails, ToolCall } from '../../services/runs/run-step-details.js';
 import { getRunStep, listRunSteps } from '../../services/runs/run-steps.js';
 import { builder } from '../builder.js';
-import { pageArgs, pageType, toPageInput } from './common.js';
+import { FileReferenceRef, pageArgs, pageType, toPageInput } from './common.js';
 import { UsageRef } from './run.js';
 
 const StepType = builder.enumType('RunStepType', {
@@ -29,6 +29,25 @@ const FunctionCallRef = builder.objectRef<FunctionCall>('FunctionCall').implemen
   }),
 });
 
+const FileSearchContentRef = builder
+  .objectRef<FileSearch['results'][number]['content'][number]>('FileSearchResultContent')
+  .implement({
+    fields: (t) => ({
+      type: t.exposeString('type', { description: 'Always `text`.' }),
+      text: t.exposeString('text'),
+    }),
+  });
+
+const FileSearchRankingRef = builder
+  .objectRef<FileSearch['rankingOptions']>('FileSearchCallRanking')
+  .implement({
+    description: 'How the call ranked what it found.',
+    fields: (t) => ({
+      ranker: t.exposeString('ranker'),
+      scoreThreshold: t.exposeFloat('scoreThreshold'),
+    }),
+  });
+
 const FileSearchResultRef = builder
   .objectRef<FileSearch['results'][number]>('FileSearchResult')
   .implement({
@@ -37,9 +56,10 @@ const FileSearchResultRef = builder
       fileId: t.exposeString('fileId'),
       fileName: t.exposeString('fileName'),
       score: t.exposeFloat('score', { description: 'Relevance in [0, 1].' }),
-      content: t.stringList({
-        description: 'The passage text (REST shows it only with `include[]`).',
-        resolve: (result) => result.content.map((part) => part.text),
+      content: t.field({
+        type: [FileSearchContentRef],
+        description: 'The passage (REST shows it only with `include[]`).',
+        resolve: (result) => result.content,
       }),
     }),
   });
@@ -47,8 +67,10 @@ const FileSearchResultRef = builder
 const FileSearchCallRef = builder.objectRef<FileSearch>('FileSearchCall').implement({
   description: 'What a file_search call found.',
   fields: (t) => ({
-    ranker: t.string({ resolve: (search) => search.rankingOptions.ranker }),
-    scoreThreshold: t.float({ resolve: (search) => search.rankingOptions.scoreThreshold }),
+    rankingOptions: t.field({
+      type: FileSearchRankingRef,
+      resolve: (search) => search.rankingOptions,
+    }),
     results: t.field({ type: [FileSearchResultRef], resolve: (search) => search.results }),
   }),
 });
@@ -60,7 +82,11 @@ export const CodeInterpreterOutputRef = builder
     fields: (t) => ({
       type: t.exposeString('type'),
       logs: t.string({ nullable: true, resolve: (output) => output.logs ?? null }),
-      imageFileId: t.string({ nullable: true, resolve: (output) => output.image?.fileId ?? null }),
+      image: t.field({
+        type: FileReferenceRef,
+        nullable: true,
+        resolve: (output) => output.image ?? null,
+      }),
     }),
   });
 
@@ -98,15 +124,28 @@ const ToolCallRef = builder.objectRef<ToolCall>('ToolCall').implement({
   }),
 });
 
+const MessageCreationRef = builder
+  .objectRef<{ messageId: string }>('MessageCreation')
+  .implement({ fields: (t) => ({ messageId: t.exposeString('messageId') }) });
+
+const StepErrorRef = builder
+  .objectRef<{ code?: string | undefined; message?: string | undefined }>('RunStepError')
+  .implement({
+    fields: (t) => ({
+      code: t.string({ nullable: true, resolve: (error) => error.code ?? null }),
+      message: t.string({ nullable: true, resolve: (error) => error.message ?? null }),
+    }),
+  });
+
 const StepDetailsRef = builder.objectRef<StepDetails>('RunStepDetails').implement({
   description: 'What the step did: created a message, or called tools.',
   fields: (t) => ({
     type: t.field({ type: StepType, resolve: (details) => details.type }),
-    messageId: t.string({
+    messageCreation: t.field({
+      type: MessageCreationRef,
       nullable: true,
       description: 'For message_creation: the message written.',
-      resolve: (details) =>
-        details.type === 'message_creation' ? details.messageCreation.messageId : null,
+      resolve: (details) => (details.type === 'message_creation' ? details.messageCreation : null),
     }),
     toolCalls: t.field({
       type: [ToolCallRef],
@@ -138,13 +177,10 @@ export const RunStep = builder.prismaObject('RunStep', {
       type: StepDetailsRef,
       resolve: (step) => stepDetails(step),
     }),
-    lastErrorCode: t.string({
+    lastError: t.field({
+      type: StepErrorRef,
       nullable: true,
-      resolve: (step) => stepLastError(step)?.code ?? null,
-    }),
-    lastErrorMessage: t.string({
-      nullable: true,
-      resolve: (step) => stepLastError(step)?.message ?? null,
+      resolve: (step) => stepLastError(step),
     }),
     expiredAt: t.expose('expiredAt', { type: 'UnixTime', nullable: true }),
     cancelledAt: t.expose('cancelledAt', { type: 'UnixTime', nullable: true }),

@@ -1,7 +1,7 @@
 import { queryFromInfo } from '@pothos/plugin-prisma';
 import {
   type RunError,
-  runIncompleteReason,
+  runIncompleteDetails,
   runLastError,
   runRequiredAction,
   runResponseFormat,
@@ -51,26 +51,49 @@ export const UsageRef = builder.objectRef<Usage>('Usage').implement({
 
 type PendingCall = RequiredAction['submitToolOutputs']['toolCalls'][number];
 
+const PendingFunctionRef = builder.objectRef<PendingCall['function']>('PendingFunction').implement({
+  fields: (t) => ({
+    name: t.exposeString('name'),
+    arguments: t.exposeString('arguments', { description: 'JSON text, as the model wrote it.' }),
+  }),
+});
+
 const PendingToolCallRef = builder.objectRef<PendingCall>('PendingToolCall').implement({
   description: 'A function call waiting for its output.',
   fields: (t) => ({
     id: t.exposeID('id', { description: '`call_…`; pass it back with the output.' }),
     type: t.exposeString('type'),
-    name: t.string({ resolve: (call) => call.function.name }),
-    arguments: t.string({
-      description: 'JSON text, as the model wrote it.',
-      resolve: (call) => call.function.arguments,
-    }),
+    function: t.field({ type: PendingFunctionRef, resolve: (call) => call.function }),
   }),
 });
+
+const SubmitToolOutputsActionRef = builder
+  .objectRef<RequiredAction['submitToolOutputs']>('SubmitToolOutputsAction')
+  .implement({
+    fields: (t) => ({
+      toolCalls: t.field({ type: [PendingToolCallRef], resolve: (action) => action.toolCalls }),
+    }),
+  });
+
+const RunIncompleteDetailsRef = builder
+  .objectRef<{ reason?: string | undefined }>('RunIncompleteDetails')
+  .implement({
+    fields: (t) => ({
+      reason: t.string({
+        nullable: true,
+        description: 'max_completion_tokens or max_prompt_tokens.',
+        resolve: (details) => details.reason ?? null,
+      }),
+    }),
+  });
 
 const RequiredActionRef = builder.objectRef<RequiredAction>('RequiredAction').implement({
   description: 'What a run in requires_action waits for.',
   fields: (t) => ({
     type: t.exposeString('type', { description: 'Always `submit_tool_outputs`.' }),
-    toolCalls: t.field({
-      type: [PendingToolCallRef],
-      resolve: (action) => action.submitToolOutputs.toolCalls,
+    submitToolOutputs: t.field({
+      type: SubmitToolOutputsActionRef,
+      resolve: (action) => action.submitToolOutputs,
     }),
   }),
 });
@@ -134,10 +157,11 @@ export const Run = builder.prismaObject('Run', {
     cancelledAt: t.expose('cancelledAt', { type: 'UnixTime', nullable: true }),
     failedAt: t.expose('failedAt', { type: 'UnixTime', nullable: true }),
     completedAt: t.expose('completedAt', { type: 'UnixTime', nullable: true }),
-    incompleteReason: t.string({
+    incompleteDetails: t.field({
+      type: RunIncompleteDetailsRef,
       nullable: true,
-      description: 'max_completion_tokens or max_prompt_tokens, when incomplete.',
-      resolve: (run) => runIncompleteReason(run),
+      description: 'Why the run ended incomplete.',
+      resolve: (run) => runIncompleteDetails(run),
     }),
     model: t.exposeString('model', { description: 'Effective model.' }),
     instructions: t.exposeString('instructions', { description: 'Effective instructions.' }),

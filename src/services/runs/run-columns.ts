@@ -66,13 +66,16 @@ export function runLastError(run: Pick<Run, 'id' | 'lastError'>): RunError | nul
   return parseJsonColumn(nullableRunError, run.lastError, inRuns(run.id, 'lastError')) ?? null;
 }
 
-export function runIncompleteReason(run: Pick<Run, 'id' | 'incompleteDetails'>): string | null {
-  const details = parseJsonColumn(
-    nullableRunIncomplete,
-    run.incompleteDetails,
-    inRuns(run.id, 'incompleteDetails'),
+export function runIncompleteDetails(
+  run: Pick<Run, 'id' | 'incompleteDetails'>,
+): { reason?: string | undefined } | null {
+  return (
+    parseJsonColumn(
+      nullableRunIncomplete,
+      run.incompleteDetails,
+      inRuns(run.id, 'incompleteDetails'),
+    ) ?? null
   );
-  return details?.reason ?? null;
 }
 
 export function runTruncationStrategy(

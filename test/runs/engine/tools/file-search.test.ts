@@ -308,21 +308,27 @@ describe('file_search in runs', () => {
           stepDetails: {
             toolCalls: {
               type: string;
-              fileSearch: { results: { fileId: string; content: string[] }[] } | null;
+              fileSearch: {
+                results: { fileId: string; content: { text: string }[] }[];
+              } | null;
             }[];
           };
         }[];
       };
       messages: {
-        data: { content: { text: { annotations: { type: string; fileId: string }[] } }[] }[];
+        data: {
+          content: {
+            text: { annotations: { type: string; fileCitation: { fileId: string } }[] };
+          }[];
+        }[];
       };
     }>(
       `query ($threadId: ID!, $runId: ID!) {
         runSteps(threadId: $threadId, runId: $runId) {
-          data { type stepDetails { toolCalls { type fileSearch { results { fileId content } } } } }
+          data { type stepDetails { toolCalls { type fileSearch { results { fileId content { text } } } } } }
         }
         messages(threadId: $threadId, limit: 1) {
-          data { content { text { annotations { type fileId } } } }
+          data { content { text { annotations { type fileCitation { fileId } } } } }
         }
       }`,
       { threadId: thread.id, runId: run.id },
@@ -331,9 +337,11 @@ describe('file_search in runs', () => {
     const toolStep = response.data?.runSteps.data.find((step) => step.type === 'tool_calls');
     const search = toolStep?.stepDetails.toolCalls[0]?.fileSearch;
     expect(search?.results[0]?.fileId).toBe(notesFileId);
-    expect(search?.results[0]?.content.join('')).toContain('LISTEN and NOTIFY');
+    expect(search?.results[0]?.content.map((part) => part.text).join('')).toContain(
+      'LISTEN and NOTIFY',
+    );
     expect(response.data?.messages.data[0]?.content[0]?.text.annotations).toEqual([
-      { type: 'file_citation', fileId: notesFileId },
+      { type: 'file_citation', fileCitation: { fileId: notesFileId } },
     ]);
   });
 });
