@@ -44,7 +44,11 @@ const CodeOutputDeltaRef = builder
       index: t.exposeInt('index', { description: 'Position in the call’s outputs.' }),
       type: t.exposeString('type', { description: '`logs` or `image`.' }),
       logs: t.string({ nullable: true, resolve: (output) => output.logs ?? null }),
-      image: t.field({ type: FileReferenceRef, nullable: true, resolve: (output) => output.image ?? null }),
+      image: t.field({
+        type: FileReferenceRef,
+        nullable: true,
+        resolve: (output) => output.image ?? null,
+      }),
     }),
   });
 
