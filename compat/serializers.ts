@@ -71,11 +71,11 @@ export function serializeToolResources(resources: ToolResourcesFieldsFragment | 
     return {};
   }
   return defined({
-    code_interpreter: resources.codeInterpreterFileIds
-      ? { file_ids: resources.codeInterpreterFileIds }
+    code_interpreter: resources.codeInterpreter
+      ? { file_ids: resources.codeInterpreter.fileIds }
       : null,
-    file_search: resources.fileSearchVectorStoreIds
-      ? { vector_store_ids: resources.fileSearchVectorStoreIds }
+    file_search: resources.fileSearch
+      ? { vector_store_ids: resources.fileSearch.vectorStoreIds }
       : null,
   });
 }

@@ -15,7 +15,7 @@ const ASSISTANT_FIELDS = `
     fileSearch { maxNumResults rankingOptions { ranker scoreThreshold } }
   }
   responseFormat { type jsonSchema { name description schema strict } }
-  toolResources { codeInterpreterFileIds fileSearchVectorStoreIds }
+  toolResources { codeInterpreter { fileIds } fileSearch { vectorStoreIds } }
 `;
 
 const CREATE = `mutation Create($input: CreateAssistantInput!) {
@@ -119,7 +119,7 @@ describe('assistants over GraphQL', () => {
       topP: 0.9,
       reasoningEffort: 'low',
       metadata: { team: 'weather', tier: 'gold' },
-      toolResources: { codeInterpreterFileIds: null, fileSearchVectorStoreIds: null },
+      toolResources: { codeInterpreter: null, fileSearch: null },
     });
     expect(created.tools).toEqual([
       {

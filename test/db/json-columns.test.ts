@@ -158,7 +158,7 @@ describe('a corrupt row in PostgreSQL', () => {
     expect(logsMentioning(`threads ${thread.id} column toolResources`).length).toBeGreaterThan(0);
 
     const response = await t.graphql<{ thread: unknown }>(
-      `query ($id: ID!) { thread(id: $id) { id toolResources { fileSearchVectorStoreIds } } }`,
+      `query ($id: ID!) { thread(id: $id) { id toolResources { fileSearch { vectorStoreIds } } } }`,
       { id: thread.id },
     );
     expect(response.status).toBe(200);

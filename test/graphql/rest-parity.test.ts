@@ -38,7 +38,7 @@ interface GraphQLAssistant {
     type: string;
     jsonSchema: { name: string; description: string | null; schema: unknown; strict: boolean };
   } | null;
-  toolResources: { codeInterpreterFileIds: string[] | null } | null;
+  toolResources: { codeInterpreter: { fileIds: string[] } | null } | null;
 }
 
 interface GraphQLMessage {
@@ -138,7 +138,7 @@ describe('REST and GraphQL return the same data', () => {
               fileSearch { maxNumResults rankingOptions { ranker scoreThreshold } }
             }
             responseFormat { type jsonSchema { name description schema strict } }
-            toolResources { codeInterpreterFileIds }
+            toolResources { codeInterpreter { fileIds } }
           }
         }`,
         { id: rest.id },
@@ -173,7 +173,7 @@ describe('REST and GraphQL return the same data', () => {
       },
     });
     expect(rest.tool_resources).toEqual({});
-    expect(assistant.toolResources).toEqual({ codeInterpreterFileIds: null });
+    expect(assistant.toolResources).toEqual({ codeInterpreter: null });
 
     // The list twins agree on membership and order, too.
     const restList = await t.openai.beta.assistants.list({ limit: 100 });

@@ -21,7 +21,7 @@ const MESSAGE_FIELDS = `
     refusal
   }
 `;
-const THREAD_FIELDS = `id createdAt metadata toolResources { codeInterpreterFileIds fileSearchVectorStoreIds }`;
+const THREAD_FIELDS = `id createdAt metadata toolResources { codeInterpreter { fileIds } fileSearch { vectorStoreIds } }`;
 
 const CREATE_THREAD = `mutation ($input: CreateThreadInput) {
   createThread(input: $input) { ${THREAD_FIELDS} }

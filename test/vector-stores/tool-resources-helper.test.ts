@@ -202,10 +202,10 @@ describe('the helper over GraphQL', () => {
   it('creates the store from typed input and returns its id', async () => {
     const fileId = await seedFile(t);
     const result = await t.graphql<{
-      createAssistant: { toolResources: { fileSearchVectorStoreIds: string[] } };
+      createAssistant: { toolResources: { fileSearch: { vectorStoreIds: string[] } } };
     }>(
       `mutation ($input: CreateAssistantInput!) {
-        createAssistant(input: $input) { toolResources { fileSearchVectorStoreIds } }
+        createAssistant(input: $input) { toolResources { fileSearch { vectorStoreIds } } }
       }`,
       {
         input: {
@@ -225,7 +225,7 @@ describe('the helper over GraphQL', () => {
       },
     );
     expect(result.errors).toBeUndefined();
-    const [storeId] = result.data?.createAssistant.toolResources.fileSearchVectorStoreIds ?? [];
+    const [storeId] = result.data?.createAssistant.toolResources.fileSearch.vectorStoreIds ?? [];
     const store = await t.graphql<{
       vectorStore: { metadata: unknown; fileCounts: { total: number } };
     }>('query ($id: ID!) { vectorStore(id: $id) { metadata fileCounts { total } } }', {

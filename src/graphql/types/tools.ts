@@ -118,18 +118,38 @@ export const AssistantToolInput = builder.inputType('AssistantToolInput', {
   }),
 });
 
+const CodeInterpreterResourcesRef = builder
+  .objectRef<NonNullable<ToolResources['codeInterpreter']>>('CodeInterpreterResources')
+  .implement({
+    fields: (t) => ({
+      fileIds: t.exposeStringList('fileIds', {
+        description: 'Files available to code_interpreter (at most 20).',
+      }),
+    }),
+  });
+
+const FileSearchResourcesRef = builder
+  .objectRef<NonNullable<ToolResources['fileSearch']>>('FileSearchResources')
+  .implement({
+    fields: (t) => ({
+      vectorStoreIds: t.exposeStringList('vectorStoreIds', {
+        description: 'Vector stores searched by file_search (at most 1).',
+      }),
+    }),
+  });
+
 export const ToolResourcesRef = builder.objectRef<ToolResources>('ToolResources').implement({
   description: 'Files and vector stores made available to the tools.',
   fields: (t) => ({
-    codeInterpreterFileIds: t.stringList({
+    codeInterpreter: t.field({
+      type: CodeInterpreterResourcesRef,
       nullable: true,
-      description: 'Files available to code_interpreter (at most 20).',
-      resolve: (resources) => resources.codeInterpreter?.fileIds ?? null,
+      resolve: (resources) => resources.codeInterpreter ?? null,
     }),
-    fileSearchVectorStoreIds: t.stringList({
+    fileSearch: t.field({
+      type: FileSearchResourcesRef,
       nullable: true,
-      description: 'Vector stores searched by file_search (at most 1).',
-      resolve: (resources) => resources.fileSearch?.vectorStoreIds ?? null,
+      resolve: (resources) => resources.fileSearch ?? null,
     }),
   }),
 });
