@@ -26,6 +26,3 @@ export interface EngineContext extends Omit<ServiceContext, 'actor' | 'db' | 'se
   /** Aborts `controller` when the run is signalled (cancel, expiry); returns the unsubscribe. */
   watchRun(runId: string, controller: AbortController): () => void;
 }
-
-/** A run's row as the engine reads it. */
-export type RunRow = Awaited<ReturnType<PrismaClient['run']['findUniqueOrThrow']>>;
