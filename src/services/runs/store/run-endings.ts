@@ -40,7 +40,7 @@ function lastErrorSql(details: EndDetails): Prisma.Sql {
 }
 
 /** The gate of an ending: a status it may end from, and (when given) still `leaseId`'s. */
-export function endGate(runId: string, to: EndStatus, leaseId?: string): Prisma.Sql {
+function endGate(runId: string, to: EndStatus, leaseId?: string): Prisma.Sql {
   return Prisma.sql`id = ${runId} AND ${moveTo(to, new Date()).allowed}
     ${leaseId ? Prisma.sql`AND lease_id = ${leaseId}` : Prisma.empty}`;
 }
