@@ -1,7 +1,13 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
-import { processDatabase, type Running, runProcess, waitForLog } from '../setup/processes.js';
+import {
+  phase,
+  processDatabase,
+  type Running,
+  runProcess,
+  waitForLog,
+} from '../setup/processes.js';
 
 const database = processDatabase();
 const apiKey = 'sk-process-test-key-0123456789';
@@ -57,22 +63,32 @@ afterAll(async () => {
 });
 
 describe('runs across a server process and worker processes', () => {
-  it('are executed by a worker in another process', async () => {
-    const worker = await startWorker();
+  // Each phase has its own deadline below the test's, so a hang on a loaded machine names the
+  // phase and shows the processes' last log lines.
+  it('are executed by a worker in another process', { timeout: 90_000 }, async () => {
+    const worker = await phase('worker start', 25_000, startWorker(), { server });
+    const processes = { server, worker };
     const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
     upstream.script({ text: 'From the worker.' });
-    const run = await client.beta.threads.createAndRunPoll(
-      { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'hi' }] } },
-      { pollIntervalMs: 20 },
+    const run = await phase(
+      'run to completion',
+      25_000,
+      client.beta.threads.createAndRunPoll(
+        { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'hi' }] } },
+        { pollIntervalMs: 20 },
+      ),
+      processes,
     );
     expect(run.status).toBe('completed');
     const [answer] = (await client.beta.threads.messages.list(run.thread_id)).data;
     expect(answer?.content[0]).toMatchObject({ text: { value: 'From the worker.' } });
     worker.child.kill('SIGTERM');
-    expect(await worker.exit).toBe(0);
+    expect(await phase('worker exit on SIGTERM', 25_000, worker.exit, processes)).toBe(0);
   });
 
-  it('survive a worker killed mid-generation: another worker finishes them, with no duplicate message', async () => {
+  it('survive a worker killed mid-generation: another worker finishes them, with no duplicate message', {
+    timeout: 90_000,
+  }, async () => {
     const doomed = await startWorker();
     const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
     const thread = await client.beta.threads.create({

@@ -49,6 +49,36 @@ export function runProcess(entry: string, args: string[], env: Record<string, st
   return running;
 }
 
+/** The last lines a process wrote to stdout and stderr, for a failure message. */
+export function tailOf(running: Running, label: string, lines = 15): string {
+  const tail = (chunks: string[]) => chunks.join('').trimEnd().split('\n').slice(-lines).join('\n');
+  return `--- ${label} stdout (last ${String(lines)} lines)\n${tail(running.stdout)}\n--- ${label} stderr\n${tail(running.stderr)}`;
+}
+
+/**
+ * Awaits one phase of a multi-process test with its own deadline, so a hang fails naming the
+ * phase and showing what each process last logged, instead of a bare test timeout.
+ */
+export async function phase<T>(
+  name: string,
+  timeoutMs: number,
+  work: Promise<T>,
+  processes: Record<string, Running>,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const logs = Object.entries(processes).map(([label, running]) => tailOf(running, label));
+      reject(new Error(`${name}: not done after ${String(timeoutMs)} ms\n${logs.join('\n')}`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves with the first JSON log line matching `predicate`; rejects if the process exits. */
 export async function waitForLog(
   running: Running,
@@ -66,7 +96,7 @@ export async function waitForLog(
       }
     }
     if (running.child.exitCode !== null || Date.now() > deadline) {
-      throw new Error(`process ended or timed out; stderr: ${running.stderr.join('')}`);
+      throw new Error(`process ended or timed out\n${tailOf(running, 'process')}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
