@@ -1,7 +1,16 @@
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../src/services/common/page-sizes.js';
 import { RestError } from './errors.js';
 
-/** Parses OpenAI's list quartet from the query string into GraphQL page variables. */
-export function pageVariables(query: Record<string, unknown>) {
+/**
+ * OpenAI's list quartet from the query string, as a connection's window: `limit` items after
+ * `after` (`first`), or, for a `before` page, the `limit` items right before it (`last`).
+ * `limit` is checked here because it is the REST caller's own field, which GraphQL calls
+ * `first` or `last`.
+ */
+export function pageVariables(
+  query: Record<string, unknown>,
+  sizes: { max: number; default: number } = { max: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
+) {
   const text = (name: string): string | undefined => {
     const value = query[name];
     if (value === undefined || value === '') {
@@ -22,6 +31,20 @@ export function pageVariables(query: Record<string, unknown>) {
         code: 'invalid_type',
       });
     }
+    if (limit < 1) {
+      throw new RestError(
+        400,
+        `Invalid 'limit': integer below minimum value. Expected a value >= 1, but got ${limit} instead.`,
+        { param: 'limit', code: 'integer_below_min_value' },
+      );
+    }
+    if (limit > sizes.max) {
+      throw new RestError(
+        400,
+        `Invalid 'limit': integer above maximum value. Expected a value <= ${sizes.max}, but got ${limit} instead.`,
+        { param: 'limit', code: 'integer_above_max_value' },
+      );
+    }
   }
   const order = text('order');
   if (order !== undefined && order !== 'asc' && order !== 'desc') {
@@ -30,5 +53,14 @@ export function pageVariables(query: Record<string, unknown>) {
       code: 'invalid_value',
     });
   }
-  return { limit, order, after: text('after'), before: text('before') };
+  const after = text('after');
+  const before = text('before');
+  const backward = before !== undefined && after === undefined;
+  return {
+    first: backward ? undefined : limit,
+    last: backward ? (limit ?? sizes.default) : undefined,
+    order,
+    after,
+    before,
+  };
 }

@@ -22,7 +22,7 @@ type AnnotationData = NonNullable<ContentData['text']>['annotations'][number];
  * A list page: every `*List` type has AssistantList's cursor fields, so any list result fits
  * (one that did not would fail to type-check where it is serialized).
  */
-type PageData<T> = Omit<ListAssistantsQuery['assistants'], 'data'> & { data: T[] };
+type PageData<T> = Omit<ListAssistantsQuery['assistants'], 'nodes'> & { nodes: T[] };
 
 /** Keeps only the keys whose value is set, so optional fields are omitted rather than null. */
 function defined(entries: Record<string, unknown>): Json {
@@ -197,12 +197,20 @@ export function serializeDeleted(kind: string, result: { id: string; deleted: bo
   return { id: result.id, object: kind, deleted: result.deleted };
 }
 
-export function serializeList<T>(page: PageData<T>, item: (value: T) => Json): Json {
+/**
+ * A connection in OpenAI's list shape. `has_more` looks past the end the caller walked towards:
+ * forward, or (a `before` page, fetched as `last`) backward, as OpenAI's lists do.
+ */
+export function serializeList<T extends { id: string }>(
+  page: PageData<T>,
+  item: (value: T) => Json,
+  window: { last?: number },
+): Json {
   return {
     object: 'list',
-    data: page.data.map(item),
-    first_id: page.firstId,
-    last_id: page.lastId,
-    has_more: page.hasMore,
+    data: page.nodes.map(item),
+    first_id: page.nodes.at(0)?.id ?? null,
+    last_id: page.nodes.at(-1)?.id ?? null,
+    has_more: window.last === undefined ? page.pageInfo.hasNextPage : page.pageInfo.hasPreviousPage,
   };
 }

@@ -27,8 +27,9 @@ export const assistantRoutes: Route[] = [
     path: '/assistants',
     beta: true,
     async handle({ query, run }) {
-      const data = await run(ListAssistantsDocument, pageVariables(query));
-      return serializeList(data.assistants, serializeAssistant);
+      const page = pageVariables(query);
+      const data = await run(ListAssistantsDocument, page);
+      return serializeList(data.assistants, serializeAssistant, page);
     },
   },
   {

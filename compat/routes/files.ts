@@ -1,3 +1,4 @@
+import { MAX_FILE_PAGE_SIZE } from '../../src/services/common/page-sizes.js';
 import { RestError } from '../errors.js';
 import { serializeFile } from '../file-serializers.js';
 import {
@@ -82,13 +83,16 @@ export function fileRoutes(options: { maxUploadBytes: number }): Route[] {
             param: 'purpose',
           });
         }
-        // `GET /files` has no `before` (OpenAI ignores it, so do we).
-        const { before: _before, ...page } = pageVariables(query);
+        // `GET /files` has no `before` (OpenAI ignores it, so do we): pages walk forward.
+        const { before: _before, ...page } = pageVariables(
+          { ...query, before: undefined },
+          { max: MAX_FILE_PAGE_SIZE, default: MAX_FILE_PAGE_SIZE },
+        );
         const data = await run(ListFilesDocument, {
           ...page,
           purpose: purpose || undefined,
         });
-        return serializeList(data.files, serializeFile);
+        return serializeList(data.files, serializeFile, page);
       },
     },
     {

@@ -34,12 +34,13 @@ export const messageRoutes: Route[] = [
       if (runId !== undefined && typeof runId !== 'string') {
         throw new RestError(400, "Invalid 'run_id': expected a single value.", { param: 'run_id' });
       }
+      const page = pageVariables(query);
       const data = await run(ListMessagesDocument, {
         threadId: params.thread_id,
         runId: runId || undefined,
-        ...pageVariables(query),
+        ...page,
       });
-      return serializeList(data.messages, serializeMessage);
+      return serializeList(data.messages, serializeMessage, page);
     },
   },
   {

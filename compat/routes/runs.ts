@@ -136,11 +136,9 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs',
     beta: true,
     async handle({ params, query, run }) {
-      const data = await run(ListRunsDocument, {
-        threadId: params.thread_id,
-        ...pageVariables(query),
-      });
-      return serializeList(data.runs, serializeRun);
+      const page = pageVariables(query);
+      const data = await run(ListRunsDocument, { threadId: params.thread_id, ...page });
+      return serializeList(data.runs, serializeRun, page);
     },
   },
   {
@@ -203,13 +201,14 @@ export const runRoutes: Route[] = [
     path: '/threads/:thread_id/runs/:run_id/steps',
     beta: true,
     async handle({ params, query, run }) {
+      const page = pageVariables(query);
       const data = await run(ListRunStepsDocument, {
         threadId: params.thread_id,
         runId: params.run_id,
-        ...pageVariables(query),
+        ...page,
       });
       const view = stepView(query);
-      return serializeList(data.runSteps, (step) => serializeRunStep(step, view));
+      return serializeList(data.runSteps, (step) => serializeRunStep(step, view), page);
     },
   },
   {

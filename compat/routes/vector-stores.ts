@@ -63,8 +63,9 @@ const storeRoutes: Route[] = [
     path: '/vector_stores',
     beta: false,
     async handle({ query, run }) {
-      const data = await run(ListVectorStoresDocument, pageVariables(query));
-      return serializeList(data.vectorStores, serializeVectorStore);
+      const page = pageVariables(query);
+      const data = await run(ListVectorStoresDocument, page);
+      return serializeList(data.vectorStores, serializeVectorStore, page);
     },
   },
   {
@@ -120,11 +121,12 @@ const fileRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/files',
     beta: false,
     async handle({ params, query, run }) {
+      const page = fileListVariables(query);
       const data = await run(ListVectorStoreFilesDocument, {
         vectorStoreId: params.vector_store_id,
-        ...fileListVariables(query),
+        ...page,
       });
-      return serializeList(data.vectorStoreFiles, serializeVectorStoreFile);
+      return serializeList(data.vectorStoreFiles, serializeVectorStoreFile, page);
     },
   },
   {
@@ -211,12 +213,13 @@ const batchRoutes: Route[] = [
     path: '/vector_stores/:vector_store_id/file_batches/:batch_id/files',
     beta: false,
     async handle({ params, query, run }) {
+      const page = fileListVariables(query);
       const data = await run(ListVectorStoreFileBatchFilesDocument, {
         vectorStoreId: params.vector_store_id,
         batchId: params.batch_id,
-        ...fileListVariables(query),
+        ...page,
       });
-      return serializeList(data.vectorStoreFileBatchFiles, serializeVectorStoreFile);
+      return serializeList(data.vectorStoreFileBatchFiles, serializeVectorStoreFile, page);
     },
   },
 ];

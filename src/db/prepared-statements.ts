@@ -83,8 +83,9 @@ export class PreparingClient extends pg.Client {
     super(config);
     // An own property over the prototype's: `query` has a dozen overloads a subclass method
     // would have to restate; every one of them ends here with its arguments unchanged but a name.
-    const query = pg.Client.prototype.query;
+    // The prototype's `query` is looked up at each call, so whatever wraps it (a statement
+    // count) sees these statements too.
     this.query = ((...args: unknown[]) =>
-      Reflect.apply(query, this, withName(args))) as pg.Client['query'];
+      Reflect.apply(pg.Client.prototype.query, this, withName(args))) as pg.Client['query'];
   }
 }

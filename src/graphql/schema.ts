@@ -17,6 +17,7 @@ import './types/vector-store-file.js';
 import './types/vector-store-file-batch.js';
 import './types/vector-store-search.js';
 import './types/vector-store-file-content.js';
+import './types/relations.js';
 
 let schema: GraphQLSchema | undefined;
 

@@ -25,9 +25,11 @@ const GET = `query Get($id: ID!) { assistant(id: $id) { ${ASSISTANT_FIELDS} } }`
 const UPDATE = `mutation Update($id: ID!, $input: UpdateAssistantInput!) {
   updateAssistant(id: $id, input: $input) { ${ASSISTANT_FIELDS} }
 }`;
-const LIST = `query List($limit: Int, $order: SortOrder, $after: String, $before: String) {
-  assistants(limit: $limit, order: $order, after: $after, before: $before) {
-    data { id name } firstId lastId hasMore
+const LIST = `query List($first: Int, $last: Int, $order: SortOrder, $after: String, $before: String) {
+  assistants(first: $first, last: $last, order: $order, after: $after, before: $before) {
+    edges { cursor node { id name } }
+    nodes { id name }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }`;
 
@@ -47,11 +49,27 @@ interface Assistant {
   toolResources: unknown;
 }
 
-interface AssistantList {
-  data: { id: string; name: string | null }[];
-  firstId: string | null;
-  lastId: string | null;
-  hasMore: boolean;
+type ListedAssistant = { id: string; name: string | null };
+
+interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+interface AssistantConnection {
+  edges: { cursor: string; node: ListedAssistant }[];
+  nodes: ListedAssistant[];
+  pageInfo: PageInfo;
+}
+
+/** The connection a page of `nodes` is: each edge's cursor is its node's id. */
+function connection(
+  nodes: { id: string | undefined; name: string | null }[],
+  pageInfo: { [K in keyof PageInfo]: PageInfo[K] | undefined },
+) {
+  return { edges: nodes.map((node) => ({ cursor: node.id, node })), nodes, pageInfo };
 }
 
 async function create(input: Record<string, unknown>, apiKey?: string): Promise<Assistant> {
@@ -168,7 +186,7 @@ describe('assistants over GraphQL', () => {
     });
   });
 
-  it('pages the list with limit, order, after and before, reporting the cursors', async () => {
+  it('pages the list with first, last, order, after and before, reporting the page info', async () => {
     const other = await t.createOtherProject();
     const ids: string[] = [];
     for (let index = 0; index < 5; index += 1) {
@@ -176,55 +194,71 @@ describe('assistants over GraphQL', () => {
     }
     const list = async (variables: Record<string, unknown>) =>
       dataOf(
-        await t.graphql<{ assistants: AssistantList }>(LIST, variables, { apiKey: other.apiKey }),
+        await t.graphql<{ assistants: AssistantConnection }>(LIST, variables, {
+          apiKey: other.apiKey,
+        }),
       ).assistants;
 
-    const newest = await list({ limit: 2 });
-    expect(newest).toEqual({
-      data: [
-        { id: ids[4], name: 'a4' },
-        { id: ids[3], name: 'a3' },
-      ],
-      firstId: ids[4],
-      lastId: ids[3],
-      hasMore: true,
-    });
+    const newest = await list({ first: 2 });
+    expect(newest).toEqual(
+      connection(
+        [
+          { id: ids[4], name: 'a4' },
+          { id: ids[3], name: 'a3' },
+        ],
+        { hasNextPage: true, hasPreviousPage: false, startCursor: ids[4], endCursor: ids[3] },
+      ),
+    );
 
-    const next = await list({ limit: 2, after: newest.lastId });
-    expect(next.data.map((a) => a.id)).toEqual([ids[2], ids[1]]);
-    expect(next.hasMore).toBe(true);
-    const last = await list({ limit: 2, after: next.lastId });
-    expect(last).toEqual({
-      data: [{ id: ids[0], name: 'a0' }],
-      firstId: ids[0],
-      lastId: ids[0],
-      hasMore: false,
+    const next = await list({ first: 2, after: newest.pageInfo.endCursor });
+    expect(next.nodes.map((a) => a.id)).toEqual([ids[2], ids[1]]);
+    expect(next.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: true,
+      startCursor: ids[2],
+      endCursor: ids[1],
     });
+    const last = await list({ first: 2, after: next.pageInfo.endCursor });
+    expect(last).toEqual(
+      connection([{ id: ids[0], name: 'a0' }], {
+        hasNextPage: false,
+        hasPreviousPage: true,
+        startCursor: ids[0],
+        endCursor: ids[0],
+      }),
+    );
 
     const ascending = await list({ order: 'asc', after: ids[1] });
-    expect(ascending.data.map((a) => a.id)).toEqual(ids.slice(2));
-    expect(ascending.hasMore).toBe(false);
-    const before = await list({ order: 'asc', before: ids[3], limit: 2 });
-    expect(before.data.map((a) => a.id)).toEqual([ids[1], ids[2]]);
-    expect(before).toMatchObject({ firstId: ids[1], lastId: ids[2] });
+    expect(ascending.nodes.map((a) => a.id)).toEqual(ids.slice(2));
+    expect(ascending.pageInfo.hasNextPage).toBe(false);
+    const before = await list({ order: 'asc', before: ids[3], last: 2 });
+    expect(before.nodes.map((a) => a.id)).toEqual([ids[1], ids[2]]);
+    expect(before.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: true,
+      startCursor: ids[1],
+      endCursor: ids[2],
+    });
+    const oldest = await list({ order: 'asc', before: ids[2], last: 2 });
+    expect(oldest.nodes.map((a) => a.id)).toEqual([ids[0], ids[1]]);
+    expect(oldest.pageInfo).toMatchObject({ hasNextPage: true, hasPreviousPage: false });
 
     const all = await list({});
-    expect(all.data.map((a) => a.id)).toEqual([...ids].reverse());
-    expect(all.hasMore).toBe(false);
+    expect(all.nodes.map((a) => a.id)).toEqual([...ids].reverse());
+    expect(all.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
   });
 
   it('reports an empty page with null cursors', async () => {
     const other = await t.createOtherProject();
-    const response = await t.graphql<{ assistants: AssistantList }>(
+    const response = await t.graphql<{ assistants: AssistantConnection }>(
       LIST,
       {},
       { apiKey: other.apiKey },
     );
     expect(dataOf(response).assistants).toEqual({
-      data: [],
-      firstId: null,
-      lastId: null,
-      hasMore: false,
+      edges: [],
+      nodes: [],
+      pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
     });
   });
 
@@ -320,12 +354,12 @@ describe('assistant validation over GraphQL', () => {
         param,
         openaiCode,
       });
-      const list = await t.graphql<{ assistants: AssistantList }>(
+      const list = await t.graphql<{ assistants: AssistantConnection }>(
         LIST,
         {},
         { apiKey: other.apiKey },
       );
-      expect(dataOf(list).assistants.data).toEqual([]);
+      expect(dataOf(list).assistants.nodes).toEqual([]);
     });
   }
 

@@ -88,12 +88,12 @@ describe.each(BACKENDS)('files over GraphQL, %s storage', (backend) => {
     });
     const id = file?.id ?? '';
 
-    const read = await b.t.graphql<{ file: FileData; files: { data: { id: string }[] } }>(
-      `query ($id: ID!) { file(id: $id) { ${FILE_FIELDS} } files(purpose: "assistants") { data { id } } }`,
+    const read = await b.t.graphql<{ file: FileData; files: { nodes: { id: string }[] } }>(
+      `query ($id: ID!) { file(id: $id) { ${FILE_FIELDS} } files(purpose: "assistants") { nodes { id } } }`,
       { id },
     );
     expect(read.data?.file).toEqual(file);
-    expect(read.data?.files.data.map((item) => item.id)).toContain(id);
+    expect(read.data?.files.nodes.map((item) => item.id)).toContain(id);
 
     const download = await fetch(`${b.t.baseUrl}${file?.contentUrl}`, {
       headers: { authorization: `Bearer ${b.t.apiKey}` },

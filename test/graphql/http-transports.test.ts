@@ -49,18 +49,18 @@ describe('GraphQL over server-sent events', () => {
       model: 'gpt-4o',
       name: 'streamed',
     });
-    const response = await postSse('{ assistants { data { id name } } }', other.apiKey);
+    const response = await postSse('{ assistants { nodes { id name } } }', other.apiKey);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = parseSse(await response.text());
     expect(events.map((event) => event.event)).toEqual(['next', 'complete']);
     expect(JSON.parse(events[0]?.data ?? '')).toEqual({
-      data: { assistants: { data: [{ id: created.id, name: 'streamed' }] } },
+      data: { assistants: { nodes: [{ id: created.id, name: 'streamed' }] } },
     });
   });
 
   it('streams the UNAUTHENTICATED error, with status 401, to a request without a key', async () => {
-    const response = await postSse('{ assistants { data { id } } }', null);
+    const response = await postSse('{ assistants { nodes { id } } }', null);
     expect(response.status).toBe(401);
     expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const events = parseSse(await response.text());
@@ -79,13 +79,18 @@ describe('GraphQL over server-sent events', () => {
 describe('GraphQL over GET', () => {
   it('answers a query sent as URL parameters', async () => {
     const url = new URL(`${t.baseUrl}/graphql`);
-    url.searchParams.set('query', 'query ($limit: Int) { assistants(limit: $limit) { hasMore } }');
-    url.searchParams.set('variables', JSON.stringify({ limit: 1 }));
+    url.searchParams.set(
+      'query',
+      'query ($first: Int) { assistants(first: $first) { pageInfo { hasNextPage } } }',
+    );
+    url.searchParams.set('variables', JSON.stringify({ first: 1 }));
     const response = await fetch(url, {
       headers: { accept: 'application/json', authorization: `Bearer ${t.apiKey}` },
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ data: { assistants: { hasMore: false } } });
+    expect(await response.json()).toEqual({
+      data: { assistants: { pageInfo: { hasNextPage: false } } },
+    });
   });
 
   it('refuses a mutation over GET, so a link or an image cannot write', async () => {

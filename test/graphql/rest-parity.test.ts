@@ -178,11 +178,11 @@ describe('REST and GraphQL return the same data', () => {
     // The list twins agree on membership and order, too.
     const restList = await t.openai.beta.assistants.list({ limit: 100 });
     const graphqlList = dataOf(
-      await t.graphql<{ assistants: { data: { id: string; createdAt: number }[] } }>(
-        '{ assistants(limit: 100) { data { id createdAt } } }',
+      await t.graphql<{ assistants: { nodes: { id: string; createdAt: number }[] } }>(
+        '{ assistants(first: 100) { nodes { id createdAt } } }',
       ),
     ).assistants;
-    expect(graphqlList.data).toEqual(
+    expect(graphqlList.nodes).toEqual(
       restList.data.map((item) => ({ id: item.id, createdAt: item.created_at })),
     );
   });
@@ -252,13 +252,23 @@ describe('REST and GraphQL return the same data', () => {
       ),
     );
     const { messages } = dataOf(
-      await t.graphql<{ messages: { data: GraphQLMessage[]; firstId: string; lastId: string } }>(
-        `query ($id: ID!) { messages(threadId: $id, order: asc) { data { ${MESSAGE} } firstId lastId } }`,
+      await t.graphql<{
+        messages: {
+          nodes: GraphQLMessage[];
+          pageInfo: { startCursor: string; endCursor: string; hasNextPage: boolean };
+        };
+      }>(
+        `query ($id: ID!) {
+          messages(threadId: $id, order: asc) {
+            nodes { ${MESSAGE} } pageInfo { startCursor endCursor hasNextPage }
+          }
+        }`,
         { id: thread.id },
         { apiKey: other.apiKey },
       ),
     );
-    expect(messages.data).toHaveLength(2);
+    expect(messages.nodes).toHaveLength(2);
+    expect(messages.pageInfo.hasNextPage).toBe(false);
 
     const client = t.client(other.apiKey);
     const restThread = await client.beta.threads.retrieve(thread.id);
@@ -272,18 +282,18 @@ describe('REST and GraphQL return the same data', () => {
     });
 
     const restMessages = await client.beta.threads.messages.list(thread.id, { order: 'asc' });
-    expect(restMessages.data.map((m) => m.id)).toEqual(messages.data.map((m) => m.id));
+    expect(restMessages.data.map((m) => m.id)).toEqual(messages.nodes.map((m) => m.id));
     const rawList = await t.rest(`/threads/${thread.id}/messages?order=asc`, {
       apiKey: other.apiKey,
     });
     expect(await rawList.json()).toMatchObject({
       object: 'list',
-      first_id: messages.firstId,
-      last_id: messages.lastId,
+      first_id: messages.pageInfo.startCursor,
+      last_id: messages.pageInfo.endCursor,
       has_more: false,
     });
 
-    const expected = messages.data.map(
+    const expected = messages.nodes.map(
       (m): OpenAI.Beta.Threads.Message => ({
         id: m.id,
         object: 'thread.message',
@@ -326,7 +336,7 @@ describe('REST and GraphQL return the same data', () => {
     expect(first?.attachments).toEqual([
       { file_id: fileId, tools: [{ type: 'file_search' }, { type: 'code_interpreter' }] },
     ]);
-    expect(first?.created_at).toBe(messages.data[0]?.createdAt);
+    expect(first?.created_at).toBe(messages.nodes[0]?.createdAt);
 
     const single = await client.beta.threads.messages.retrieve(first?.id ?? '', {
       thread_id: thread.id,

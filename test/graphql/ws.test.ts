@@ -91,11 +91,14 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
     const { client, connected } = connect({ authorization: `Bearer ${other.apiKey}` });
     await connected;
 
-    const result = await execute<{ assistants: { data: { id: string; name: string }[] } }>(client, {
-      query: '{ assistants { data { id name } } }',
-    });
+    const result = await execute<{ assistants: { nodes: { id: string; name: string }[] } }>(
+      client,
+      {
+        query: '{ assistants { nodes { id name } } }',
+      },
+    );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.assistants.data).toEqual([{ id: created.id, name: 'over ws' }]);
+    expect(result.data?.assistants.nodes).toEqual([{ id: created.id, name: 'over ws' }]);
   });
 
   it('runs a mutation whose write REST then reads', async () => {
@@ -132,7 +135,7 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
     expect(await refusal(connection)).toBe(4403);
     const { client } = connection;
     // An operation on the refused client fails instead of running unauthenticated.
-    await expect(execute(client, { query: '{ assistants { data { id } } }' })).rejects.toSatisfy(
+    await expect(execute(client, { query: '{ assistants { nodes { id } } }' })).rejects.toSatisfy(
       (error: unknown) => closeCode(error) === 4403,
     );
   });
@@ -154,7 +157,7 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
       data: { revokedAt: new Date() },
     });
     const refused = await execute(connection.client, {
-      query: '{ assistants { data { id } } }',
+      query: '{ assistants { nodes { id } } }',
     }).then(
       () => null,
       (error: unknown) => error,

@@ -31,7 +31,9 @@ export const CREATE_THREAD_AND_RUN = `mutation ($input: CreateThreadAndRunInput!
   createThreadAndRun(input: $input) { ${RUN_FIELDS} }
 }`;
 export const GET_RUN = `query ($threadId: ID!, $id: ID!) { run(threadId: $threadId, id: $id) { ${RUN_FIELDS} } }`;
-export const LIST_RUNS = `query ($threadId: ID!) { runs(threadId: $threadId) { data { id status } hasMore } }`;
+export const LIST_RUNS = `query ($threadId: ID!) {
+  runs(threadId: $threadId) { nodes { id status } pageInfo { hasNextPage } }
+}`;
 export const UPDATE_RUN = `mutation ($threadId: ID!, $id: ID!, $metadata: JSON) {
   updateRun(threadId: $threadId, id: $id, metadata: $metadata) { ${RUN_FIELDS} }
 }`;
@@ -43,7 +45,9 @@ export const SUBMIT_TOOL_OUTPUTS = `mutation ($threadId: ID!, $id: ID!, $toolOut
 }`;
 export const RUN_STEPS = `query ($threadId: ID!, $runId: ID!, $order: SortOrder) {
   runSteps(threadId: $threadId, runId: $runId, order: $order) {
-    data { ${STEP_FIELDS} } firstId lastId hasMore
+    edges { cursor }
+    nodes { ${STEP_FIELDS} }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }`;
 export const RUN_STEP = `query ($threadId: ID!, $runId: ID!, $id: ID!) {
@@ -51,7 +55,7 @@ export const RUN_STEP = `query ($threadId: ID!, $runId: ID!, $id: ID!) {
 }`;
 export const MESSAGES = `query ($threadId: ID!, $runId: String, $order: SortOrder) {
   messages(threadId: $threadId, runId: $runId, order: $order) {
-    data { id role status runId assistantId content { type text { value } } }
+    nodes { id role status runId assistantId content { type text { value } } }
   }
 }`;
 
@@ -113,11 +117,15 @@ export interface Step {
   };
 }
 
-export interface StepList {
-  data: Step[];
-  firstId: string | null;
-  lastId: string | null;
-  hasMore: boolean;
+export interface StepConnection {
+  edges: { cursor: string }[];
+  nodes: Step[];
+  pageInfo: {
+    hasNextPage: boolean;
+    hasPreviousPage: boolean;
+    startCursor: string | null;
+    endCursor: string | null;
+  };
 }
 
 export interface Message {

@@ -18,7 +18,7 @@ import {
   RUN_STEPS,
   type Run,
   type Step,
-  type StepList,
+  type StepConnection,
   SUBMIT_TOOL_OUTPUTS,
   text,
   UPDATE_RUN,
@@ -67,20 +67,20 @@ async function waitForRun(threadId: string, id: string, statuses: string[]): Pro
   }
 }
 
-async function runSteps(threadId: string, runId: string): Promise<StepList> {
+async function runSteps(threadId: string, runId: string): Promise<StepConnection> {
   return dataOf(
-    await t.graphql<{ runSteps: StepList }>(RUN_STEPS, { threadId, runId, order: 'asc' }),
+    await t.graphql<{ runSteps: StepConnection }>(RUN_STEPS, { threadId, runId, order: 'asc' }),
   ).runSteps;
 }
 
 async function messages(threadId: string, runId?: string): Promise<Message[]> {
   return dataOf(
-    await t.graphql<{ messages: { data: Message[] } }>(MESSAGES, {
+    await t.graphql<{ messages: { nodes: Message[] } }>(MESSAGES, {
       threadId,
       runId,
       order: 'asc',
     }),
-  ).messages.data;
+  ).messages.nodes;
 }
 
 /** A run paused in requires_action on one get_weather call with id `callId`. */
@@ -151,8 +151,14 @@ describe('runs over GraphQL', () => {
     expect((await messages(threadId)).map((m) => m.role)).toEqual(['user', 'assistant']);
 
     const steps = await runSteps(threadId, run.id);
-    expect(steps).toMatchObject({ hasMore: false, firstId: steps.data[0]?.id });
-    expect(steps.data).toEqual([
+    expect(steps.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: steps.nodes[0]?.id,
+      endCursor: steps.nodes[0]?.id,
+    });
+    expect(steps.edges).toEqual([{ cursor: steps.nodes[0]?.id }]);
+    expect(steps.nodes).toEqual([
       {
         id: expect.stringMatching(/^step_[A-Za-z0-9]{24}$/),
         runId: run.id,
@@ -175,17 +181,17 @@ describe('runs over GraphQL', () => {
       await t.graphql<{ runStep: Step }>(RUN_STEP, {
         threadId,
         runId: run.id,
-        id: steps.data[0]?.id,
+        id: steps.nodes[0]?.id,
       }),
     ).runStep;
-    expect(step).toEqual(steps.data[0]);
+    expect(step).toEqual(steps.nodes[0]);
 
     const listed = dataOf(
-      await t.graphql<{ runs: { data: { id: string; status: string }[] } }>(LIST_RUNS, {
+      await t.graphql<{ runs: { nodes: { id: string; status: string }[] } }>(LIST_RUNS, {
         threadId,
       }),
     ).runs;
-    expect(listed.data).toEqual([{ id: run.id, status: 'completed' }]);
+    expect(listed.nodes).toEqual([{ id: run.id, status: 'completed' }]);
   });
 
   it('pauses for function outputs, resumes after submitToolOutputs and records them on the step', async () => {
@@ -217,10 +223,10 @@ describe('runs over GraphQL', () => {
       },
     });
     const pending = await runSteps(threadId, paused.id);
-    expect(pending.data.map((s) => [s.type, s.status, s.completedAt])).toEqual([
+    expect(pending.nodes.map((s) => [s.type, s.status, s.completedAt])).toEqual([
       ['tool_calls', 'in_progress', null],
     ]);
-    expect(pending.data[0]?.stepDetails.toolCalls?.map((call) => call.function.output)).toEqual([
+    expect(pending.nodes[0]?.stepDetails.toolCalls?.map((call) => call.function.output)).toEqual([
       null,
       null,
     ]);
@@ -258,11 +264,11 @@ describe('runs over GraphQL', () => {
     ]);
 
     const steps = await runSteps(threadId, done.id);
-    expect(steps.data.map((s) => [s.type, s.status])).toEqual([
+    expect(steps.nodes.map((s) => [s.type, s.status])).toEqual([
       ['tool_calls', 'completed'],
       ['message_creation', 'completed'],
     ]);
-    expect(steps.data[0]?.stepDetails).toEqual({
+    expect(steps.nodes[0]?.stepDetails).toEqual({
       type: 'tool_calls',
       messageCreation: null,
       toolCalls: [
@@ -279,7 +285,7 @@ describe('runs over GraphQL', () => {
       ],
     });
     const [answer] = await messages(threadId, done.id);
-    expect(steps.data[1]?.stepDetails.messageCreation?.messageId).toBe(answer?.id);
+    expect(steps.nodes[1]?.stepDetails.messageCreation?.messageId).toBe(answer?.id);
     expect(answer?.content).toEqual([{ type: 'text', text: { value: 'Paris 18C, Rome 24C.' } }]);
 
     const again = await t.graphql(SUBMIT_TOOL_OUTPUTS, {
@@ -308,7 +314,7 @@ describe('runs over GraphQL', () => {
     expect(await hung.aborted).toBe(true);
 
     const steps = await runSteps(threadId, run.id);
-    for (const step of steps.data) {
+    for (const step of steps.nodes) {
       expect(step.status).toBe('cancelled');
     }
     const again = await t.graphql(CANCEL_RUN, { threadId, id: run.id });
@@ -391,9 +397,9 @@ describe('run validation over GraphQL', () => {
       param: 'maxPromptTokens',
     });
     const runs = dataOf(
-      await t.graphql<{ runs: { data: unknown[] } }>(LIST_RUNS, { threadId }),
+      await t.graphql<{ runs: { nodes: unknown[] } }>(LIST_RUNS, { threadId }),
     ).runs;
-    expect(runs.data).toEqual([]);
+    expect(runs.nodes).toEqual([]);
   });
 
   it('rejects a function toolChoice without its function, naming toolChoice.function', async () => {
@@ -408,9 +414,9 @@ describe('run validation over GraphQL', () => {
       param: 'toolChoice.function',
     });
     const runs = dataOf(
-      await t.graphql<{ runs: { data: unknown[] } }>(LIST_RUNS, { threadId }),
+      await t.graphql<{ runs: { nodes: unknown[] } }>(LIST_RUNS, { threadId }),
     ).runs;
-    expect(runs.data).toEqual([]);
+    expect(runs.nodes).toEqual([]);
 
     upstream.script({ text: 'Checking.' });
     const named = await createRun(threadId, {
@@ -441,9 +447,9 @@ describe('run validation over GraphQL', () => {
       extensions: { code: 'CONFLICT' },
     });
     const runs = dataOf(
-      await t.graphql<{ runs: { data: { id: string }[] } }>(LIST_RUNS, { threadId }),
+      await t.graphql<{ runs: { nodes: { id: string }[] } }>(LIST_RUNS, { threadId }),
     ).runs;
-    expect(runs.data.map((r) => r.id)).toEqual([run.id]);
+    expect(runs.nodes.map((r) => r.id)).toEqual([run.id]);
 
     await cancelAndWait(threadId, run.id);
     upstream.script({ text: 'free again' });
@@ -455,7 +461,7 @@ describe('run validation over GraphQL', () => {
 describe('tenancy of runs over GraphQL', () => {
   it('hides a run from another project’s key: reading, cancelling and submitting are NOT_FOUND', async () => {
     const { threadId, run } = await pausedRun('call_private');
-    const [step] = (await runSteps(threadId, run.id)).data;
+    const [step] = (await runSteps(threadId, run.id)).nodes;
     const other = await t.createOtherProject();
     const as = { apiKey: other.apiKey };
 

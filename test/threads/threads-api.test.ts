@@ -35,13 +35,13 @@ async function seedVectorStore(projectId: string): Promise<string> {
 
 /** Thread ids of the project behind `apiKey`, read over GraphQL (REST has no thread list). */
 async function threadIds(apiKey: string): Promise<string[]> {
-  const result = await t.graphql<{ threads: { data: { id: string }[] } }>(
-    '{ threads(limit: 100) { data { id } } }',
+  const result = await t.graphql<{ threads: { nodes: { id: string }[] } }>(
+    '{ threads(first: 100) { nodes { id } } }',
     {},
     { apiKey },
   );
   expect(result.errors).toBeUndefined();
-  return (result.data?.threads.data ?? []).map((thread) => thread.id);
+  return (result.data?.threads.nodes ?? []).map((thread) => thread.id);
 }
 
 describe('threads over the official SDK', () => {

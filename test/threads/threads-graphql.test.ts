@@ -27,14 +27,15 @@ const CREATE_THREAD = `mutation ($input: CreateThreadInput) {
   createThread(input: $input) { ${THREAD_FIELDS} }
 }`;
 const GET_THREAD = `query ($id: ID!) { thread(id: $id) { ${THREAD_FIELDS} } }`;
-const LIST_THREADS = `query ($limit: Int, $order: SortOrder, $after: String, $before: String) {
-  threads(limit: $limit, order: $order, after: $after, before: $before) {
-    data { id metadata } firstId lastId hasMore
+const PAGE_INFO = 'pageInfo { hasNextPage hasPreviousPage startCursor endCursor }';
+const LIST_THREADS = `query ($first: Int, $last: Int, $order: SortOrder, $after: String, $before: String) {
+  threads(first: $first, last: $last, order: $order, after: $after, before: $before) {
+    edges { cursor } nodes { id metadata } ${PAGE_INFO}
   }
 }`;
-const LIST_MESSAGES = `query ($threadId: ID!, $order: SortOrder, $runId: String, $limit: Int, $after: String) {
-  messages(threadId: $threadId, order: $order, runId: $runId, limit: $limit, after: $after) {
-    data { ${MESSAGE_FIELDS} } firstId lastId hasMore
+const LIST_MESSAGES = `query ($threadId: ID!, $order: SortOrder, $runId: String, $first: Int, $after: String) {
+  messages(threadId: $threadId, order: $order, runId: $runId, first: $first, after: $after) {
+    edges { cursor } nodes { ${MESSAGE_FIELDS} } ${PAGE_INFO}
   }
 }`;
 const GET_MESSAGE = `query ($threadId: ID!, $id: ID!) {
@@ -59,11 +60,17 @@ interface Message {
   content: { type: string; text: { value: string } | null }[];
 }
 
-interface MessageList {
-  data: Message[];
-  firstId: string | null;
-  lastId: string | null;
-  hasMore: boolean;
+interface PageInfo {
+  hasNextPage: boolean;
+  hasPreviousPage: boolean;
+  startCursor: string | null;
+  endCursor: string | null;
+}
+
+interface MessageConnection {
+  edges: { cursor: string }[];
+  nodes: Message[];
+  pageInfo: PageInfo;
 }
 
 function errorCode(response: GraphQLResponse<unknown>): unknown {
@@ -82,8 +89,9 @@ async function createThread(input: Record<string, unknown> | null, apiKey?: stri
 }
 
 async function listMessages(variables: Record<string, unknown>, apiKey?: string) {
-  return dataOf(await t.graphql<{ messages: MessageList }>(LIST_MESSAGES, variables, { apiKey }))
-    .messages;
+  return dataOf(
+    await t.graphql<{ messages: MessageConnection }>(LIST_MESSAGES, variables, { apiKey }),
+  ).messages;
 }
 
 describe('threads over GraphQL', () => {
@@ -111,13 +119,13 @@ describe('threads over GraphQL', () => {
     expect(fetched.thread).toEqual(thread);
 
     const page = await listMessages({ threadId: thread.id, order: 'asc' });
-    expect(page.hasMore).toBe(false);
-    expect(page.data.map((m) => [m.role, m.content.map((part) => part.type)])).toEqual([
+    expect(page.pageInfo).toMatchObject({ hasNextPage: false, hasPreviousPage: false });
+    expect(page.nodes.map((m) => [m.role, m.content.map((part) => part.type)])).toEqual([
       ['user', ['text', 'image_url']],
       ['assistant', ['text']],
       ['user', ['text']],
     ]);
-    const [first] = page.data;
+    const [first] = page.nodes;
     expect(first).toEqual({
       id: expect.stringMatching(/^msg_[A-Za-z0-9]{24}$/),
       createdAt: expect.any(Number),
@@ -148,17 +156,18 @@ describe('threads over GraphQL', () => {
         },
       ],
     });
-    expect(page.firstId).toBe(first?.id);
-    expect(page.lastId).toBe(page.data[2]?.id);
+    expect(page.pageInfo.startCursor).toBe(first?.id);
+    expect(page.pageInfo.endCursor).toBe(page.nodes[2]?.id);
+    expect(page.edges.map((edge) => edge.cursor)).toEqual(page.nodes.map((m) => m.id));
 
     const newestFirst = await listMessages({ threadId: thread.id });
-    expect(newestFirst.data.map((m) => m.id)).toEqual(page.data.map((m) => m.id).reverse());
+    expect(newestFirst.nodes.map((m) => m.id)).toEqual(page.nodes.map((m) => m.id).reverse());
   });
 
   it('creates an empty thread without input', async () => {
     const thread = await createThread(null);
     expect(thread.metadata).toEqual({});
-    expect((await listMessages({ threadId: thread.id })).data).toEqual([]);
+    expect((await listMessages({ threadId: thread.id })).nodes).toEqual([]);
   });
 
   it('creates nothing when one initial message is invalid', async () => {
@@ -181,12 +190,12 @@ describe('threads over GraphQL', () => {
       param: 'messages.1.content.0.text',
       openaiCode: 'missing_required_parameter',
     });
-    const threads = await t.graphql<{ threads: { data: unknown[] } }>(
+    const threads = await t.graphql<{ threads: { nodes: unknown[] } }>(
       LIST_THREADS,
       {},
       { apiKey: other.apiKey },
     );
-    expect(dataOf(threads).threads.data).toEqual([]);
+    expect(dataOf(threads).threads.nodes).toEqual([]);
     expect(await t.deps.db.message.count({ where: { projectId: other.projectId } })).toBe(0);
   });
 
@@ -199,30 +208,46 @@ describe('threads over GraphQL', () => {
     }
     type Threads = {
       threads: {
-        data: { id: string; metadata: Record<string, string> }[];
-        firstId: string | null;
-        lastId: string | null;
-        hasMore: boolean;
+        edges: { cursor: string }[];
+        nodes: { id: string; metadata: Record<string, string> }[];
+        pageInfo: PageInfo;
       };
     };
-    const first = dataOf(await t.graphql<Threads>(LIST_THREADS, { limit: 2 }, other)).threads;
+    const first = dataOf(await t.graphql<Threads>(LIST_THREADS, { first: 2 }, other)).threads;
     expect(first).toEqual({
-      data: [
+      edges: [{ cursor: ids[2] }, { cursor: ids[1] }],
+      nodes: [
         { id: ids[2], metadata: { i: '2' } },
         { id: ids[1], metadata: { i: '1' } },
       ],
-      firstId: ids[2],
-      lastId: ids[1],
-      hasMore: true,
+      pageInfo: {
+        hasNextPage: true,
+        hasPreviousPage: false,
+        startCursor: ids[2],
+        endCursor: ids[1],
+      },
     });
     const rest = dataOf(
-      await t.graphql<Threads>(LIST_THREADS, { limit: 2, after: first.lastId }, other),
+      await t.graphql<Threads>(LIST_THREADS, { first: 2, after: first.pageInfo.endCursor }, other),
     ).threads;
-    expect(rest).toMatchObject({ data: [{ id: ids[0] }], hasMore: false });
+    expect(rest).toMatchObject({
+      nodes: [{ id: ids[0] }],
+      pageInfo: { hasNextPage: false, hasPreviousPage: true },
+    });
     const ascending = dataOf(
       await t.graphql<Threads>(LIST_THREADS, { order: 'asc', before: ids[2] }, other),
     ).threads;
-    expect(ascending.data.map((thread) => thread.id)).toEqual([ids[0], ids[1]]);
+    expect(ascending.nodes.map((thread) => thread.id)).toEqual([ids[0], ids[1]]);
+    const ascendingLast = dataOf(
+      await t.graphql<Threads>(LIST_THREADS, { order: 'asc', last: 20, before: ids[2] }, other),
+    ).threads;
+    expect(ascendingLast.nodes.map((thread) => thread.id)).toEqual([ids[0], ids[1]]);
+    expect(ascendingLast.pageInfo).toEqual({
+      hasNextPage: true,
+      hasPreviousPage: false,
+      startCursor: ids[0],
+      endCursor: ids[1],
+    });
   });
 
   it('updates a thread’s metadata and keeps what was not given', async () => {
@@ -306,13 +331,13 @@ describe('messages over GraphQL', () => {
     const gone = await t.graphql(GET_MESSAGE, { threadId: thread.id, id: created.id });
     expect(gone.status).toBe(404);
     expect(errorCode(gone)).toBe('NOT_FOUND');
-    expect((await listMessages({ threadId: thread.id })).data).toEqual([]);
+    expect((await listMessages({ threadId: thread.id })).nodes).toEqual([]);
   });
 
   it('does not find a message through another thread of the same project', async () => {
     const a = await createThread({ messages: [{ role: 'user', content: [text('in a')] }] });
     const b = await createThread({});
-    const [message] = (await listMessages({ threadId: a.id })).data;
+    const [message] = (await listMessages({ threadId: a.id })).nodes;
     const response = await t.graphql(GET_MESSAGE, { threadId: b.id, id: message?.id });
     expect(errorCode(response)).toBe('NOT_FOUND');
   });
@@ -351,28 +376,33 @@ describe('messages over GraphQL', () => {
     });
 
     const byRun = await listMessages({ threadId: thread.id, runId: run.id });
-    expect(byRun.data.map((m) => [m.id, m.runId, m.role])).toEqual([
+    expect(byRun.nodes.map((m) => [m.id, m.runId, m.role])).toEqual([
       [answerId, run.id, 'assistant'],
     ]);
-    expect(byRun).toMatchObject({ firstId: answerId, lastId: answerId, hasMore: false });
+    expect(byRun.pageInfo).toEqual({
+      hasNextPage: false,
+      hasPreviousPage: false,
+      startCursor: answerId,
+      endCursor: answerId,
+    });
 
     const all = await listMessages({ threadId: thread.id, order: 'asc' });
-    expect(all.data.map((m) => m.content[0]?.text?.value)).toEqual(['one', 'two', 'three']);
+    expect(all.nodes.map((m) => m.content[0]?.text?.value)).toEqual(['one', 'two', 'three']);
 
-    const firstPage = await listMessages({ threadId: thread.id, order: 'asc', limit: 2 });
-    expect(firstPage.hasMore).toBe(true);
-    expect(firstPage.data.map((m) => m.content[0]?.text?.value)).toEqual(['one', 'two']);
+    const firstPage = await listMessages({ threadId: thread.id, order: 'asc', first: 2 });
+    expect(firstPage.pageInfo.hasNextPage).toBe(true);
+    expect(firstPage.nodes.map((m) => m.content[0]?.text?.value)).toEqual(['one', 'two']);
     const secondPage = await listMessages({
       threadId: thread.id,
       order: 'asc',
-      limit: 2,
-      after: firstPage.lastId,
+      first: 2,
+      after: firstPage.pageInfo.endCursor,
     });
-    expect(secondPage.hasMore).toBe(false);
-    expect(secondPage.data.map((m) => m.id)).toEqual([answerId]);
+    expect(secondPage.pageInfo.hasNextPage).toBe(false);
+    expect(secondPage.nodes.map((m) => m.id)).toEqual([answerId]);
 
     const unknownRun = await listMessages({ threadId: thread.id, runId: 'run_unknown' });
-    expect(unknownRun.data).toEqual([]);
+    expect(unknownRun.nodes).toEqual([]);
   });
 });
 
@@ -381,7 +411,7 @@ describe('tenancy over GraphQL', () => {
     const thread = await createThread({
       messages: [{ role: 'user', content: [text('private')] }],
     });
-    const [message] = (await listMessages({ threadId: thread.id })).data;
+    const [message] = (await listMessages({ threadId: thread.id })).nodes;
     if (!message) {
       throw new Error('expected a message');
     }
@@ -430,14 +460,14 @@ describe('tenancy over GraphQL', () => {
       expect(errorCode(await t.graphql(query, variables, as)), query).toBe('NOT_FOUND');
     }
 
-    const listed = await t.graphql<{ threads: { data: unknown[] } }>(LIST_THREADS, {}, as);
-    expect(dataOf(listed).threads.data).toEqual([]);
-    const assistants = await t.graphql<{ assistants: { data: unknown[] } }>(
-      '{ assistants { data { id } } }',
+    const listed = await t.graphql<{ threads: { nodes: unknown[] } }>(LIST_THREADS, {}, as);
+    expect(dataOf(listed).threads.nodes).toEqual([]);
+    const assistants = await t.graphql<{ assistants: { nodes: unknown[] } }>(
+      '{ assistants { nodes { id } } }',
       {},
       as,
     );
-    expect(dataOf(assistants).assistants.data).toEqual([]);
+    expect(dataOf(assistants).assistants.nodes).toEqual([]);
 
     // The owner still sees everything unchanged.
     const mine = dataOf(

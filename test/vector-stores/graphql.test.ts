@@ -101,11 +101,13 @@ describe('vector stores over GraphQL', () => {
     expect(read).toEqual(store);
 
     const list = dataOf(
-      await t.graphql<{ vectorStores: { data: { id: string }[]; hasMore: boolean } }>(
-        '{ vectorStores(limit: 100) { data { id } hasMore firstId lastId } }',
+      await t.graphql<{
+        vectorStores: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean } };
+      }>(
+        '{ vectorStores(first: 100) { nodes { id } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }',
       ),
     ).vectorStores;
-    expect(list.data.map((item) => item.id)).toContain(store.id);
+    expect(list.nodes.map((item) => item.id)).toContain(store.id);
 
     const updated = dataOf(
       await t.graphql<{ updateVectorStore: Store }>(
@@ -188,12 +190,12 @@ describe('vector store files and batches over GraphQL', () => {
 
     const nested = dataOf(
       await t.graphql<{
-        vectorStore: { status: string; fileCounts: Counts; files: { data: StoreFile[] } };
+        vectorStore: { status: string; fileCounts: Counts; files: { nodes: StoreFile[] } };
       }>(
         `query ($id: ID!) {
           vectorStore(id: $id) {
             status fileCounts { inProgress completed failed cancelled total }
-            files(filter: failed) { data { ${FILE_FIELDS} } }
+            files(filter: failed) { nodes { ${FILE_FIELDS} } }
           }
         }`,
         { id: store.id },
@@ -207,20 +209,20 @@ describe('vector store files and batches over GraphQL', () => {
       cancelled: 0,
       total: 2,
     });
-    expect(nested.files.data).toHaveLength(1);
-    expect(nested.files.data[0]).toMatchObject({
+    expect(nested.files.nodes).toHaveLength(1);
+    expect(nested.files.nodes[0]).toMatchObject({
       id: a,
       status: 'failed',
       lastError: { code: 'unsupported_file', message: 'no' },
     });
 
     const top = dataOf(
-      await t.graphql<{ vectorStoreFiles: { data: { id: string }[] } }>(
-        `query ($vs: ID!) { vectorStoreFiles(vectorStoreId: $vs, filter: in_progress) { data { id } } }`,
+      await t.graphql<{ vectorStoreFiles: { nodes: { id: string }[] } }>(
+        `query ($vs: ID!) { vectorStoreFiles(vectorStoreId: $vs, filter: in_progress) { nodes { id } } }`,
         { vs: store.id },
       ),
     ).vectorStoreFiles;
-    expect(top.data.map((file) => file.id)).toEqual([b]);
+    expect(top.nodes.map((file) => file.id)).toEqual([b]);
 
     const updated = dataOf(
       await t.graphql<{ updateVectorStoreFileAttributes: StoreFile }>(
@@ -295,18 +297,18 @@ describe('vector store files and batches over GraphQL', () => {
 
     const read = dataOf(
       await t.graphql<{
-        vectorStoreFileBatch: { status: string; files: { data: StoreFile[] } };
+        vectorStoreFileBatch: { status: string; files: { nodes: StoreFile[] } };
       }>(
         `query ($vs: ID!, $id: ID!) {
           vectorStoreFileBatch(vectorStoreId: $vs, batchId: $id) {
-            status files(filter: cancelled, order: asc) { data { ${FILE_FIELDS} } }
+            status files(filter: cancelled, order: asc) { nodes { ${FILE_FIELDS} } }
           }
         }`,
         { vs: store.id, id: batch.id },
       ),
     ).vectorStoreFileBatch;
     expect(read.status).toBe('cancelled');
-    expect(read.files.data.map((file) => [file.id, file.batchId, file.attributes])).toEqual(
+    expect(read.files.nodes.map((file) => [file.id, file.batchId, file.attributes])).toEqual(
       ids.map((fileId) => [fileId, batch.id, { f: fileId }]),
     );
 
@@ -327,15 +329,15 @@ describe('vector store files and batches over GraphQL', () => {
     });
     expect(firstError(read).extensions).toMatchObject({ code: 'NOT_FOUND' });
     const files = await t.graphql(
-      'query ($vs: ID!) { vectorStoreFiles(vectorStoreId: $vs) { data { id } } }',
+      'query ($vs: ID!) { vectorStoreFiles(vectorStoreId: $vs) { nodes { id } } }',
       { vs: theirs.id },
     );
     expect(firstError(files).extensions).toMatchObject({ code: 'NOT_FOUND' });
     const list = dataOf(
-      await t.graphql<{ vectorStores: { data: { id: string }[] } }>(
-        '{ vectorStores(limit: 100) { data { id } } }',
+      await t.graphql<{ vectorStores: { nodes: { id: string }[] } }>(
+        '{ vectorStores(first: 100) { nodes { id } } }',
       ),
     ).vectorStores;
-    expect(list.data.map((store) => store.id)).not.toContain(theirs.id);
+    expect(list.nodes.map((store) => store.id)).not.toContain(theirs.id);
   });
 });

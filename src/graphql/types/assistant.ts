@@ -1,4 +1,3 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { storedAssistantToolsSchema } from '../../services/assistants/assistant-tools.js';
 import {
   createAssistant,
@@ -12,7 +11,7 @@ import { storedResponseFormatSchema } from '../../services/assistants/response-f
 import { storedToolResourcesSchema } from '../../services/assistants/tool-resources.js';
 import { parseJsonColumn } from '../../services/common/json-column.js';
 import { type BuilderTypes, builder } from '../builder.js';
-import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
+import { connectionOf, connectionType, DeletionResult, orderArg, toPageInput } from './common.js';
 import {
   AssistantToolInput,
   AssistantToolRef,
@@ -28,10 +27,12 @@ export const ReasoningEffort = builder.enumType('ReasoningEffort', {
 
 const inAssistants = (id: string, column: string) => ({ table: 'assistants', id, column });
 
-export const Assistant = builder.prismaObject('Assistant', {
+export const Assistant = builder.prismaNode('Assistant', {
   description: 'An assistant: a model with instructions and tools that runs on threads.',
+  id: { field: 'id', description: '`asst_…`' },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, projectId: ctx.actor.projectId }),
   fields: (t) => ({
-    id: t.exposeID('id', { description: '`asst_…`' }),
     createdAt: t.expose('createdAt', { type: 'UnixTime' }),
     name: t.exposeString('name', { nullable: true, description: 'At most 256 characters.' }),
     description: t.exposeString('description', {
@@ -89,7 +90,7 @@ export const Assistant = builder.prismaObject('Assistant', {
   }),
 });
 
-const AssistantList = pageType('Assistant', Assistant);
+export const AssistantConnection = connectionType('Assistant', Assistant);
 
 /** Fields shared by the create and update inputs. */
 const assistantFields = (t: PothosSchemaTypes.InputFieldBuilder<BuilderTypes, 'InputObject'>) => ({
@@ -121,17 +122,16 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getAssistant(ctx, String(args.id), query),
   }),
-  assistants: t.field({
-    type: AssistantList,
-    description: 'Assistants, newest first by default.',
-    args: pageArgs,
-    resolve: (_root, args, ctx, info) =>
-      listAssistants(
-        ctx,
-        toPageInput(args),
-        queryFromInfo({ context: ctx, info, typeName: 'Assistant', path: ['data'] }),
-      ),
-  }),
+  assistants: t.connection(
+    {
+      type: Assistant,
+      description: 'Assistants, newest first by default.',
+      args: orderArg,
+      resolve: async (_root, args, ctx) =>
+        connectionOf(await listAssistants(ctx, toPageInput(args)), (assistant) => assistant.id),
+    },
+    AssistantConnection,
+  ),
 }));
 
 builder.mutationFields((t) => ({

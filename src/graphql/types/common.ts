@@ -19,48 +19,55 @@ export const DeletionResult = builder
     }),
   });
 
-/** The cursor arguments every list takes, described once. */
-export const pageArgs = builder.args((t) => ({
-  limit: t.int({ required: false, description: 'Page size, 1–100 (Default: 20).' }),
+/** OpenAI's `order`, which every connection takes beside Relay's window arguments. */
+export const orderArg = builder.args((t) => ({
   order: t.field({ type: SortOrder, required: false, description: 'Default: desc.' }),
-  after: t.string({
-    required: false,
-    description: 'Cursor: an item id; returns the items that follow it in `order`.',
-  }),
-  before: t.string({
-    required: false,
-    description: 'Cursor: an item id; returns the items that precede it in `order`.',
-  }),
 }));
 
+/** Relay's window arguments and `order`, as the services' page input. Cursors are item ids. */
 export function toPageInput(args: {
-  limit?: number | null;
+  first?: number | null;
+  last?: number | null;
   order?: 'asc' | 'desc' | null;
   after?: string | null;
   before?: string | null;
 }): PageInput {
   return {
-    limit: args.limit ?? undefined,
+    first: args.first ?? undefined,
+    last: args.last ?? undefined,
     order: args.order ?? undefined,
     after: args.after ?? undefined,
     before: args.before ?? undefined,
   };
 }
 
-/** `<Item>List`: one page in OpenAI's list shape. */
-export function pageType<T extends { id: string }>(
+/** A connection's value: the page's items as edges whose cursor is the item's own id. */
+export function connectionOf<T>(page: Page<T>, cursorOf: (item: T) => string) {
+  const edges = page.data.map((node) => ({ cursor: cursorOf(node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: edges.at(0)?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/** `<Item>Connection` and `<Item>Edge`, shared by every list of that item. */
+export function connectionType<T>(
   name: string,
   item: PothosSchemaTypes.ObjectRef<BuilderTypes, T>,
 ) {
-  return builder.objectRef<Page<T>>(`${name}List`).implement({
-    description: `A page of ${name} objects, with cursors.`,
-    fields: (t) => ({
-      data: t.field({ type: [item], resolve: (page) => page.data }),
-      firstId: t.exposeString('firstId', { nullable: true, description: 'Id of the first item.' }),
-      lastId: t.exposeString('lastId', { nullable: true, description: 'Id of the last item.' }),
-      hasMore: t.exposeBoolean('hasMore', { description: 'Whether more items follow.' }),
-    }),
-  });
+  return builder.connectionObject(
+    {
+      type: item,
+      name: `${name}Connection`,
+      description: `A page of ${name} objects. Cursors are the objects’ ids, as in OpenAI’s \`after\`/\`before\`.`,
+    },
+    { name: `${name}Edge` },
+  );
 }
 
 /** A file a citation, a generated-file link or an image output points at. */

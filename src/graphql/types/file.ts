@@ -1,9 +1,8 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { GraphQLError } from 'graphql';
 import { deleteFile, getFile, listFiles, uploadFile } from '../../services/files/files.js';
 import { builder } from '../builder.js';
 import { isFileUpload } from '../file-upload.js';
-import { DeletionResult, pageType, SortOrder } from './common.js';
+import { connectionOf, connectionType, DeletionResult, orderArg, toPageInput } from './common.js';
 
 builder.scalarType('Upload', {
   description:
@@ -22,10 +21,17 @@ builder.scalarType('Upload', {
   },
 });
 
-export const FileRef = builder.prismaObject('File', {
+export const FileRef = builder.prismaNode('File', {
   description: 'An uploaded (or server-made) file: its bytes are downloaded from `contentUrl`.',
+  id: { field: 'id', description: '`file-…`' },
+  nullable: true,
+  // Expired files are gone for every read (the sweep deletes them soon after).
+  findUnique: (id, ctx) => ({
+    id,
+    projectId: ctx.actor.projectId,
+    OR: [{ expiresAt: null }, { expiresAt: { gt: new Date() } }],
+  }),
   fields: (t) => ({
-    id: t.exposeID('id', { description: '`file-…`' }),
     createdAt: t.expose('createdAt', { type: 'UnixTime' }),
     filename: t.exposeString('filename'),
     purpose: t.exposeString('purpose', {
@@ -49,7 +55,7 @@ export const FileRef = builder.prismaObject('File', {
   }),
 });
 
-const FileList = pageType('File', FileRef);
+export const FileConnection = connectionType('File', FileRef);
 
 export const FileExpirationInput = builder.inputType('FileExpirationInput', {
   description: 'Delete the file this long after `anchor` (OpenAI’s `expires_after`).',
@@ -66,33 +72,23 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getFile(ctx, String(args.id), query),
   }),
-  files: t.field({
-    type: FileList,
-    description: 'Files, newest first by default.',
-    args: {
-      purpose: t.arg.string({ description: 'Only files with this purpose.' }),
-      limit: t.arg.int({ description: 'Page size, 1–10,000 (Default: 10,000, as OpenAI).' }),
-      order: t.arg({ type: SortOrder, description: 'Default: desc.' }),
-      after: t.arg.string({
-        description: 'Cursor: a file id; returns the files that follow it in `order`.',
-      }),
-      before: t.arg.string({
-        description: 'Cursor: a file id; returns the files that precede it in `order`.',
-      }),
+  files: t.connection(
+    {
+      type: FileRef,
+      description:
+        'Files, newest first by default; pages of up to 10,000 (Default: 10,000, as OpenAI).',
+      args: {
+        purpose: t.arg.string({ description: 'Only files with this purpose.' }),
+        ...orderArg,
+      },
+      resolve: async (_root, args, ctx) =>
+        connectionOf(
+          await listFiles(ctx, { purpose: args.purpose ?? undefined, ...toPageInput(args) }),
+          (file) => file.id,
+        ),
     },
-    resolve: (_root, args, ctx, info) =>
-      listFiles(
-        ctx,
-        {
-          purpose: args.purpose ?? undefined,
-          limit: args.limit ?? undefined,
-          order: args.order ?? undefined,
-          after: args.after ?? undefined,
-          before: args.before ?? undefined,
-        },
-        queryFromInfo({ context: ctx, info, typeName: 'File', path: ['data'] }),
-      ),
-  }),
+    FileConnection,
+  ),
 }));
 
 builder.mutationFields((t) => ({

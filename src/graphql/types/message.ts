@@ -1,4 +1,3 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { parseJsonColumn } from '../../services/common/json-column.js';
 import {
   type Annotation,
@@ -17,7 +16,14 @@ import {
   updateMessage,
 } from '../../services/threads/messages.js';
 import { builder } from '../builder.js';
-import { DeletionResult, FileReferenceRef, pageArgs, pageType, toPageInput } from './common.js';
+import {
+  connectionOf,
+  connectionType,
+  DeletionResult,
+  FileReferenceRef,
+  orderArg,
+  toPageInput,
+} from './common.js';
 
 export const MessageRole = builder.enumType('MessageRole', {
   values: ['user', 'assistant'] as const,
@@ -37,7 +43,7 @@ const ContentInputType = builder.enumType('MessageContentInputType', {
 
 const ImageDetail = builder.enumType('ImageDetail', { values: ['auto', 'low', 'high'] as const });
 
-const FileCitationRef = builder
+export const FileCitationRef = builder
   .objectRef<NonNullable<Annotation['fileCitation']>>('FileCitation')
   .implement({
     fields: (t) => ({
@@ -79,7 +85,7 @@ const TextContentRef = builder.objectRef<TextContent>('TextContent').implement({
   }),
 });
 
-const ImageFileRef = builder.objectRef<ImageFile>('ImageFile').implement({
+export const ImageFileRef = builder.objectRef<ImageFile>('ImageFile').implement({
   fields: (t) => ({
     fileId: t.exposeString('fileId'),
     detail: t.field({ type: ImageDetail, resolve: (image) => image.detail }),
@@ -127,7 +133,7 @@ const AttachmentToolRef = builder
     }),
   });
 
-const AttachmentRef = builder.objectRef<Attachment>('Attachment').implement({
+export const AttachmentRef = builder.objectRef<Attachment>('Attachment').implement({
   description: 'A file attached to a message and the tools it is for.',
   fields: (t) => ({
     fileId: t.exposeString('fileId'),
@@ -147,10 +153,12 @@ const IncompleteDetails = builder
 
 const inMessages = (id: string, column: string) => ({ table: 'messages', id, column });
 
-export const Message = builder.prismaObject('Message', {
+export const Message = builder.prismaNode('Message', {
   description: 'A message in a thread.',
+  id: { field: 'id', description: '`msg_…`' },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, projectId: ctx.actor.projectId }),
   fields: (t) => ({
-    id: t.exposeID('id', { description: '`msg_…`' }),
     createdAt: t.expose('createdAt', { type: 'UnixTime' }),
     threadId: t.exposeString('threadId'),
     status: t.field({
@@ -201,7 +209,7 @@ export const Message = builder.prismaObject('Message', {
   }),
 });
 
-export const MessageList = pageType('Message', Message);
+export const MessageConnection = connectionType('Message', Message);
 
 const MessageContentInput = builder.inputType('MessageContentInput', {
   description: 'A content part: set `text`, `imageFile` or `imageUrl` to match `type`.',
@@ -266,22 +274,26 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       getMessage(ctx, String(args.threadId), String(args.id), query),
   }),
-  messages: t.field({
-    type: MessageList,
-    description: 'Messages of a thread, newest first by default.',
-    args: {
-      threadId: t.arg.id({ required: true }),
-      runId: t.arg.string({ description: 'Only messages written by this run.' }),
-      ...pageArgs,
+  messages: t.connection(
+    {
+      type: Message,
+      description: 'Messages of a thread, newest first by default.',
+      args: {
+        threadId: t.arg.id({ required: true }),
+        runId: t.arg.string({ description: 'Only messages written by this run.' }),
+        ...orderArg,
+      },
+      resolve: async (_root, args, ctx) =>
+        connectionOf(
+          await listMessages(ctx, String(args.threadId), {
+            ...toPageInput(args),
+            runId: args.runId,
+          }),
+          (message) => message.id,
+        ),
     },
-    resolve: (_root, args, ctx, info) =>
-      listMessages(
-        ctx,
-        String(args.threadId),
-        { ...toPageInput(args), runId: args.runId },
-        queryFromInfo({ context: ctx, info, typeName: 'Message', path: ['data'] }),
-      ),
-  }),
+    MessageConnection,
+  ),
 }));
 
 builder.mutationFields((t) => ({

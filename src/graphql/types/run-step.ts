@@ -1,9 +1,8 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { stepDetails, stepLastError, stepUsage } from '../../services/runs/run-columns.js';
 import type { StepDetails, ToolCall } from '../../services/runs/run-step-details.js';
 import { getRunStep, listRunSteps } from '../../services/runs/run-steps.js';
 import { builder } from '../builder.js';
-import { FileReferenceRef, pageArgs, pageType, toPageInput } from './common.js';
+import { connectionOf, connectionType, FileReferenceRef, orderArg, toPageInput } from './common.js';
 import { UsageRef } from './run.js';
 
 const StepType = builder.enumType('RunStepType', {
@@ -156,10 +155,12 @@ const StepDetailsRef = builder.objectRef<StepDetails>('RunStepDetails').implemen
   }),
 });
 
-export const RunStep = builder.prismaObject('RunStep', {
+export const RunStep = builder.prismaNode('RunStep', {
   description: 'One step of a run: a message it wrote or tools it called.',
+  id: { field: 'id', description: '`step_…`' },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, projectId: ctx.actor.projectId }),
   fields: (t) => ({
-    id: t.exposeID('id', { description: '`step_…`' }),
     createdAt: t.expose('createdAt', { type: 'UnixTime' }),
     runId: t.exposeString('runId'),
     threadId: t.exposeString('threadId'),
@@ -195,7 +196,7 @@ export const RunStep = builder.prismaObject('RunStep', {
   }),
 });
 
-const RunStepList = pageType('RunStep', RunStep);
+export const RunStepConnection = connectionType('RunStep', RunStep);
 
 builder.queryFields((t) => ({
   runStep: t.prismaField({
@@ -208,20 +209,20 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       getRunStep(ctx, String(args.threadId), String(args.runId), String(args.id), query),
   }),
-  runSteps: t.field({
-    type: RunStepList,
-    args: {
-      threadId: t.arg.id({ required: true }),
-      runId: t.arg.id({ required: true }),
-      ...pageArgs,
+  runSteps: t.connection(
+    {
+      type: RunStep,
+      args: {
+        threadId: t.arg.id({ required: true }),
+        runId: t.arg.id({ required: true }),
+        ...orderArg,
+      },
+      resolve: async (_root, args, ctx) =>
+        connectionOf(
+          await listRunSteps(ctx, String(args.threadId), String(args.runId), toPageInput(args)),
+          (step) => step.id,
+        ),
     },
-    resolve: (_root, args, ctx, info) =>
-      listRunSteps(
-        ctx,
-        String(args.threadId),
-        String(args.runId),
-        toPageInput(args),
-        queryFromInfo({ context: ctx, info, typeName: 'RunStep', path: ['data'] }),
-      ),
-  }),
+    RunStepConnection,
+  ),
 }));

@@ -1,4 +1,3 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import {
   type RunError,
   runIncompleteDetails,
@@ -25,7 +24,7 @@ import { submitToolOutputs } from '../../services/runs/tool-outputs.js';
 import type { Usage } from '../../services/runs/usage.js';
 import { type BuilderTypes, builder } from '../builder.js';
 import { ReasoningEffort } from './assistant.js';
-import { pageArgs, pageType, toPageInput } from './common.js';
+import { connectionOf, connectionType, orderArg, toPageInput } from './common.js';
 import { CreateMessageInput } from './message.js';
 import {
   AssistantToolInput,
@@ -134,10 +133,12 @@ const ToolChoiceRef = builder.objectRef<ToolChoice>('ToolChoice').implement({
   }),
 });
 
-export const Run = builder.prismaObject('Run', {
+export const Run = builder.prismaNode('Run', {
   description: 'An execution of an assistant on a thread.',
+  id: { field: 'id', description: '`run_…`' },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, projectId: ctx.actor.projectId }),
   fields: (t) => ({
-    id: t.exposeID('id', { description: '`run_…`' }),
     createdAt: t.expose('createdAt', { type: 'UnixTime' }),
     threadId: t.exposeString('threadId'),
     assistantId: t.exposeString('assistantId'),
@@ -202,7 +203,7 @@ export const Run = builder.prismaObject('Run', {
   }),
 });
 
-const RunList = pageType('Run', Run);
+export const RunConnection = connectionType('Run', Run);
 
 const ToolChoiceType = builder.enumType('ToolChoiceType', {
   values: ['none', 'auto', 'required', 'function', 'code_interpreter', 'file_search'] as const,
@@ -294,17 +295,33 @@ builder.queryFields((t) => ({
     resolve: (query, _root, args, ctx) =>
       getRun(ctx, String(args.threadId), String(args.id), query),
   }),
-  runs: t.field({
-    type: RunList,
-    args: { threadId: t.arg.id({ required: true }), ...pageArgs },
-    resolve: (_root, args, ctx, info) =>
-      listRuns(
-        ctx,
-        String(args.threadId),
-        toPageInput(args),
-        queryFromInfo({ context: ctx, info, typeName: 'Run', path: ['data'] }),
-      ),
-  }),
+  runs: t.connection(
+    {
+      type: Run,
+      description:
+        'Runs of a thread, or of the whole project without `threadId` (not in OpenAI’s REST API), newest first by default.',
+      args: {
+        threadId: t.arg.id({ description: 'Only this thread’s runs.' }),
+        status: t.arg({
+          type: [RunStatusEnum],
+          description: 'Only runs in these statuses (e.g. everything in_progress now).',
+        }),
+        ...orderArg,
+      },
+      resolve: async (_root, args, ctx) =>
+        connectionOf(
+          await listRuns(
+            ctx,
+            args.threadId == null ? null : String(args.threadId),
+            toPageInput(args),
+            {},
+            { status: args.status },
+          ),
+          (run) => run.id,
+        ),
+    },
+    RunConnection,
+  ),
 }));
 
 builder.mutationFields((t) => ({

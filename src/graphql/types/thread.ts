@@ -1,4 +1,3 @@
-import { queryFromInfo } from '@pothos/plugin-prisma';
 import { storedToolResourcesSchema } from '../../services/assistants/tool-resources.js';
 import { parseJsonColumn } from '../../services/common/json-column.js';
 import {
@@ -9,14 +8,16 @@ import {
   updateThread,
 } from '../../services/threads/threads.js';
 import { builder } from '../builder.js';
-import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
+import { connectionOf, connectionType, DeletionResult, orderArg, toPageInput } from './common.js';
 import { CreateMessageInput } from './message.js';
 import { ToolResourcesInput, ToolResourcesRef } from './tools.js';
 
-export const Thread = builder.prismaObject('Thread', {
+export const Thread = builder.prismaNode('Thread', {
   description: 'A conversation: messages, and the runs that answer them.',
+  id: { field: 'id', description: '`thread_…`' },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, projectId: ctx.actor.projectId }),
   fields: (t) => ({
-    id: t.exposeID('id', { description: '`thread_…`' }),
     createdAt: t.expose('createdAt', { type: 'UnixTime' }),
     toolResources: t.field({
       type: ToolResourcesRef,
@@ -32,7 +33,24 @@ export const Thread = builder.prismaObject('Thread', {
   }),
 });
 
-const ThreadList = pageType('Thread', Thread);
+export const ThreadConnection = connectionType('Thread', Thread);
+
+const ThreadFilterInput = builder.inputType('ThreadFilter', {
+  description: 'Every condition given must hold.',
+  fields: (t) => ({
+    metadata: t.field({
+      type: builder.inputType('MetadataEquals', {
+        description: 'A metadata key and the value it must have.',
+        fields: (f) => ({
+          key: f.string({ required: true }),
+          value: f.string({ required: true }),
+        }),
+      }),
+    }),
+    createdAfter: t.field({ type: 'UnixTime', description: 'Created at or after.' }),
+    createdBefore: t.field({ type: 'UnixTime', description: 'Created before.' }),
+  }),
+});
 
 const CreateThreadInput = builder.inputType('CreateThreadInput', {
   fields: (t) => ({
@@ -56,17 +74,19 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getThread(ctx, String(args.id), query),
   }),
-  threads: t.field({
-    type: ThreadList,
-    description: 'Threads of the project, newest first by default (not in OpenAI’s REST API).',
-    args: pageArgs,
-    resolve: (_root, args, ctx, info) =>
-      listThreads(
-        ctx,
-        toPageInput(args),
-        queryFromInfo({ context: ctx, info, typeName: 'Thread', path: ['data'] }),
-      ),
-  }),
+  threads: t.connection(
+    {
+      type: Thread,
+      description: 'Threads of the project, newest first by default (not in OpenAI’s REST API).',
+      args: { ...orderArg, filter: t.arg({ type: ThreadFilterInput }) },
+      resolve: async (_root, args, ctx) =>
+        connectionOf(
+          await listThreads(ctx, toPageInput(args), {}, args.filter ?? {}),
+          (thread) => thread.id,
+        ),
+    },
+    ThreadConnection,
+  ),
 }));
 
 builder.mutationFields((t) => ({

@@ -118,7 +118,7 @@ export const AssistantToolInput = builder.inputType('AssistantToolInput', {
   }),
 });
 
-const CodeInterpreterResourcesRef = builder
+export const CodeInterpreterResourcesRef = builder
   .objectRef<NonNullable<ToolResources['codeInterpreter']>>('CodeInterpreterResources')
   .implement({
     fields: (t) => ({
@@ -128,7 +128,7 @@ const CodeInterpreterResourcesRef = builder
     }),
   });
 
-const FileSearchResourcesRef = builder
+export const FileSearchResourcesRef = builder
   .objectRef<NonNullable<ToolResources['fileSearch']>>('FileSearchResources')
   .implement({
     fields: (t) => ({

@@ -10,12 +10,14 @@ const UploadStatusEnum = builder.enumType('UploadStatus', {
   values: UPLOAD_STATUSES,
 });
 
-builder.prismaObject('Upload', {
+builder.prismaNode('Upload', {
   name: 'UploadSession',
   description:
     'A multi-part upload (OpenAI’s Upload, REST `/v1/uploads`): parts are added one by one (or in parallel), then `completeUpload` concatenates them into a File. (`Upload` is the name of the file scalar.)',
+  id: { field: 'id', description: '`upload_…`' },
+  nullable: true,
+  findUnique: (id, ctx) => ({ id, projectId: ctx.actor.projectId }),
   fields: (t) => ({
-    id: t.exposeID('id', { description: '`upload_…`' }),
     createdAt: t.expose('createdAt', { type: 'UnixTime' }),
     expiresAt: t.expose('expiresAt', {
       type: 'UnixTime',

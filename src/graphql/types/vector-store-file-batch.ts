@@ -1,15 +1,18 @@
 import {
   cancelVectorStoreFileBatch,
   createVectorStoreFileBatch,
+  fileBatchesByIds,
   getVectorStoreFileBatch,
   listVectorStoreFileBatchFiles,
   type VectorStoreFileBatchView,
 } from '../../services/vector-stores/vector-store-file-batches.js';
+import { vectorStoreFilePages } from '../../services/vector-stores/vector-store-files.js';
 import { builder } from '../builder.js';
+import { loadPage } from '../loaders.js';
 import { ChunkingStrategyInput } from './chunking-strategy.js';
-import { toPageInput } from './common.js';
+import { connectionOf, toPageInput } from './common.js';
 import { FileCountsRef } from './vector-store.js';
-import { fileListArgs, VectorStoreFileList } from './vector-store-file.js';
+import { fileListArgs, VectorStoreFile, VectorStoreFileConnection } from './vector-store-file.js';
 
 const VectorStoreFileBatchStatus = builder.enumType('VectorStoreFileBatchStatus', {
   values: {
@@ -20,28 +23,46 @@ const VectorStoreFileBatchStatus = builder.enumType('VectorStoreFileBatchStatus'
   } as const,
 });
 
-export const VectorStoreFileBatch = builder
-  .objectRef<VectorStoreFileBatchView>('VectorStoreFileBatch')
-  .implement({
+export const VectorStoreFileBatch = builder.node(
+  builder.objectRef<VectorStoreFileBatchView>('VectorStoreFileBatch'),
+  {
     description: 'Files attached to a vector store together; status and counts follow them.',
+    id: { resolve: (batch) => batch.id, description: '`vsfb_…`' },
+    loadManyWithoutCache: async (ids, ctx) => {
+      const batches = await fileBatchesByIds(ctx, ids);
+      return ids.map((id) => batches.get(id) ?? null);
+    },
     fields: (t) => ({
-      id: t.exposeID('id', { description: '`vsfb_…`' }),
       vectorStoreId: t.exposeString('vectorStoreId'),
       createdAt: t.expose('createdAt', { type: 'UnixTime' }),
       status: t.field({ type: VectorStoreFileBatchStatus, resolve: (batch) => batch.status }),
       fileCounts: t.field({ type: FileCountsRef, resolve: (batch) => batch.fileCounts }),
-      files: t.field({
-        type: VectorStoreFileList,
-        description: 'The files of this batch, newest first by default.',
-        args: fileListArgs,
-        resolve: (batch, args, ctx) =>
-          listVectorStoreFileBatchFiles(ctx, batch.vectorStoreId, batch.id, {
-            filter: args.filter,
-            page: toPageInput(args),
-          }),
-      }),
+      files: t.connection(
+        {
+          type: VectorStoreFile,
+          description: 'The files of this batch, newest first by default.',
+          args: fileListArgs,
+          resolve: async (batch, args, ctx) =>
+            connectionOf(
+              await loadPage(
+                ctx,
+                'VectorStoreFileBatch.files',
+                args,
+                (ids) =>
+                  vectorStoreFilePages(ctx, 'batch', ids, {
+                    filter: args.filter,
+                    page: toPageInput(args),
+                  }),
+                batch.id,
+              ),
+              (file) => file.id,
+            ),
+        },
+        VectorStoreFileConnection,
+      ),
     }),
-  });
+  },
+);
 
 const VectorStoreFileBatchItemInput = builder.inputType('VectorStoreFileBatchItemInput', {
   fields: (t) => ({
@@ -76,16 +97,24 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) =>
       getVectorStoreFileBatch(ctx, String(args.vectorStoreId), String(args.batchId)),
   }),
-  vectorStoreFileBatchFiles: t.field({
-    type: VectorStoreFileList,
-    description: 'Files of a batch, newest first by default.',
-    args: { ...batchArgs, ...fileListArgs },
-    resolve: (_root, args, ctx) =>
-      listVectorStoreFileBatchFiles(ctx, String(args.vectorStoreId), String(args.batchId), {
-        filter: args.filter,
-        page: toPageInput(args),
-      }),
-  }),
+  vectorStoreFileBatchFiles: t.connection(
+    {
+      type: VectorStoreFile,
+      description: 'Files of a batch, newest first by default.',
+      args: { ...batchArgs, ...fileListArgs },
+      resolve: async (_root, args, ctx) =>
+        connectionOf(
+          await listVectorStoreFileBatchFiles(
+            ctx,
+            String(args.vectorStoreId),
+            String(args.batchId),
+            { filter: args.filter, page: toPageInput(args) },
+          ),
+          (file) => file.id,
+        ),
+    },
+    VectorStoreFileConnection,
+  ),
 }));
 
 builder.mutationFields((t) => ({

@@ -9,10 +9,12 @@ import {
   getVectorStoreFile,
   listVectorStoreFiles,
   updateVectorStoreFileAttributes,
+  vectorStoreFilePages,
 } from '../../services/vector-stores/vector-store-files.js';
 import { builder } from '../builder.js';
+import { loadPage } from '../loaders.js';
 import { ChunkingStrategyInput, ChunkingStrategyRef } from './chunking-strategy.js';
-import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
+import { connectionOf, connectionType, DeletionResult, orderArg, toPageInput } from './common.js';
 import { VectorStore } from './vector-store.js';
 
 export const VectorStoreFileStatus = builder.enumType('VectorStoreFileStatus', {
@@ -63,11 +65,11 @@ export const VectorStoreFile = builder.objectRef<VectorStoreFileView>('VectorSto
   }),
 });
 
-export const VectorStoreFileList = pageType('VectorStoreFile', VectorStoreFile);
+export const VectorStoreFileConnection = connectionType('VectorStoreFile', VectorStoreFile);
 
 /** The list arguments plus OpenAI's status `filter`. */
 export const fileListArgs = builder.args((t) => ({
-  ...pageArgs,
+  ...orderArg,
   filter: t.field({
     type: VectorStoreFileStatus,
     required: false,
@@ -93,13 +95,29 @@ const UpdateVectorStoreFileAttributesInput = builder.inputType(
 );
 
 builder.objectField(VectorStore, 'files', (t) =>
-  t.field({
-    type: VectorStoreFileList,
-    description: 'Its files, newest first by default.',
-    args: fileListArgs,
-    resolve: (store, args, ctx) =>
-      listVectorStoreFiles(ctx, store.id, { filter: args.filter, page: toPageInput(args) }),
-  }),
+  t.connection(
+    {
+      type: VectorStoreFile,
+      description: 'Its files, newest first by default.',
+      args: fileListArgs,
+      resolve: async (store, args, ctx) =>
+        connectionOf(
+          await loadPage(
+            ctx,
+            'VectorStore.files',
+            args,
+            (ids) =>
+              vectorStoreFilePages(ctx, 'vectorStore', ids, {
+                filter: args.filter,
+                page: toPageInput(args),
+              }),
+            store.id,
+          ),
+          (file) => file.id,
+        ),
+    },
+    VectorStoreFileConnection,
+  ),
 );
 
 builder.queryFields((t) => ({
@@ -112,16 +130,22 @@ builder.queryFields((t) => ({
     resolve: (_root, args, ctx) =>
       getVectorStoreFile(ctx, String(args.vectorStoreId), String(args.fileId)),
   }),
-  vectorStoreFiles: t.field({
-    type: VectorStoreFileList,
-    description: 'Files of a vector store, newest first by default.',
-    args: { vectorStoreId: t.arg.id({ required: true }), ...fileListArgs },
-    resolve: (_root, args, ctx) =>
-      listVectorStoreFiles(ctx, String(args.vectorStoreId), {
-        filter: args.filter,
-        page: toPageInput(args),
-      }),
-  }),
+  vectorStoreFiles: t.connection(
+    {
+      type: VectorStoreFile,
+      description: 'Files of a vector store, newest first by default.',
+      args: { vectorStoreId: t.arg.id({ required: true }), ...fileListArgs },
+      resolve: async (_root, args, ctx) =>
+        connectionOf(
+          await listVectorStoreFiles(ctx, String(args.vectorStoreId), {
+            filter: args.filter,
+            page: toPageInput(args),
+          }),
+          (file) => file.id,
+        ),
+    },
+    VectorStoreFileConnection,
+  ),
 }));
 
 builder.mutationFields((t) => ({

@@ -7,10 +7,11 @@ import {
   listVectorStores,
   updateVectorStore,
   type VectorStoreView,
+  vectorStoresByIds,
 } from '../../services/vector-stores/vector-stores.js';
 import { builder } from '../builder.js';
 import { ChunkingStrategyInput } from './chunking-strategy.js';
-import { DeletionResult, pageArgs, pageType, toPageInput } from './common.js';
+import { connectionOf, connectionType, DeletionResult, orderArg, toPageInput } from './common.js';
 
 export const VectorStoreStatus = builder.enumType('VectorStoreStatus', {
   values: {
@@ -43,10 +44,14 @@ const ExpiresAfterRef = builder.objectRef<ExpiresAfter>('VectorStoreExpiresAfter
   }),
 });
 
-export const VectorStore = builder.objectRef<VectorStoreView>('VectorStore').implement({
+export const VectorStore = builder.node(builder.objectRef<VectorStoreView>('VectorStore'), {
   description: 'A searchable collection of files, used by the file_search tool.',
+  id: { resolve: (store) => store.id, description: '`vs_…`' },
+  loadManyWithoutCache: async (ids, ctx) => {
+    const stores = await vectorStoresByIds(ctx, ids);
+    return ids.map((id) => stores.get(id) ?? null);
+  },
   fields: (t) => ({
-    id: t.exposeID('id', { description: '`vs_…`' }),
     createdAt: t.expose('createdAt', { type: 'UnixTime' }),
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
@@ -68,7 +73,7 @@ export const VectorStore = builder.objectRef<VectorStoreView>('VectorStore').imp
   }),
 });
 
-export const VectorStoreList = pageType('VectorStore', VectorStore);
+export const VectorStoreConnection = connectionType('VectorStore', VectorStore);
 
 const ExpiresAfterInput = builder.inputType('VectorStoreExpiresAfterInput', {
   fields: (t) => ({
@@ -103,12 +108,16 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => getVectorStore(ctx, String(args.id)),
   }),
-  vectorStores: t.field({
-    type: VectorStoreList,
-    description: 'Vector stores, newest first by default.',
-    args: pageArgs,
-    resolve: (_root, args, ctx) => listVectorStores(ctx, toPageInput(args)),
-  }),
+  vectorStores: t.connection(
+    {
+      type: VectorStore,
+      description: 'Vector stores, newest first by default.',
+      args: orderArg,
+      resolve: async (_root, args, ctx) =>
+        connectionOf(await listVectorStores(ctx, toPageInput(args)), (store) => store.id),
+    },
+    VectorStoreConnection,
+  ),
 }));
 
 builder.mutationFields((t) => ({

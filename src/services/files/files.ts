@@ -6,7 +6,9 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { newId } from '../../ids.js';
 import type { BlobBody } from '../../storage/blob-storage.js';
 import { BlobNotFoundError, BlobTooLargeError } from '../../storage/errors.js';
-import { type PageInput, pageInputSchema, paginate } from '../common/pagination.js';
+import { byId, distinct } from '../common/by-id.js';
+import { MAX_FILE_PAGE_SIZE } from '../common/page-sizes.js';
+import { type PageInput, pageInputSchemaWith, paginate } from '../common/pagination.js';
 import { parseInput } from '../common/validation.js';
 import { guessMimeType } from './mime-types.js';
 
@@ -67,8 +69,9 @@ const serverFileSchema = z.object({
 });
 
 /** `GET /files` pages differently from the other lists: 1–10,000 items, 10,000 by default. */
-const filePageSchema = pageInputSchema.extend({
-  limit: z.number().int().min(1).max(10_000).default(10_000),
+const filePageSchema = pageInputSchemaWith({
+  max: MAX_FILE_PAGE_SIZE,
+  default: MAX_FILE_PAGE_SIZE,
 });
 
 /** Plain strings: the purpose and expiry are validated here, in OpenAI's wording. */
@@ -348,4 +351,9 @@ export async function openFileContent(ctx: ServiceContext, id: string) {
     }
     throw error;
   }
+}
+
+/** Files by id in one statement; expired ones are gone, as for every other read. */
+export async function filesByIds(ctx: ServiceContext, ids: readonly string[]) {
+  return byId(await ctx.db.file.findMany({ where: { ...live(ctx), id: { in: distinct(ids) } } }));
 }

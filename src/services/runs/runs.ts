@@ -201,19 +201,31 @@ export async function getRun(
   return run;
 }
 
+/**
+ * Runs of a thread, or (`threadId` null) of the whole project, newest first by default;
+ * `status` keeps runs in those statuses (everything `in_progress` now, say).
+ */
 export async function listRuns(
   ctx: ServiceContext,
-  threadId: string,
+  threadId: string | null,
   page?: PageInput,
   query: RunQuery = {},
+  filter: { status?: readonly RunStatus[] | null } = {},
 ) {
-  await assertThreadExists(ctx, threadId);
-  const scope = { threadId, projectId: ctx.actor.projectId };
+  if (threadId !== null) {
+    await assertThreadExists(ctx, threadId);
+  }
+  const scope = {
+    projectId: ctx.actor.projectId,
+    ...(threadId === null ? {} : { threadId }),
+  };
+  const where = { ...scope, ...(filter.status ? { status: { in: [...filter.status] } } : {}) };
   return paginate(page, {
+    // Cursors are found whatever their status now: a run that ends between pages keeps its place.
     seqOf: async (id) =>
       (await ctx.db.run.findFirst({ where: { ...scope, id }, select: { seq: true } }))?.seq ?? null,
     fetch: ({ seq, orderBy, take }) =>
-      ctx.db.run.findMany({ ...query, where: { ...scope, seq }, orderBy, take }),
+      ctx.db.run.findMany({ ...query, where: { ...where, seq }, orderBy, take }),
   });
 }
 

@@ -78,12 +78,45 @@ export async function getThread(ctx: ServiceContext, id: string, query: ThreadQu
 }
 
 /** Threads of the project. OpenAI has no such endpoint; GraphQL offers it. */
-export async function listThreads(ctx: ServiceContext, page?: PageInput, query: ThreadQuery = {}) {
-  const scope = { projectId: ctx.actor.projectId };
+const threadFilterSchema = z.object({
+  /** Threads whose metadata has this key with this value (Prisma's JSON path filter). */
+  metadata: z.object({ key: z.string().min(1).max(64), value: z.string().max(512) }).nullish(),
+  /** Created at or after this time. */
+  createdAfter: z.date().nullish(),
+  /** Created before this time. */
+  createdBefore: z.date().nullish(),
+});
+
+export type ThreadFilter = z.input<typeof threadFilterSchema>;
+
+/** Threads of the project, newest first by default, optionally filtered (not in OpenAI's API). */
+export async function listThreads(
+  ctx: ServiceContext,
+  page?: PageInput,
+  query: ThreadQuery = {},
+  filter: ThreadFilter = {},
+) {
+  const { metadata, createdAfter, createdBefore } = parseInput(
+    threadFilterSchema,
+    filter,
+    'filter',
+  );
+  const scope: Prisma.ThreadWhereInput = {
+    projectId: ctx.actor.projectId,
+    ...(metadata ? { metadata: { path: [metadata.key], equals: metadata.value } } : {}),
+    ...(createdAfter || createdBefore
+      ? { createdAt: { gte: createdAfter ?? undefined, lt: createdBefore ?? undefined } }
+      : {}),
+  };
   return paginate(page, {
+    // A cursor is found among all the project's threads, so a filter can change between pages.
     seqOf: async (id) =>
-      (await ctx.db.thread.findFirst({ where: { ...scope, id }, select: { seq: true } }))?.seq ??
-      null,
+      (
+        await ctx.db.thread.findFirst({
+          where: { projectId: ctx.actor.projectId, id },
+          select: { seq: true },
+        })
+      )?.seq ?? null,
     fetch: ({ seq, orderBy, take }) =>
       ctx.db.thread.findMany({ ...query, where: { ...scope, seq }, orderBy, take }),
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../../context.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../errors.js';
 import { newId } from '../../ids.js';
+import { byId, distinct } from '../common/by-id.js';
 import type { Page, PageInput } from '../common/pagination.js';
 import { idSchema, parseInput } from '../common/validation.js';
 import { batchTotals, type FileCounts, type FileTotals } from './vector-store-counts.js';
@@ -193,4 +194,20 @@ export async function listVectorStoreFileBatchFiles(
     filter,
     options.page,
   );
+}
+
+/** File batches by id in two statements (rows, then file counts), for the graph's relations. */
+export async function fileBatchesByIds(
+  ctx: ServiceContext,
+  ids: readonly string[],
+): Promise<Map<string, VectorStoreFileBatchView>> {
+  const rows = await ctx.db.vectorStoreFileBatch.findMany({
+    where: { id: { in: distinct(ids) }, projectId: ctx.actor.projectId },
+    select: { id: true, vectorStoreId: true, createdAt: true, status: true },
+  });
+  const totals = await batchTotals(
+    ctx.db,
+    rows.map((row) => row.id),
+  );
+  return byId(rows.map((row) => toView(row, totals.get(row.id))));
 }

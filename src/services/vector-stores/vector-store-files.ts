@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../../context.js';
 import { InvalidRequestError, NotFoundError } from '../../errors.js';
-import type { Prisma } from '../../generated/prisma/client.js';
+import { Prisma } from '../../generated/prisma/client.js';
+import { distinct } from '../common/by-id.js';
+import { childPages } from '../common/child-pages.js';
 import { SQL_NULL, toJson } from '../common/json.js';
 import { type Page, type PageInput, paginate } from '../common/pagination.js';
 import { idSchema, parseInput } from '../common/validation.js';
@@ -176,4 +178,80 @@ export async function deleteVectorStoreFile(
     throw vectorStoreFileNotFound(vectorStoreId, fileId);
   }
   return { id: fileId, deleted: true as const };
+}
+
+/**
+ * Memberships in one statement: those whose parent column is one of `parents` and whose file
+ * is one of `fileIds` (a superset of the pairs asked for; the caller files rows by their key).
+ */
+async function vectorStoreFilesWhere(
+  ctx: ServiceContext,
+  where: Prisma.VectorStoreFileWhereInput,
+): Promise<VectorStoreFileView[]> {
+  const rows = await ctx.db.vectorStoreFile.findMany({
+    where: { ...where, projectId: ctx.actor.projectId },
+    select: VECTOR_STORE_FILE_COLUMNS,
+  });
+  return rows.map(toVectorStoreFileView);
+}
+
+const among = (values: string[]) => ({ in: distinct(values) });
+
+/**
+ * A page of files for each vector store (`of: 'vectorStore'`) or each file batch (`of:
+ * 'batch'`), optionally in one status; cursors are file ids.
+ */
+export function vectorStoreFilePages(
+  ctx: ServiceContext,
+  of: 'vectorStore' | 'batch',
+  parents: readonly string[],
+  options: { filter?: FileStatusFilter; page?: PageInput },
+): Promise<Page<VectorStoreFileView>[]> {
+  const status = parseInput(fileStatusFilterSchema, options.filter, 'filter');
+  return childPages(
+    ctx,
+    {
+      table: 'vector_store_files',
+      parentColumn: of === 'vectorStore' ? 'vector_store_id' : 'batch_id',
+      cursorColumn: 'file_id',
+      where: status ? Prisma.sql`c.status = ${status}` : undefined,
+    },
+    parents,
+    options.page,
+    {
+      load: (keys) => {
+        const parentIds = among(keys.map((key) => key.parent));
+        return vectorStoreFilesWhere(ctx, {
+          ...(of === 'vectorStore' ? { vectorStoreId: parentIds } : { batchId: parentIds }),
+          fileId: among(keys.map((key) => key.cursor)),
+        });
+      },
+      keyOf: (file) => ({
+        parent: of === 'vectorStore' ? file.vectorStoreId : (file.batchId ?? ''),
+        cursor: file.id,
+      }),
+    },
+  );
+}
+
+/** A page of each file's memberships in vector stores, in the order it was attached. */
+export function vectorStorePagesOfFiles(
+  ctx: ServiceContext,
+  fileIds: readonly string[],
+  page: PageInput | undefined,
+): Promise<Page<VectorStoreFileView>[]> {
+  return childPages(
+    ctx,
+    { table: 'vector_store_files', parentColumn: 'file_id', cursorColumn: 'vector_store_id' },
+    fileIds,
+    page,
+    {
+      load: (keys) =>
+        vectorStoreFilesWhere(ctx, {
+          fileId: among(keys.map((key) => key.parent)),
+          vectorStoreId: among(keys.map((key) => key.cursor)),
+        }),
+      keyOf: (file) => ({ parent: file.id, cursor: file.vectorStoreId }),
+    },
+  );
 }

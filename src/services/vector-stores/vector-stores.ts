@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../../context.js';
 import { newId } from '../../ids.js';
+import { byId, distinct } from '../common/by-id.js';
 import { toJson } from '../common/json.js';
 import { parseJsonColumn } from '../common/json-column.js';
 import { type PageInput, paginate } from '../common/pagination.js';
@@ -271,4 +272,16 @@ export async function deleteVectorStore(ctx: ServiceContext, id: string) {
     throw vectorStoreNotFound(id);
   }
   return { id, deleted: true as const };
+}
+
+/** Vector stores by id in two statements (rows, then file counts), for the graph's relations. */
+export async function vectorStoresByIds(
+  ctx: ServiceContext,
+  ids: readonly string[],
+): Promise<Map<string, VectorStoreView>> {
+  const rows = await ctx.db.vectorStore.findMany({
+    where: { id: { in: distinct(ids) }, projectId: ctx.actor.projectId },
+    select: STORE_COLUMNS,
+  });
+  return byId(await toViews(ctx, rows));
 }

@@ -285,7 +285,7 @@ describe('code_interpreter in runs', () => {
     );
     const response = await t.graphql<{
       runSteps: {
-        data: {
+        nodes: {
           stepDetails: {
             toolCalls:
               | {
@@ -299,13 +299,13 @@ describe('code_interpreter in runs', () => {
     }>(
       `query ($threadId: ID!, $runId: ID!) {
         runSteps(threadId: $threadId, runId: $runId, order: asc) {
-          data { stepDetails { toolCalls { type codeInterpreter { input outputs { type logs } } } } }
+          nodes { stepDetails { toolCalls { type codeInterpreter { input outputs { type logs } } } } }
         }
       }`,
       { threadId: thread.id, runId: run.id },
     );
     expect(response.errors).toBeUndefined();
-    expect(response.data?.runSteps.data[0]?.stepDetails.toolCalls).toEqual([
+    expect(response.data?.runSteps.nodes[0]?.stepDetails.toolCalls).toEqual([
       {
         type: 'code_interpreter',
         codeInterpreter: { input: 'print(6 * 7)', outputs: [{ type: 'logs', logs: '42\n' }] },

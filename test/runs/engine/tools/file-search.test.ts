@@ -303,7 +303,7 @@ describe('file_search in runs', () => {
     );
     const response = await t.graphql<{
       runSteps: {
-        data: {
+        nodes: {
           type: string;
           stepDetails: {
             toolCalls: {
@@ -316,7 +316,7 @@ describe('file_search in runs', () => {
         }[];
       };
       messages: {
-        data: {
+        nodes: {
           content: {
             text: { annotations: { type: string; fileCitation: { fileId: string } }[] };
           }[];
@@ -325,22 +325,22 @@ describe('file_search in runs', () => {
     }>(
       `query ($threadId: ID!, $runId: ID!) {
         runSteps(threadId: $threadId, runId: $runId) {
-          data { type stepDetails { toolCalls { type fileSearch { results { fileId content { text } } } } } }
+          nodes { type stepDetails { toolCalls { type fileSearch { results { fileId content { text } } } } } }
         }
-        messages(threadId: $threadId, limit: 1) {
-          data { content { text { annotations { type fileCitation { fileId } } } } }
+        messages(threadId: $threadId, first: 1) {
+          nodes { content { text { annotations { type fileCitation { fileId } } } } }
         }
       }`,
       { threadId: thread.id, runId: run.id },
     );
     expect(response.errors).toBeUndefined();
-    const toolStep = response.data?.runSteps.data.find((step) => step.type === 'tool_calls');
+    const toolStep = response.data?.runSteps.nodes.find((step) => step.type === 'tool_calls');
     const search = toolStep?.stepDetails.toolCalls[0]?.fileSearch;
     expect(search?.results[0]?.fileId).toBe(notesFileId);
     expect(search?.results[0]?.content.map((part) => part.text).join('')).toContain(
       'LISTEN and NOTIFY',
     );
-    expect(response.data?.messages.data[0]?.content[0]?.text.annotations).toEqual([
+    expect(response.data?.messages.nodes[0]?.content[0]?.text.annotations).toEqual([
       { type: 'file_citation', fileCitation: { fileId: notesFileId } },
     ]);
   });
