@@ -3,6 +3,7 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { ServiceContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { ContextFactory } from '../request-context.js';
+import { GRAPHIQL_DEFAULT_QUERY } from './graphiql-default-query.js';
 import { getSchema } from './schema.js';
 import { useStreamingUploads } from './streaming-uploads.js';
 
@@ -26,7 +27,9 @@ export function createGraphQLServer(contextFor: ContextFactory, logger: Logger):
     landingPage: false,
     graphiql: {
       title: 'Assistants API',
-      headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }),
+      // The key goes after "Bearer ": a placeholder there would be sent as a key.
+      headers: '{"Authorization": "Bearer "}',
+      defaultQuery: GRAPHIQL_DEFAULT_QUERY,
     },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
