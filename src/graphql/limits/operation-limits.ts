@@ -44,7 +44,7 @@ export function graphqlLimitsFrom(env: Env): GraphQLLimits {
   };
 }
 
-const COST_RULE = `a field costs 1, and the selection of a field with a first, last or limit argument counts once per item it asks for (${DEFAULT_LIST_SIZE} when absent)`;
+const COST_RULE = `a field costs 1, and the selection of a field with a first, last or limit argument counts once per item it asks for, ${DEFAULT_LIST_SIZE} when absent`;
 
 type Definition = OperationDefinitionNode | FragmentDefinitionNode;
 
