@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { createCompatHandler } from '../compat/index.js';
 import type { Deps } from './deps.js';
+import { graphqlLimitsFrom } from './graphql/limits/operation-limits.js';
 import { getSchema } from './graphql/schema.js';
 import { attachGraphQLWebSocket } from './graphql/ws.js';
 import { createGraphQLServer } from './graphql/yoga.js';
@@ -20,7 +21,8 @@ export interface App {
 /** The HTTP surface: GraphQL (HTTP, SSE, WebSocket) at /graphql, OpenAI REST at /v1, /healthz. */
 export function buildApp(deps: Deps): App {
   const contextFor = createContextFactory(deps);
-  const yoga = createGraphQLServer(contextFor, deps.logger);
+  const graphqlLimits = graphqlLimitsFrom(deps.env);
+  const yoga = createGraphQLServer(contextFor, deps.logger, graphqlLimits);
   const compat = createCompatHandler({
     schema: getSchema(),
     contextFor,
@@ -80,7 +82,7 @@ export function buildApp(deps: Deps): App {
       res.end();
     });
   });
-  const ws = attachGraphQLWebSocket(server, yoga, contextFor, deps.logger);
+  const ws = attachGraphQLWebSocket(server, yoga, contextFor, deps.logger, graphqlLimits);
 
   return {
     server,

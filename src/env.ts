@@ -124,6 +124,26 @@ const envSchema = z.object({
   SANDBOX_UID: z.coerce.number().int().min(1).max(2_147_483_647).default(65_534),
   /** Where per-run sandbox sessions live on the host. Absent: `<os tmpdir>/assistants-sandbox`. */
   SANDBOX_WORK_DIR: z.string().min(1).optional(),
+  /**
+   * Deepest nesting of fields in a GraphQL operation, fragments followed (GraphiQL's schema
+   * introspection is 15 deep, the REST shim's operations at most 8). At most 100: documents are
+   * refused unparsed past 256 nested brackets, which bounds the parser's recursion.
+   */
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(1).max(100).default(20),
+  /** Aliased fields per GraphQL operation (the REST shim's operations use none). */
+  GRAPHQL_MAX_ALIASES: z.coerce.number().int().min(0).default(30),
+  /** Directives per GraphQL operation (`@include`, `@skip`…). */
+  GRAPHQL_MAX_DIRECTIVES: z.coerce.number().int().min(0).default(50),
+  /** Tokens per GraphQL document (the REST shim's largest has about 400). */
+  GRAPHQL_MAX_TOKENS: z.coerce.number().int().min(100).max(100_000).default(10_000),
+  /**
+   * Cost budget of a GraphQL operation: each field costs 1, and a field with a `first`, `last` or
+   * `limit` argument counts its selection once per item (20 when absent). A full page (100) of
+   * the REST shim's largest objects costs about 6,600; a list of 100 in a list of 100, 20,000.
+   */
+  GRAPHQL_MAX_COST: z.coerce.number().int().min(1).default(10_000),
+  /** Operations per batched GraphQL request (a JSON array); 0 refuses batches. */
+  GRAPHQL_MAX_BATCH: z.coerce.number().int().min(0).max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** How long SIGTERM waits for in-flight requests before closing them, in milliseconds. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),

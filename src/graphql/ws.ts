@@ -1,15 +1,24 @@
 import type { Server } from 'node:http';
-import { type ExecutionArgs, GraphQLError } from 'graphql';
+import { type DocumentNode, type ExecutionArgs, GraphQLError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Logger } from '../logger.js';
 import type { ContextFactory } from '../request-context.js';
+import { checkExecution, type GraphQLLimits } from './limits/operation-limits.js';
 import type { Yoga } from './yoga.js';
 
 /** `Authorization` from the connection_init payload: `{ authorization: 'Bearer …' }`. */
 function authorizationFrom(params: Readonly<Record<string, unknown>> | undefined): string | null {
   const value = params?.authorization ?? params?.Authorization;
   return typeof value === 'string' ? value : null;
+}
+
+/** A GraphQL error as the operation's answer (an `error` message); anything else is rethrown. */
+function operationErrors(error: unknown): GraphQLError[] {
+  if (error instanceof GraphQLError) {
+    return [error];
+  }
+  throw error;
 }
 
 interface EnvelopedRoot {
@@ -19,14 +28,16 @@ interface EnvelopedRoot {
 
 /**
  * graphql-ws on the same server and path as yoga, running operations through yoga's envelope
- * (same schema, context, masking). A connection without a valid key is closed at
- * `connection_init` (4403 Forbidden), before any operation.
+ * (same schema, context, masking, and `limits`, which yoga's parse and validate enforce). A
+ * connection without a valid key is closed at `connection_init` (4403 Forbidden), before any
+ * operation.
  */
 export function attachGraphQLWebSocket(
   server: Server,
   yoga: Yoga,
   contextFor: ContextFactory,
   logger: Logger,
+  limits: GraphQLLimits,
 ): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: '/graphql' });
   const disposable = useServer(
@@ -48,10 +59,30 @@ export function attachGraphQLWebSocket(
           logger,
           connectionAuthorization: authorizationFrom(ctx.connectionParams),
         });
-        const document = parse(payload.query);
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          // A syntax error (or a document over the token limit) thrown from here closed the whole
+          // socket (4500); returned, it answers this operation only, as validation errors do.
+          return operationErrors(error);
+        }
         const errors = validate(schema, document);
         if (errors.length > 0) {
           return errors;
+        }
+        // Yoga's envelope checks this again before executing, where it can only answer with a
+        // result; checked here, a cost over the limit with these variables is an `error` message,
+        // like the other limits.
+        const refused = checkExecution(
+          schema,
+          document,
+          payload.operationName,
+          payload.variables,
+          limits,
+        );
+        if (refused.length > 0) {
+          return refused;
         }
         let contextValue: Awaited<ReturnType<typeof contextFactory>>;
         try {
@@ -60,10 +91,7 @@ export function attachGraphQLWebSocket(
           // The key was valid at connection_init but no longer is (revoked since). Thrown, this
           // became graphql-ws' "internal error" (close 4500, logged); returned, the client gets
           // the operation's UNAUTHENTICATED error, as over HTTP.
-          if (error instanceof GraphQLError) {
-            return [error];
-          }
-          throw error;
+          return operationErrors(error);
         }
         return {
           schema,

@@ -3,6 +3,9 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { ServiceContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { ContextFactory } from '../request-context.js';
+import { GRAPHIQL_DEFAULT_QUERY } from './graphiql-default-query.js';
+import type { GraphQLLimits } from './limits/operation-limits.js';
+import { useOperationLimits } from './limits/use-operation-limits.js';
 import { getSchema } from './schema.js';
 import { useStreamingUploads } from './streaming-uploads.js';
 
@@ -16,17 +19,29 @@ export interface ServerContext {
 
 export type Yoga = YogaServerInstance<ServerContext, ServiceContext>;
 
-/** GraphQL over HTTP and SSE at /graphql, with GraphiQL for browsers. */
-export function createGraphQLServer(contextFor: ContextFactory, logger: Logger): Yoga {
+/**
+ * GraphQL over HTTP and SSE at /graphql, with GraphiQL for browsers. Documents over `limits`
+ * are refused before anything executes; batches (JSON arrays) of up to `limits.maxBatch`
+ * operations are accepted.
+ */
+export function createGraphQLServer(
+  contextFor: ContextFactory,
+  logger: Logger,
+  limits: GraphQLLimits,
+): Yoga {
   return createYoga<ServerContext, ServiceContext>({
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     // Uploads stream to storage instead of being read whole into memory by yoga.
-    plugins: [useStreamingUploads()],
+    plugins: [useStreamingUploads(), useOperationLimits(limits)],
+    // Yoga's own check stays behind ours as a backstop; `false` when batches are refused.
+    batching: limits.maxBatch > 0 && { limit: limits.maxBatch },
     landingPage: false,
     graphiql: {
       title: 'Assistants API',
-      headers: JSON.stringify({ Authorization: 'Bearer <your API key>' }),
+      // The key goes after "Bearer ": a placeholder there would be sent as a key.
+      headers: '{"Authorization": "Bearer "}',
+      defaultQuery: GRAPHIQL_DEFAULT_QUERY,
     },
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { GRAPHIQL_DEFAULT_QUERY } from '../../src/graphql/graphiql-default-query.js';
 import { type TestApp, useTestApp } from '../setup/app.js';
 
 let t: TestApp;
@@ -113,6 +114,15 @@ describe('GraphiQL', () => {
     const html = await response.text();
     expect(html).toMatch(/graphiql/i);
     expect(html).toContain('<title>Assistants API</title>');
+  });
+
+  it('opens with the Authorization header ready for a key, and a query of the graph', async () => {
+    const response = await fetch(`${t.baseUrl}/graphql`, { headers: { accept: 'text/html' } });
+    const html = await response.text();
+    // The page hands its options to GraphiQL as JSON: each string appears JSON-encoded.
+    expect(html).toContain(`"headers":${JSON.stringify('{"Authorization": "Bearer "}')}`);
+    expect(html).toContain(`"defaultQuery":${JSON.stringify(GRAPHIQL_DEFAULT_QUERY)}`);
+    expect(GRAPHIQL_DEFAULT_QUERY).toContain('query ThreadWithMessagesAndRuns {');
   });
 });
 

@@ -171,3 +171,72 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
     ]);
   });
 });
+
+describe('GraphQL limits over WebSocket', () => {
+  /** The errors of an operation the server answers with an `error` message. */
+  async function refusal(client: Client, payload: SubscribePayload): Promise<unknown> {
+    return execute(client, payload).then(
+      (result) => {
+        throw new Error(`expected an error message, got ${JSON.stringify(result)}`);
+      },
+      (error: unknown) => error,
+    );
+  }
+
+  /** Whether the socket is still open, as far as the client has been told. */
+  function isOpen({ closed }: Connection): Promise<boolean> {
+    return Promise.race([
+      closed.then(() => false),
+      new Promise<boolean>((r) => setImmediate(r, true)),
+    ]);
+  }
+
+  it('refuses a subscription over the depth limit, keeping the socket for the next operation', async () => {
+    const connection = connect({ authorization: `Bearer ${t.apiKey}` });
+    const deep = `${'status { '.repeat(19)}x${' }'.repeat(19)}`;
+    const refused = await refusal(connection.client, {
+      query: `subscription Deep { runEvents(threadId: "thread_x", runId: "run_x") { ${deep} } }`,
+    });
+    expect(refused).toEqual([
+      expect.objectContaining({
+        message: "Operation 'Deep' is 21 fields deep; the limit is 20.",
+        extensions: expect.objectContaining({ code: 'DEPTH_LIMIT_EXCEEDED', limit: 20 }),
+      }),
+    ]);
+    const next = await execute(connection.client, { query: '{ __typename }' });
+    expect(next).toEqual({ data: { __typename: 'Query' } });
+    expect(await isOpen(connection)).toBe(true);
+  });
+
+  it('refuses a cost over the limit with the variables sent, as an error message', async () => {
+    const { client } = connect({ authorization: `Bearer ${t.apiKey}` });
+    const query =
+      'query Files($n: Int) { files(limit: $n) { data { id filename bytes purpose } } }';
+    expect(await refusal(client, { query, variables: { n: 5000 } })).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^Operation 'Files' may cost 25001; the limit is 10000/),
+        extensions: expect.objectContaining({ code: 'COST_LIMIT_EXCEEDED' }),
+      }),
+    ]);
+    expect(await execute(client, { query, variables: { n: 5 } })).toEqual({
+      data: { files: { data: [] } },
+    });
+  });
+
+  it('answers a syntax error as that operation’s error, not by closing the socket', async () => {
+    const connection = connect({ authorization: `Bearer ${t.apiKey}` });
+    expect(await refusal(connection.client, { query: '{ assistants {' })).toEqual([
+      expect.objectContaining({ message: 'Syntax Error: Expected Name, found <EOF>.' }),
+    ]);
+    expect(
+      await refusal(connection.client, { query: `{ ${'__typename '.repeat(10_000)}}` }),
+    ).toEqual([
+      expect.objectContaining({
+        extensions: expect.objectContaining({ code: 'TOKEN_LIMIT_EXCEEDED' }),
+      }),
+    ]);
+    const next = await execute(connection.client, { query: '{ __typename }' });
+    expect(next).toEqual({ data: { __typename: 'Query' } });
+    expect(await isOpen(connection)).toBe(true);
+  });
+});
