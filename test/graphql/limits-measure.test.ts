@@ -1,6 +1,6 @@
 // The limits' measures on documents, without a server: the REST shim's operations fit the
-// defaults, and lists count as the Relay connections landing in the graph will size them.
-import { buildSchema, type DocumentNode, parse } from 'graphql';
+// defaults, and connections count as the pages they ask for.
+import { type DocumentNode, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import * as operations from '../../compat/generated/operations.js';
 import { parseEnv } from '../../src/env.js';
@@ -14,22 +14,7 @@ import { getSchema } from '../../src/graphql/schema.js';
 
 const defaults = graphqlLimitsFrom(parseEnv({}));
 
-/** The connections' shape (first/last, nodes), as the graph is getting them. */
-const connections = buildSchema(`
-  type Query { threads(first: Int, last: Int): ThreadConnection! }
-  type ThreadConnection { nodes: [Thread!]! }
-  type Thread {
-    id: ID!
-    createdAt: Int!
-    metadata: String
-    messages(first: Int, last: Int): MessageConnection!
-    runs(first: Int, last: Int): RunConnection!
-  }
-  type MessageConnection { nodes: [Message!]! }
-  type Message { id: ID! role: String! createdAt: Int! }
-  type RunConnection { nodes: [Run!]! }
-  type Run { id: ID! status: String! }
-`);
+const schema = getSchema();
 
 function codes(errors: { extensions: Record<string, unknown> }[]) {
   return errors.map((error) => error.extensions.code);
@@ -37,13 +22,13 @@ function codes(errors: { extensions: Record<string, unknown> }[]) {
 
 describe('the default limits', () => {
   it('hold every REST shim operation, at OpenAI’s largest page of 100', () => {
-    const schema = getSchema();
     const documents = Object.entries(operations) as [string, DocumentNode][];
     expect(documents.length).toBeGreaterThan(40);
     for (const [name, document] of documents) {
       expect([name, checkDocument(schema, document, defaults)]).toEqual([name, []]);
-      const page = { limit: 100 };
-      expect([name, checkExecution(schema, document, null, page, defaults)]).toEqual([name, []]);
+      for (const page of [{ first: 100 }, { last: 100 }]) {
+        expect([name, checkExecution(schema, document, null, page, defaults)]).toEqual([name, []]);
+      }
     }
   });
 
@@ -51,12 +36,14 @@ describe('the default limits', () => {
     const nested = parse(
       'query { threads(first: 100) { nodes { messages(first: 100) { nodes { id } } } } }',
     );
-    const [error, ...others] = checkDocument(connections, nested, defaults);
+    const [error, ...others] = checkDocument(schema, nested, defaults);
     expect(others).toEqual([]);
     // 1 + 100 × (nodes + messages: 1 + 100 × (nodes + id)).
     expect(error?.message).toMatch(/^The anonymous operation may cost 20201; the limit is 10000/);
     expect(error?.extensions).toMatchObject({ code: 'COST_LIMIT_EXCEEDED', limit: 10_000 });
-    expect(checkDocument(connections, parse(GRAPHIQL_DEFAULT_QUERY), defaults)).toEqual([]);
+    const graphiql = parse(GRAPHIQL_DEFAULT_QUERY);
+    expect(validate(schema, graphiql)).toEqual([]);
+    expect(checkDocument(schema, graphiql, defaults)).toEqual([]);
   });
 });
 
@@ -65,7 +52,7 @@ describe('list sizes', () => {
 
   it('count a connection as its first or last, and 20 without either', () => {
     // 1 + n × (nodes + id).
-    const cost = (query: string) => checkDocument(connections, parse(query), limits);
+    const cost = (query: string) => checkDocument(schema, parse(query), limits);
     expect(cost('{ threads(first: 49) { nodes { id } } }')).toEqual([]);
     expect(codes(cost('{ threads(first: 50) { nodes { id } } }'))).toEqual(['COST_LIMIT_EXCEEDED']);
     expect(codes(cost('{ threads(last: 50) { nodes { id } } }'))).toEqual(['COST_LIMIT_EXCEEDED']);
@@ -79,10 +66,10 @@ describe('list sizes', () => {
   it('given by variables count with their values, when the operation runs', () => {
     const document = parse('query Threads($n: Int = 10) { threads(first: $n) { nodes { id } } }');
     // Any value may come: validation leaves the cost to execution.
-    expect(checkDocument(connections, document, limits)).toEqual([]);
-    expect(checkExecution(connections, document, null, {}, limits)).toEqual([]);
-    expect(checkExecution(connections, document, null, { n: 49 }, limits)).toEqual([]);
-    expect(codes(checkExecution(connections, document, 'Threads', { n: 50 }, limits))).toEqual([
+    expect(checkDocument(schema, document, limits)).toEqual([]);
+    expect(checkExecution(schema, document, null, {}, limits)).toEqual([]);
+    expect(checkExecution(schema, document, null, { n: 49 }, limits)).toEqual([]);
+    expect(codes(checkExecution(schema, document, 'Threads', { n: 50 }, limits))).toEqual([
       'COST_LIMIT_EXCEEDED',
     ]);
   });

@@ -91,7 +91,7 @@ describe('GraphQL limits over HTTP', () => {
       'The document nests more than 256 levels deep; operations may nest fields 20 deep.',
     );
     // The same for values nested in an argument, which the parser reads recursively too.
-    const list = `{ assistants(after: ${'['.repeat(3000)}"x"${']'.repeat(3000)}) { hasMore } }`;
+    const list = `{ assistants(after: ${'['.repeat(3000)}"x"${']'.repeat(3000)}) { pageInfo { hasNextPage } } }`;
     await expectRefused(list, 'DEPTH_LIMIT_EXCEEDED');
   });
 
@@ -159,20 +159,21 @@ describe('GraphQL limits over HTTP', () => {
   });
 
   it('refuses an operation whose lists may return over 10,000 fields with COST_LIMIT_EXCEEDED', async () => {
-    // 1 + 10,000 × (data + 4 fields, + firstId): files takes pages of up to 10,000.
+    // 1 + 10,000 × (nodes + 4 fields, + pageInfo + endCursor): files takes pages of up to
+    // 10,000. The connection's whole selection counts per item, pageInfo too (an overestimate).
     const query =
-      'query Files { files(limit: 10000) { data { id filename bytes purpose } firstId } }';
+      'query Files { files(first: 10000) { nodes { id filename bytes purpose } pageInfo { endCursor } } }';
     const error = await expectRefused(query, 'COST_LIMIT_EXCEEDED');
-    expect(error.message).toMatch(/^Operation 'Files' may cost 60001; the limit is 10000 \(/);
+    expect(error.message).toMatch(/^Operation 'Files' may cost 70001; the limit is 10000 \(/);
     expect(error.extensions?.limit).toBe(10_000);
   });
 
   it('counts a list sized by a variable with the value sent, before executing', async () => {
-    const query = 'query ($n: Int) { files(limit: $n) { data { id filename bytes purpose } } }';
+    const query = 'query ($n: Int) { files(first: $n) { nodes { id filename bytes purpose } } }';
     const error = await expectRefused(query, 'COST_LIMIT_EXCEEDED', { n: 5000 });
     expect(error.message).toMatch(/^The anonymous operation may cost 25001; the limit is 10000/);
     const small = await post(t, { query, variables: { n: 10 } });
-    expect(small).toMatchObject({ status: 200, body: { data: { files: { data: [] } } } });
+    expect(small).toMatchObject({ status: 200, body: { data: { files: { nodes: [] } } } });
     // Absent, the list counts as the default page (20 items): 1 + 20 × 5.
     expect((await post(t, { query })).status).toBe(200);
   });
@@ -190,9 +191,12 @@ describe('GraphQL limits over HTTP', () => {
     expect(introspection.status).toBe(200);
     expect(introspection.body).toHaveProperty('data.__schema.queryType.name', 'Query');
     const page = await t.graphql(
-      '{ assistants(limit: 100) { data { id name model tools { type } metadata } hasMore } }',
+      '{ assistants(first: 100) { nodes { id name model tools { type } metadata } pageInfo { hasNextPage } } }',
     );
-    expect(page).toMatchObject({ status: 200, data: { assistants: { hasMore: false } } });
+    expect(page).toMatchObject({
+      status: 200,
+      data: { assistants: { pageInfo: { hasNextPage: false } } },
+    });
   });
 });
 
@@ -263,8 +267,8 @@ describe('limits from the environment', () => {
       const { body: answer } = await post(tight, body);
       return Array.isArray(answer) ? [] : answer.errors?.map((error) => error.extensions);
     };
-    expect(await codes({ query: '{ assistants { hasMore } }' })).toBeUndefined();
-    expect(await codes({ query: '{ assistants(limit: 1) { data { id } } }' })).toEqual([
+    expect(await codes({ query: '{ assistants { __typename } }' })).toBeUndefined();
+    expect(await codes({ query: '{ assistants(first: 1) { nodes { id } } }' })).toEqual([
       { code: 'DEPTH_LIMIT_EXCEEDED', limit: 2 },
     ]);
     expect(await codes({ query: '{ a: __typename b: __typename }' })).toEqual([
@@ -276,11 +280,13 @@ describe('limits from the environment', () => {
     expect(await codes({ query: `{ ${'__typename '.repeat(99)}}` })).toEqual([
       { code: 'TOKEN_LIMIT_EXCEEDED', limit: 100 },
     ]);
-    // 1 + 20 × (hasMore + firstId): over 30 by default page size, under it with limit 1.
-    expect(await codes({ query: '{ assistants { hasMore firstId } }' })).toEqual([
+    // 1 + 20 × (two fields): over 30 at the default page size, under it with first: 1.
+    expect(await codes({ query: '{ assistants { __typename t: __typename } }' })).toEqual([
       { code: 'COST_LIMIT_EXCEEDED', limit: 30 },
     ]);
-    expect(await codes({ query: '{ assistants(limit: 1) { hasMore firstId } }' })).toBeUndefined();
+    expect(
+      await codes({ query: '{ assistants(first: 1) { __typename t: __typename } }' }),
+    ).toBeUndefined();
     expect(await codes([{ query: '{ __typename }' }])).toEqual([
       { code: 'BATCH_LIMIT_EXCEEDED', limit: 0 },
     ]);

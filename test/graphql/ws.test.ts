@@ -211,7 +211,7 @@ describe('GraphQL limits over WebSocket', () => {
   it('refuses a cost over the limit with the variables sent, as an error message', async () => {
     const { client } = connect({ authorization: `Bearer ${t.apiKey}` });
     const query =
-      'query Files($n: Int) { files(limit: $n) { data { id filename bytes purpose } } }';
+      'query Files($n: Int) { files(first: $n) { nodes { id filename bytes purpose } } }';
     expect(await refusal(client, { query, variables: { n: 5000 } })).toEqual([
       expect.objectContaining({
         message: expect.stringMatching(/^Operation 'Files' may cost 25001; the limit is 10000/),
@@ -219,7 +219,7 @@ describe('GraphQL limits over WebSocket', () => {
       }),
     ]);
     expect(await execute(client, { query, variables: { n: 5 } })).toEqual({
-      data: { files: { data: [] } },
+      data: { files: { nodes: [] } },
     });
   });
 
