@@ -6,6 +6,7 @@ import { getSchema } from './graphql/schema.js';
 import { attachGraphQLWebSocket } from './graphql/ws.js';
 import { createGraphQLServer } from './graphql/yoga.js';
 import { readFileContent } from './http/file-content.js';
+import { normalizeRequestTarget, refuseRequestTarget } from './http/request-target.js';
 import { newId } from './ids.js';
 import { createContextFactory } from './request-context.js';
 
@@ -61,7 +62,10 @@ export function buildApp(deps: Deps): App {
         'request',
       );
     });
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = normalizeRequestTarget(req);
+    if (!url) {
+      return refuseRequestTarget(res);
+    }
     if (url.pathname === '/healthz') {
       return health(res);
     }
