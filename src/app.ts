@@ -9,6 +9,7 @@ import { readFileContent } from './http/file-content.js';
 import { normalizeRequestTarget, refuseRequestTarget } from './http/request-target.js';
 import { newId } from './ids.js';
 import { createContextFactory } from './request-context.js';
+import { uploadSpoolDir } from './storage/upload-spool.js';
 
 export interface App {
   server: Server;
@@ -29,6 +30,7 @@ export function buildApp(deps: Deps): App {
     files: {
       maxUploadBytes: deps.env.FILE_MAX_BYTES,
       maxUploadPartBytes: deps.env.UPLOAD_PART_MAX_BYTES,
+      spoolDir: uploadSpoolDir(deps.env.DATA_DIR),
       readContent: readFileContent,
     },
   });
