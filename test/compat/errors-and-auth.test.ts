@@ -198,6 +198,26 @@ describe('authentication and the beta header', () => {
     expect(error).toMatchObject({ status: 401, code: 'invalid_api_key' });
   });
 
+  it('answers a placeholder or malformed key as an incorrect key, not a missing one', async () => {
+    const cases: [string, string][] = [
+      ['Bearer <your API key>', 'Incorrect API key provided: <yo***key>.'],
+      ['Bearer sk-abc def-123456', 'Incorrect API key provided: sk-***3456.'],
+    ];
+    for (const [authorization, message] of cases) {
+      const { status, body } = await restError('/assistants', {
+        apiKey: null,
+        headers: { authorization },
+      });
+      expect(status, authorization).toBe(401);
+      expect(body.error, authorization).toEqual({
+        message,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      });
+    }
+  });
+
   it('accepts Assistants routes without the OpenAI-Beta header by default', async () => {
     const thread = await t.openai.beta.threads.create();
     for (const path of ['/assistants', `/threads/${thread.id}`, `/threads/${thread.id}/messages`]) {
