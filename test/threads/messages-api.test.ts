@@ -104,7 +104,7 @@ describe('messages over the official SDK', () => {
     const thread = await t.openai.beta.threads.create();
     const cases: [Record<string, unknown>, string, string][] = [
       [{ role: 'user', content: [] }, 'content', 'empty_array'],
-      [{ role: 'user', content: [{ type: 'audio' }] }, 'content[0].type', 'invalid_type'],
+      [{ role: 'user', content: [{ type: 'audio' }] }, 'content[0].type', 'invalid_value'],
       [
         { role: 'user', content: [{ type: 'text' }] },
         'content[0].text',

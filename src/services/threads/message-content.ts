@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../../context.js';
 import { InvalidRequestError } from '../../errors.js';
-import { idSchema } from '../common/validation.js';
+import { idSchema, missingParameter } from '../common/validation.js';
 
 const detailSchema = z.enum(['auto', 'low', 'high']);
 
@@ -34,15 +34,7 @@ export const messageContentInputSchema = z
     imageUrl: imageUrlSchema.nullish(),
   })
   .transform((part, ctx): MessageContentInput => {
-    const missing = (path: string) => {
-      ctx.addIssue({
-        code: 'custom',
-        path: [path],
-        message: 'Missing required parameter',
-        params: { openaiCode: 'missing_required_parameter' },
-      });
-      return z.NEVER;
-    };
+    const missing = (path: string) => missingParameter(ctx, path);
     switch (part.type) {
       case 'text':
         return typeof part.text === 'string' ? { type: 'text', text: part.text } : missing('text');
