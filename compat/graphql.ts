@@ -5,12 +5,13 @@ import {
   execute,
   GraphQLError,
   type GraphQLSchema,
+  isEnumType,
   Kind,
   subscribe,
   validate,
 } from 'graphql';
 import type { ServiceContext } from '../src/context.js';
-import { fromGraphQLError, type RestError } from './errors.js';
+import { type EnumValues, fromGraphQLError, type RestError } from './errors.js';
 import * as generated from './generated/operations.js';
 
 /**
@@ -74,12 +75,13 @@ function firstError(
   result: ExecutionResult,
   operationName: string,
   context: ServiceContext,
+  enumValues: EnumValues,
 ): RestError | null {
   const [error] = result.errors ?? [];
   if (!error) {
     return null;
   }
-  const restError = fromGraphQLError(error);
+  const restError = fromGraphQLError(error, enumValues);
   if (restError.status >= 500) {
     context.logger.error({ err: error.originalError ?? error, operationName }, 'operation failed');
   }
@@ -92,6 +94,10 @@ function firstError(
  */
 export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
   const operations = loadOperations(schema);
+  const enumValues: EnumValues = (name) => {
+    const type = schema.getType(name);
+    return isEnumType(type) ? type.getValues().map((value) => value.name) : null;
+  };
   const args = (
     document: DocumentNode,
     variables: Readonly<Record<string, unknown>>,
@@ -120,7 +126,7 @@ export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
     ) {
       const { operationName, executionArgs } = args(document, variables, context);
       const result = await execute(executionArgs);
-      const error = firstError(result, operationName, context);
+      const error = firstError(result, operationName, context, enumValues);
       if (error) {
         throw error;
       }
@@ -140,7 +146,10 @@ export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
       const { operationName, executionArgs } = args(document, variables, context);
       const result = await subscribe(executionArgs);
       if (!(Symbol.asyncIterator in result)) {
-        throw firstError(result, operationName, context) ?? new Error('Subscription did not start');
+        throw (
+          firstError(result, operationName, context, enumValues) ??
+          new Error('Subscription did not start')
+        );
       }
       // Not an async generator: its `return()` would wait for the next event, while this one
       // reaches the source at once, so a client that goes away stops a quiet stream now.
@@ -150,7 +159,7 @@ export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
           if (item.done) {
             return { done: true, value: undefined };
           }
-          const error = firstError(item.value, operationName, context);
+          const error = firstError(item.value, operationName, context, enumValues);
           if (error) {
             await result.return(undefined);
             throw error;

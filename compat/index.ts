@@ -31,6 +31,8 @@ export interface CompatOptions {
     maxUploadBytes: number;
     /** UPLOAD_PART_MAX_BYTES: an upload part is spooled up to this (+1) the same way. */
     maxUploadPartBytes: number;
+    /** Where uploads are spooled (`<DATA_DIR>/spool`, swept by the worker). */
+    spoolDir: string;
     /** Reads a file's bytes for `GET /files/{id}/content` (binary does not fit GraphQL). */
     readContent: FileContentReader;
   };
@@ -52,7 +54,10 @@ export function createCompatHandler(options: CompatOptions) {
     ...threadRoutes,
     ...messageRoutes,
     ...fileRoutes(options.files),
-    ...uploadRoutes({ maxPartBytes: options.files.maxUploadPartBytes }),
+    ...uploadRoutes({
+      maxPartBytes: options.files.maxUploadPartBytes,
+      spoolDir: options.files.spoolDir,
+    }),
     ...vectorStoreRoutes,
     ...vectorStoreSearchRoutes,
   ]);

@@ -1,4 +1,5 @@
 import { camelize } from './case.js';
+import { listOf, RestError } from './errors.js';
 
 type Json = Record<string, unknown>;
 
@@ -42,9 +43,26 @@ export function threadInput(body: Json): Json {
   return input;
 }
 
-/** OpenAI's bare-string `tool_choice` (`"auto"`) is `{ type: auto }` in GraphQL. */
+/** The strings OpenAI's `tool_choice` may be; the other choices are objects. */
+const TOOL_CHOICE_STRINGS = ['none', 'auto', 'required'];
+
+/**
+ * OpenAI's bare-string `tool_choice` (`"auto"`) is `{ type: auto }` in GraphQL. Another string
+ * is refused here, naming `tool_choice` as the caller sent it, not the `tool_choice.type` it
+ * would become.
+ */
 function toolChoice(value: unknown): unknown {
-  return typeof value === 'string' ? { type: value } : value;
+  if (typeof value !== 'string') {
+    return value;
+  }
+  if (!TOOL_CHOICE_STRINGS.includes(value)) {
+    throw new RestError(
+      400,
+      `Invalid value: '${value}'. Supported values are: ${listOf(TOOL_CHOICE_STRINGS)}.`,
+      { param: 'tool_choice', code: 'invalid_value' },
+    );
+  }
+  return { type: value };
 }
 
 /** Fields shared by "create run" and "create thread and run". */

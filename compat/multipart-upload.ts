@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -65,13 +64,13 @@ export const NOT_MULTIPART = (type: string) =>
 /**
  * Reads a multipart/form-data body. Clients send fields in any order (the openai SDK sends
  * `file` before `purpose`), and the operation needs every field, so the file part is spooled to
- * a temporary file (never memory) while the rest is read, and streamed from there. At most
+ * a file in `spoolDir` (never memory) while the rest is read, and streamed from there. At most
  * `maxBytes + 1` bytes are kept: enough for storage to refuse an oversized file with the usual
  * error, without filling the disk.
  */
 export async function readMultipartUpload(
   req: IncomingMessage,
-  options: { fileField: string; maxBytes: number },
+  options: { fileField: string; maxBytes: number; spoolDir: string },
 ): Promise<MultipartUpload> {
   const type = req.headers['content-type'] ?? '';
   if (!/^multipart\/form-data/i.test(type)) {
@@ -107,13 +106,18 @@ export async function readMultipartUpload(
       stream.resume();
       return;
     }
-    spoolPath = path.join(tmpdir(), `assistants-upload-${randomUUID()}`);
-    file = new SpooledUpload(info.filename ?? '', info.mimeType, spoolPath);
+    const spool = path.join(options.spoolDir, `assistants-upload-${randomUUID()}`);
+    spoolPath = spool;
+    file = new SpooledUpload(info.filename ?? '', info.mimeType, spool);
+    // The part waits (backpressure) until the directory exists; made here, not at start, so a
+    // directory removed while the server runs comes back.
     spools.push(
-      pipeline(
-        stream,
-        new KeepAtMost(options.maxBytes + 1),
-        createWriteStream(spoolPath, { flags: 'wx' }),
+      mkdir(options.spoolDir, { recursive: true }).then(() =>
+        pipeline(
+          stream,
+          new KeepAtMost(options.maxBytes + 1),
+          createWriteStream(spool, { flags: 'wx' }),
+        ),
       ),
     );
   });

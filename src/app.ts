@@ -7,8 +7,10 @@ import { getSchema } from './graphql/schema.js';
 import { attachGraphQLWebSocket } from './graphql/ws.js';
 import { createGraphQLServer } from './graphql/yoga.js';
 import { readFileContent } from './http/file-content.js';
+import { normalizeRequestTarget, refuseRequestTarget } from './http/request-target.js';
 import { newId } from './ids.js';
 import { createContextFactory } from './request-context.js';
+import { uploadSpoolDir } from './storage/upload-spool.js';
 
 export interface App {
   server: Server;
@@ -30,6 +32,7 @@ export function buildApp(deps: Deps): App {
     files: {
       maxUploadBytes: deps.env.FILE_MAX_BYTES,
       maxUploadPartBytes: deps.env.UPLOAD_PART_MAX_BYTES,
+      spoolDir: uploadSpoolDir(deps.env.DATA_DIR),
       readContent: readFileContent,
     },
   });
@@ -63,7 +66,10 @@ export function buildApp(deps: Deps): App {
         'request',
       );
     });
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = normalizeRequestTarget(req);
+    if (!url) {
+      return refuseRequestTarget(res);
+    }
     if (url.pathname === '/healthz') {
       return health(res);
     }

@@ -14,6 +14,7 @@ import { sweepUploads } from './services/uploads/upload-expiry.js';
 import { sweepVectorStores } from './services/vector-stores/vector-store-expiry.js';
 import { sweepPartialWrites } from './storage/partial-sweep.js';
 import { localStorageRoot } from './storage/storage-from-env.js';
+import { sweepUploadSpool, uploadSpoolDir } from './storage/upload-spool.js';
 
 export interface Worker {
   stop(): Promise<void>;
@@ -182,6 +183,14 @@ export async function startWorker(deps: Deps): Promise<Worker> {
         }
       })
       .catch((error: unknown) => logger.error({ err: error }, 'partial write sweep failed'))
+      // REST uploads a killed server was spooling stay in DATA_DIR/spool forever otherwise.
+      .then(() => sweepUploadSpool(uploadSpoolDir(env.DATA_DIR)))
+      .then((removed) => {
+        if (removed.length > 0) {
+          logger.info({ spoolFiles: removed }, 'removed abandoned upload spool files');
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'upload spool sweep failed'))
       // Sessions of runs that ended without their worker (expired, cancelled while waiting for
       // tool outputs, a dead worker): untouched for twice a run's lifetime, they can go.
       .then(() =>

@@ -52,7 +52,7 @@ function uploadVariables(upload: MultipartUpload) {
 }
 
 /** `/files`: uploads, metadata and downloads (no OpenAI-Beta header on these paths). */
-export function fileRoutes(options: { maxUploadBytes: number }): Route[] {
+export function fileRoutes(options: { maxUploadBytes: number; spoolDir: string }): Route[] {
   return [
     {
       method: 'POST',
@@ -63,6 +63,7 @@ export function fileRoutes(options: { maxUploadBytes: number }): Route[] {
         const upload = await readMultipartUpload(req, {
           fileField: 'file',
           maxBytes: options.maxUploadBytes,
+          spoolDir: options.spoolDir,
         });
         try {
           const data = await run(UploadFileDocument, uploadVariables(upload));

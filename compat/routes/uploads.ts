@@ -12,7 +12,7 @@ import { serializeUpload, serializeUploadPart } from '../upload-serializers.js';
 const NO_FIELDS: ReadonlySet<string> = new Set();
 
 /** `/uploads`: multi-part uploads that end in a File (no OpenAI-Beta header on these paths). */
-export function uploadRoutes(options: { maxPartBytes: number }): Route[] {
+export function uploadRoutes(options: { maxPartBytes: number; spoolDir: string }): Route[] {
   return [
     {
       method: 'POST',
@@ -34,6 +34,7 @@ export function uploadRoutes(options: { maxPartBytes: number }): Route[] {
         const upload = await readMultipartUpload(req, {
           fileField: 'data',
           maxBytes: options.maxPartBytes,
+          spoolDir: options.spoolDir,
         });
         try {
           rejectUnknownFields(upload, NO_FIELDS);

@@ -1,6 +1,6 @@
-import { readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isMissing, PARTIAL_DIR } from './local-storage.js';
+import { sweepIdleEntries } from './idle-sweep.js';
+import { PARTIAL_DIR } from './local-storage.js';
 
 /**
  * How long a `.partial` file must sit untouched before it is taken for a crash's leftover: 24 h.
@@ -15,27 +15,12 @@ export const PARTIAL_MAX_IDLE_MS = 24 * 60 * 60 * 1000;
  * them into place: a process that died mid-write leaves them behind forever. Only entries whose
  * mtime is older than `maxIdleMs` go; returns their names.
  */
-export async function sweepPartialWrites(
+export function sweepPartialWrites(
   root: string,
   options: { maxIdleMs?: number; now?: Date } = {},
 ): Promise<string[]> {
-  const dir = path.join(root, PARTIAL_DIR);
-  const cutoff = (options.now ?? new Date()).getTime() - (options.maxIdleMs ?? PARTIAL_MAX_IDLE_MS);
-  const names = await readdir(dir).catch((error: unknown) => {
-    if (isMissing(error)) {
-      return [];
-    }
-    throw error;
+  return sweepIdleEntries(path.join(root, PARTIAL_DIR), {
+    maxIdleMs: options.maxIdleMs ?? PARTIAL_MAX_IDLE_MS,
+    now: options.now,
   });
-  const removed: string[] = [];
-  for (const name of names) {
-    const entry = path.join(dir, name);
-    // Gone meanwhile (renamed into place or removed by its failed write): nothing to do.
-    const stats = await stat(entry).catch(() => null);
-    if (stats && stats.mtimeMs < cutoff) {
-      await rm(entry, { recursive: true, force: true });
-      removed.push(name);
-    }
-  }
-  return removed;
 }

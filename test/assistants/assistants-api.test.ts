@@ -130,7 +130,7 @@ describe('assistants over the official SDK', () => {
       [{ model: 'm', temperature: 3 }, 'temperature', 'decimal_above_max_value'],
       [{ model: 'm', name: 42 }, 'name', 'invalid_type'],
       [{ model: 'm', tools: [{ type: 'function' }] }, 'tools[0].function', 'invalid_value'],
-      [{ model: 'm', tools: [{ type: 'browser' }] }, 'tools[0].type', 'invalid_type'],
+      [{ model: 'm', tools: [{ type: 'browser' }] }, 'tools[0].type', 'invalid_value'],
       [{ model: 'm', surprise: true }, 'surprise', 'unknown_parameter'],
       [{ name: 'no model' }, 'model', 'missing_required_parameter'],
     ];

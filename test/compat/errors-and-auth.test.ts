@@ -2,39 +2,18 @@ import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
 import { apiError } from '../setup/api-error.js';
 import { startTestApp, type TestApp, useTestApp } from '../setup/app.js';
-import { expectSpec } from '../setup/openapi.js';
+import { jsonPost, restErrorOf } from '../setup/rest-error.js';
 
 let t: TestApp;
 useTestApp({}, (app) => {
   t = app;
 });
 
-interface ErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
+/** A raw request to this file's app (or `app`) that must fail with OpenAI's envelope. */
+const restError = (path: string, init: Parameters<TestApp['rest']>[1] = {}, app: TestApp = t) =>
+  restErrorOf(app, path, init);
 
-/**
- * A raw request that must fail: the response is JSON, carries a request id, and its body is
- * OpenAI's error envelope.
- */
-async function restError(
-  path: string,
-  init: Parameters<TestApp['rest']>[1] = {},
-  app: TestApp = t,
-): Promise<{ status: number; body: ErrorBody }> {
-  const response = await app.rest(path, init);
-  expect(response.headers.get('content-type')).toMatch(/^application\/json/);
-  expect(response.headers.get('x-request-id')).toMatch(/^req_[A-Za-z0-9]{24}$/);
-  const body: unknown = await response.json();
-  expectSpec('ErrorResponse', body);
-  return { status: response.status, body: body as ErrorBody };
-}
-
-const json = (body: unknown) => ({
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify(body),
-});
+const json = jsonPost;
 
 describe('malformed requests', () => {
   it('answers a body that is not JSON with a 400 envelope', async () => {
@@ -217,6 +196,26 @@ describe('authentication and the beta header', () => {
     const error = await apiError(t.client('sk-wrong-key-0123456789').beta.threads.create());
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(error).toMatchObject({ status: 401, code: 'invalid_api_key' });
+  });
+
+  it('answers a placeholder or malformed key as an incorrect key, not a missing one', async () => {
+    const cases: [string, string][] = [
+      ['Bearer <your API key>', 'Incorrect API key provided: <yo***key>.'],
+      ['Bearer sk-abc def-123456', 'Incorrect API key provided: sk-***3456.'],
+    ];
+    for (const [authorization, message] of cases) {
+      const { status, body } = await restError('/assistants', {
+        apiKey: null,
+        headers: { authorization },
+      });
+      expect(status, authorization).toBe(401);
+      expect(body.error, authorization).toEqual({
+        message,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      });
+    }
   });
 
   it('accepts Assistants routes without the OpenAI-Beta header by default', async () => {

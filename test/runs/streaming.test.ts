@@ -1,3 +1,5 @@
+import type { AssistantStream } from 'openai/lib/AssistantStream';
+import type { AssistantTool } from 'openai/resources/beta/assistants';
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../setup/app.js';
 import { useAppWithUpstream } from '../setup/app-with-upstream.js';
@@ -7,21 +9,53 @@ import { eventSchema, expectSpec } from '../setup/openapi.js';
 let t: TestApp;
 let upstream: FakeUpstream;
 
-useAppWithUpstream({}, (app) => {
+// No code runs here: a code_interpreter call still streams its input, then reports the sandbox off.
+useAppWithUpstream({ env: { SANDBOX_DISABLED: 'true' } }, (app) => {
   ({ t, upstream } = app);
 });
 
-async function setup(tools = false) {
-  const assistant = await t.openai.beta.assistants.create({
-    model: 'gpt-4o',
-    tools: tools
-      ? [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object' } } }]
-      : [],
-  });
+const WEATHER: AssistantTool = {
+  type: 'function',
+  function: { name: 'get_weather', parameters: { type: 'object' } },
+};
+
+async function setup(tools: AssistantTool[] = []) {
+  const assistant = await t.openai.beta.assistants.create({ model: 'gpt-4o', tools });
   const thread = await t.openai.beta.threads.create({
     messages: [{ role: 'user', content: 'Say hello' }],
   });
   return { assistant, thread };
+}
+
+/**
+ * What the SDKs' users do: take each call from toolCallCreated and rebuild its arguments or code
+ * from toolCallDelta. Gathers, by call id, the text each showed at its creation and the rest.
+ */
+function toolCallTexts(stream: AssistantStream) {
+  const opened: Record<string, string> = {};
+  const streamed: Record<string, string> = {};
+  let current = '';
+  stream.on('toolCallCreated', (call) => {
+    current = call.id;
+    opened[current] = call.type === 'file_search' ? '' : textOf(call);
+    streamed[current] = '';
+  });
+  stream.on('toolCallDelta', (delta) => {
+    streamed[current] += delta.type === 'file_search' ? '' : textOf(delta);
+  });
+  stream.on('event', ({ event, data }) => expectSpec(eventSchema(event), data));
+  return { opened, streamed };
+}
+
+/** A function call's arguments or a code_interpreter call's input, whole or a delta's piece. */
+type CallText =
+  | { type: 'function'; function?: { arguments?: string } }
+  | { type: 'code_interpreter'; code_interpreter?: { input?: string } };
+
+function textOf(call: CallText): string {
+  return call.type === 'function'
+    ? (call.function?.arguments ?? '')
+    : (call.code_interpreter?.input ?? '');
 }
 
 describe('REST streaming through the SDK helpers', () => {
@@ -63,7 +97,7 @@ describe('REST streaming through the SDK helpers', () => {
   });
 
   it('streams tool calls, stops at requires_action, and continues with submitToolOutputsStream', async () => {
-    const { assistant, thread } = await setup(true);
+    const { assistant, thread } = await setup([WEATHER]);
     upstream.script({
       toolCalls: [
         { id: 'call_a', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius"}' },
@@ -111,6 +145,42 @@ describe('REST streaming through the SDK helpers', () => {
     expect(names.at(-1)).toBe('thread.run.completed');
     const [message] = await resumed.finalMessages();
     expect(message?.content[0]).toMatchObject({ text: { value: 'Paris 18, Rome 24.' } });
+  });
+
+  it('opens each function call with an empty delta, so its toolCallDelta text is whole', async () => {
+    const { assistant, thread } = await setup([WEATHER]);
+    const args = '{"city":"Paris","unit":"celsius"}';
+    // Every chunk of the reply comes in one network read: the most the writer can coalesce.
+    upstream.script({
+      toolCalls: [
+        { id: 'call_a', name: 'get_weather', arguments: args },
+        { id: 'call_b', name: 'get_weather', arguments: '{"city":"Rome"}' },
+      ],
+    });
+    const stream = t.openai.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    const texts = toolCallTexts(stream);
+    expect((await stream.finalRun()).status).toBe('requires_action');
+    expect(texts).toEqual({
+      opened: { call_a: '', call_b: '' },
+      streamed: { call_a: args, call_b: '{"city":"Rome"}' },
+    });
+  });
+
+  it('opens a code_interpreter call with an empty input, so its toolCallDelta input is whole', async () => {
+    const { assistant, thread } = await setup([{ type: 'code_interpreter' }]);
+    const code = 'total = 6 * 7\nprint(total)';
+    upstream.script(
+      {
+        toolCalls: [
+          { id: 'call_code', name: 'code_interpreter', arguments: JSON.stringify({ code }) },
+        ],
+      },
+      { text: 'No sandbox here.' },
+    );
+    const stream = t.openai.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    const texts = toolCallTexts(stream);
+    expect((await stream.finalRun()).status).toBe('completed');
+    expect(texts).toEqual({ opened: { call_code: '' }, streamed: { call_code: code } });
   });
 
   it('streams a failure as thread.run.failed', async () => {

@@ -104,7 +104,7 @@ describe('messages over the official SDK', () => {
     const thread = await t.openai.beta.threads.create();
     const cases: [Record<string, unknown>, string, string][] = [
       [{ role: 'user', content: [] }, 'content', 'empty_array'],
-      [{ role: 'user', content: [{ type: 'audio' }] }, 'content[0].type', 'invalid_type'],
+      [{ role: 'user', content: [{ type: 'audio' }] }, 'content[0].type', 'invalid_value'],
       [
         { role: 'user', content: [{ type: 'text' }] },
         'content[0].text',
@@ -129,6 +129,48 @@ describe('messages over the official SDK', () => {
       });
     }
     expect((await t.openai.beta.threads.messages.list(thread.id)).data).toEqual([]);
+  });
+
+  it('accepts only http and https image URLs, naming the field the caller sent', async () => {
+    const thread = await t.openai.beta.threads.create();
+    const urls = [
+      'file:///etc/passwd',
+      'gopher://127.0.0.1:70/_x',
+      'ftp://example.com/a.png',
+      'javascript:alert(1)',
+      'data:image/png;base64,iVBORw0KGgo=',
+    ];
+    const image = (url: string) => ({ type: 'image_url' as const, image_url: { url } });
+    for (const url of urls) {
+      const error = await apiError(
+        t.openai.beta.threads.messages.create(thread.id, { role: 'user', content: [image(url)] }),
+      );
+      expect(error, url).toMatchObject({
+        status: 400,
+        type: 'invalid_request_error',
+        param: 'content[0].image_url.url',
+        code: 'invalid_value',
+      });
+      expect(error.message, url).toBe(
+        "400 Invalid 'content[0].image_url.url': Expected a URL starting with 'http://' or 'https://'.",
+      );
+    }
+    const inThread = await apiError(
+      t.openai.beta.threads.create({
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'see' }, image(urls[0] ?? '')] },
+        ],
+      }),
+    );
+    expect(inThread).toMatchObject({ param: 'messages[0].content[1].image_url.url' });
+    expect((await t.openai.beta.threads.messages.list(thread.id)).data).toEqual([]);
+    const plain = await t.openai.beta.threads.messages.create(thread.id, {
+      role: 'user',
+      content: [image('http://example.com/a.png')],
+    });
+    expect(plain.content).toEqual([
+      { type: 'image_url', image_url: { url: 'http://example.com/a.png', detail: 'auto' } },
+    ]);
   });
 
   it('retrieves, updates metadata and deletes a message', async () => {

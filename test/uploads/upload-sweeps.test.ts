@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sweepUploads } from '../../src/services/uploads/upload-expiry.js';
 import { PARTIAL_MAX_IDLE_MS } from '../../src/storage/partial-sweep.js';
+import { SPOOL_MAX_IDLE_MS, uploadSpoolDir } from '../../src/storage/upload-spool.js';
 import { type TestApp, useTestApp } from '../setup/app.js';
 import { addPart, createUploadFor } from './upload-fixtures.js';
 
@@ -79,15 +81,62 @@ describe('the worker’s sweep', () => {
     expect(expired).not.toContain(running.id);
   });
 
-  it('deletes local partial writes abandoned by a crash', async () => {
-    const dir = path.join(root, '.partial');
+  /** Leaves an entry idle for longer than `maxIdleMs` and a fresh one: only the first goes. */
+  async function expectIdleSwept(dir: string, maxIdleMs: number, abandoned: string, live: string) {
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'crashed.partial'), 'half');
-    const old = new Date(Date.now() - PARTIAL_MAX_IDLE_MS - 60_000);
-    await utimes(path.join(dir, 'crashed.partial'), old, old);
-    await writeFile(path.join(dir, 'writing.partial'), 'live');
+    await writeFile(path.join(dir, abandoned), 'half');
+    const old = new Date(Date.now() - maxIdleMs - 60_000);
+    await utimes(path.join(dir, abandoned), old, old);
+    await writeFile(path.join(dir, live), 'live');
     await eventually(async () => {
-      expect(await readdir(dir)).toEqual(['writing.partial']);
+      expect(await readdir(dir)).toEqual([live]);
+    });
+  }
+
+  it('deletes local partial writes abandoned by a crash', async () => {
+    await expectIdleSwept(
+      path.join(root, '.partial'),
+      PARTIAL_MAX_IDLE_MS,
+      'crashed.partial',
+      'writing.partial',
+    );
+  });
+
+  it('deletes REST upload spool files a killed server left behind, and keeps fresh ones', async () => {
+    await expectIdleSwept(
+      uploadSpoolDir(t.deps.env.DATA_DIR),
+      SPOOL_MAX_IDLE_MS,
+      'assistants-upload-killed',
+      'assistants-upload-arriving',
+    );
+  });
+
+  it('spools a REST upload under DATA_DIR while it arrives, and removes it when the client leaves', async () => {
+    const dir = uploadSpoolDir(t.deps.env.DATA_DIR);
+    const spooled = async () =>
+      (await readdir(dir).catch(() => [])).filter((name) => name.startsWith('assistants-upload-'));
+    const before = await spooled();
+    const boundary = 'spool-test-boundary';
+    const upload = request({
+      port: t.port,
+      host: '127.0.0.1',
+      method: 'POST',
+      path: '/v1/files',
+      headers: {
+        authorization: `Bearer ${t.apiKey}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+      },
+    });
+    upload.on('error', () => {});
+    upload.write(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.bin"\r\n\r\n${'x'.repeat(64 * 1024)}`,
+    );
+    await eventually(async () => {
+      expect((await spooled()).length).toBe(before.length + 1);
+    });
+    upload.destroy();
+    await eventually(async () => {
+      expect(await spooled()).toEqual(before);
     });
   });
 });

@@ -73,6 +73,28 @@ describe('the Uploads API refuses what OpenAI refuses', () => {
     expect((await client.uploads.create({ ...base, bytes: FILE_LIMIT })).status).toBe('pending');
   });
 
+  it('keeps only the last path part of a filename, as multipart uploads do', async () => {
+    const names: [string, string][] = [
+      ['../../etc/cron.d/x.txt', 'x.txt'],
+      ['..\\..\\windows\\win.ini', 'win.ini'],
+      ['/abs/notes.md', 'notes.md'],
+      ['plain.bin', 'plain.bin'],
+    ];
+    for (const [filename, kept] of names) {
+      const bytes = randomBytes(4);
+      const upload = await createUploadFor(client, 4, filename);
+      expect(upload.filename, filename).toBe(kept);
+      const part = await addPart(client, upload.id, bytes);
+      const completed = await client.uploads.complete(upload.id, { part_ids: [part.id] });
+      expect(completed.file?.filename, filename).toBe(kept);
+    }
+    for (const filename of ['../..', 'dir/', '.']) {
+      const error = await apiError(createUploadFor(client, 4, filename));
+      expect(error.status, filename).toBe(400);
+      expect(error.error, filename).toMatchObject({ param: 'filename' });
+    }
+  });
+
   it('refuses a part request without a `data` file or with other fields', async () => {
     const upload = await createUploadFor(client, 10);
     const send = (form: FormData) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { jsonObjectSchema } from '../common/validation.js';
+import { jsonObjectSchema, missingParameter } from '../common/validation.js';
 
 const jsonSchemaFormatSchema = z.object({
   name: z
@@ -43,8 +43,7 @@ export const responseFormatSchema = z
       return { type: format.type };
     }
     if (!format.jsonSchema) {
-      ctx.addIssue({ code: 'custom', path: ['jsonSchema'], message: 'Missing required parameter' });
-      return z.NEVER;
+      return missingParameter(ctx, 'jsonSchema');
     }
     return { type: 'json_schema', jsonSchema: format.jsonSchema };
   });

@@ -45,7 +45,9 @@ function maskKey(key: string): string {
 }
 
 function bearerKey(authorization: string | null): string {
-  const match = authorization?.match(/^Bearer\s+(\S+)\s*$/i);
+  // Whatever follows `Bearer` is the caller's key, spaces and all: a placeholder left in
+  // (`Bearer <your API key>`) was provided, and is answered as an incorrect key, as OpenAI does.
+  const match = authorization?.match(/^Bearer\s+(.*?)\s*$/i);
   const key = match?.[1];
   if (!key) {
     throw new AuthenticationError(

@@ -24,6 +24,21 @@ export const storedMetadataSchema: z.ZodType<Metadata> = z.record(z.string(), z.
 /** Either the id of something or absent. Shared by every id-list field. */
 export const idSchema = z.string().min(1).max(128);
 
+/**
+ * Reports `path` (below the value being refined) as a missing required parameter, which
+ * `parseInput` words as OpenAI does (`Missing required parameter: '<param>'.`). Returns
+ * `z.NEVER`, for a transform to return.
+ */
+export function missingParameter(ctx: z.RefinementCtx, path: string): typeof z.NEVER {
+  ctx.addIssue({
+    code: 'custom',
+    path: [path],
+    message: 'Missing required parameter',
+    params: { openaiCode: 'missing_required_parameter' },
+  });
+  return z.NEVER;
+}
+
 function openaiCode(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'too_big':

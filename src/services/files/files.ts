@@ -44,6 +44,19 @@ export const filenameSchema = z
   .max(1024)
   .refine((name) => !name.includes('\u0000'), 'file names cannot contain NUL characters.');
 
+/**
+ * The last part of a file name a client sent (`../../x.txt` and `..\\x.txt` give `x.txt`; `.`
+ * and `..` give none): what busboy keeps of a multipart file name, so every way in stores a name
+ * and never a path.
+ */
+export function lastPathPart(name: string): string {
+  const last = name.slice(Math.max(name.lastIndexOf('/'), name.lastIndexOf('\\')) + 1);
+  return last === '.' || last === '..' ? '' : last;
+}
+
+/** A file name a client sent: its last path part, then the rules of `filenameSchema`. */
+export const clientFilenameSchema = z.string().transform(lastPathPart).pipe(filenameSchema);
+
 /** OpenAI's `FileExpirationAfter`: deleted this long after creation. */
 export const fileExpiresAfterSchema = z.object({
   anchor: z.literal('created_at'),
@@ -51,7 +64,7 @@ export const fileExpiresAfterSchema = z.object({
 });
 
 const uploadFileSchema = z.object({
-  filename: filenameSchema,
+  filename: clientFilenameSchema,
   purpose: z.enum(UPLOAD_PURPOSES, {
     error: (issue) =>
       issue.input === 'assistants_output'

@@ -3,7 +3,7 @@ import { runToolsSchema } from '../assistants/assistant-tools.js';
 import { REASONING_EFFORTS } from '../assistants/assistants.js';
 import { responseFormatSchema } from '../assistants/response-format.js';
 import { toolResourcesSchema } from '../assistants/tool-resources.js';
-import { metadataSchema } from '../common/validation.js';
+import { metadataSchema, missingParameter } from '../common/validation.js';
 import { createMessageSchema } from '../threads/messages.js';
 
 export const INCLUDE_FILE_SEARCH_CONTENT =
@@ -30,8 +30,7 @@ const toolChoiceSchema = z
       return { type: choice.type };
     }
     if (!choice.function) {
-      ctx.addIssue({ code: 'custom', path: ['function'], message: 'Missing required parameter' });
-      return z.NEVER;
+      return missingParameter(ctx, 'function');
     }
     return { type: 'function', function: { name: choice.function.name } };
   });

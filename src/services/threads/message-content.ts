@@ -1,12 +1,23 @@
 import { z } from 'zod';
 import type { ServiceContext } from '../../context.js';
 import { InvalidRequestError } from '../../errors.js';
-import { idSchema } from '../common/validation.js';
+import { idSchema, missingParameter } from '../common/validation.js';
 
 const detailSchema = z.enum(['auto', 'low', 'high']);
 
 const imageFileSchema = z.object({ fileId: idSchema, detail: detailSchema.nullish() });
-const imageUrlSchema = z.object({ url: z.url(), detail: detailSchema.nullish() });
+/**
+ * The upstream model (or whatever it runs on) fetches the URL: only web URLs, as OpenAI's
+ * "external URL of the image", never `file:` or other schemes that reach the model host's files
+ * or services. Data URLs are not accepted: the spec names none, and images go as `image_file`.
+ */
+const imageUrlSchema = z.object({
+  url: z.url({
+    protocol: /^https?$/,
+    error: "Expected a URL starting with 'http://' or 'https://'.",
+  }),
+  detail: detailSchema.nullish(),
+});
 
 /** Request-side content part; text is a plain string here. */
 export type MessageContentInput =
@@ -23,15 +34,7 @@ export const messageContentInputSchema = z
     imageUrl: imageUrlSchema.nullish(),
   })
   .transform((part, ctx): MessageContentInput => {
-    const missing = (path: string) => {
-      ctx.addIssue({
-        code: 'custom',
-        path: [path],
-        message: 'Missing required parameter',
-        params: { openaiCode: 'missing_required_parameter' },
-      });
-      return z.NEVER;
-    };
+    const missing = (path: string) => missingParameter(ctx, path);
     switch (part.type) {
       case 'text':
         return typeof part.text === 'string' ? { type: 'text', text: part.text } : missing('text');

@@ -4,7 +4,7 @@ import { ConflictError, InvalidRequestError, NotFoundError } from '../../errors.
 import type { Prisma } from '../../generated/prisma/client.js';
 import { newId } from '../../ids.js';
 import { parseInput } from '../common/validation.js';
-import { fileExpiresAfterSchema, filenameSchema } from '../files/files.js';
+import { clientFilenameSchema, fileExpiresAfterSchema } from '../files/files.js';
 import { removeUploadParts } from './upload-parts-removal.js';
 import {
   isCompleting,
@@ -20,7 +20,7 @@ export const UPLOAD_SESSION_PURPOSES = ['assistants', 'batch', 'fine-tune', 'vis
 export const UPLOAD_MAX_BYTES = 8 * 1024 ** 3;
 
 const createUploadSchema = z.object({
-  filename: filenameSchema,
+  filename: clientFilenameSchema,
   purpose: z.enum(UPLOAD_SESSION_PURPOSES, {
     error: () =>
       `expected one of ${UPLOAD_SESSION_PURPOSES.map((value) => `'${value}'`).join(', ')}.`,

@@ -88,8 +88,8 @@ export class TextWriter extends CoalescingWriter {
   /** The write of what is pending (null: nothing is), and the finish if asked. */
   private pending(finish: MessageWrite['finish'], end: CleanEnd | null): MessageWrite | null {
     const create = !this.created;
-    const delta = this.delta();
-    if (!create && !delta && !finish) {
+    const deltas = this.deltas();
+    if (!create && deltas.length === 0 && !finish) {
       return null;
     }
     this.created = true;
@@ -98,14 +98,18 @@ export class TextWriter extends CoalescingWriter {
       this.value,
       annotate(this.value, this.extras.sources, finish !== null),
     );
-    return { messageId: this.messageId, stepId: this.stepId, create, content, delta, finish, end };
+    return { messageId: this.messageId, stepId: this.stepId, create, content, deltas, finish, end };
   }
 
-  /** The `thread.message.delta` data for the text not written yet (null: none). */
-  private delta(): object | null {
+  /**
+   * The `thread.message.delta` data for the content not written yet (none: nothing new), one
+   * content part per delta: clients such as LibreChat and the AI SDK read `delta.content[0]`
+   * only, so images and text sharing a delta would lose the text.
+   */
+  private deltas(): object[] {
     const piece = this.value.slice(this.written);
     if (piece === '') {
-      return null;
+      return [];
     }
     const first = this.written === 0;
     this.written = this.value.length;
@@ -122,16 +126,11 @@ export class TextWriter extends CoalescingWriter {
           imageFile: { fileId, detail: 'auto' },
         }))
       : [];
-    return {
-      id: this.messageId,
-      content: [
-        ...images,
-        {
-          index: this.extras.imageFileIds.length,
-          type: 'text',
-          text: first || fresh.length > 0 ? { value: piece, annotations: fresh } : { value: piece },
-        },
-      ],
+    const text = {
+      index: this.extras.imageFileIds.length,
+      type: 'text',
+      text: first || fresh.length > 0 ? { value: piece, annotations: fresh } : { value: piece },
     };
+    return [...images, text].map((part) => ({ id: this.messageId, content: [part] }));
   }
 }

@@ -138,56 +138,59 @@ export class ToolCallWriter extends CoalescingWriter {
     return stringArgument(call.arguments, 'code') ?? partialStringField(call.arguments, 'code');
   }
 
-  /** The delta announcing new parts of one call (OpenAI's shape per tool type), if any. */
-  private deltaOf(index: number, call: CallState): Record<string, unknown> | null {
+  /**
+   * The `tool_calls` entries announcing new parts of one call (OpenAI's shape per tool type),
+   * each sent as a delta event of its own. A call opens with a delta whose arguments or input
+   * are empty, as on OpenAI, and its text follows in later deltas: the SDKs hand a call's first
+   * delta only to `toolCallCreated`, so text in it is lost to clients that rebuild it from
+   * `toolCallDelta`, however the pieces were coalesced.
+   */
+  private deltasOf(index: number, call: CallState): Record<string, unknown>[] {
     const type = this.typeOf(call);
+    const opening = call.announced ? [] : [this.openingOf(index, call, type)];
+    call.announced = true;
     if (type === 'file_search') {
       // Its query is internal; the step shows the results when it completes.
-      if (call.announced) {
-        return null;
-      }
-      call.announced = true;
+      return opening;
+    }
+    const text =
+      type === 'code_interpreter' ? partialStringField(call.arguments, 'code') : call.arguments;
+    const piece = text.slice(call.written);
+    call.written = text.length;
+    if (piece === '') {
+      return opening;
+    }
+    const delta =
+      type === 'code_interpreter'
+        ? { index, type, codeInterpreter: { input: piece } }
+        : { index, type, function: { arguments: piece } };
+    return [...opening, delta];
+  }
+
+  /** A call's first delta: its id, type and name, and no text yet. */
+  private openingOf(
+    index: number,
+    call: CallState,
+    type: BuiltinToolType | 'function',
+  ): Record<string, unknown> {
+    if (type === 'file_search') {
       return { index, id: call.id, type, fileSearch: {} };
     }
     if (type === 'code_interpreter') {
-      const code = partialStringField(call.arguments, 'code');
-      const piece = code.slice(call.written);
-      if (call.announced && piece === '') {
-        return null;
-      }
-      call.written = code.length;
-      if (!call.announced) {
-        call.announced = true;
-        return { index, id: call.id, type, codeInterpreter: { input: piece, outputs: [] } };
-      }
-      return { index, type, codeInterpreter: { input: piece } };
+      return { index, id: call.id, type, codeInterpreter: { input: '', outputs: [] } };
     }
-    const piece = call.arguments.slice(call.written);
-    if (call.announced && piece === '') {
-      return null;
-    }
-    call.written = call.arguments.length;
-    if (!call.announced) {
-      call.announced = true;
-      return {
-        index,
-        id: call.id,
-        type: 'function',
-        function: { name: call.name, arguments: piece, output: null },
-      };
-    }
-    return { index, type: 'function', function: { arguments: piece } };
+    return { index, id: call.id, type, function: { name: call.name, arguments: '', output: null } };
   }
 
   protected async write(): Promise<void> {
-    const deltas: object[] = [];
-    const calls = this.ordered().flatMap(([index, call]) => {
-      const delta = call.result ? null : this.deltaOf(index, call);
-      return delta ? [delta] : [];
-    });
-    if (calls.length > 0) {
-      deltas.push({ id: this.stepId, toolCalls: calls });
-    }
+    const deltas: object[] = this.ordered().flatMap(([index, call]) =>
+      call.result
+        ? []
+        : this.deltasOf(index, call).map((toolCall) => ({
+            id: this.stepId,
+            toolCalls: [toolCall],
+          })),
+    );
     deltas.push(...this.pendingOutputs);
     this.pendingOutputs = [];
     if (deltas.length === 0 && !this.dirty) {

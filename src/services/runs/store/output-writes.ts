@@ -53,8 +53,8 @@ export interface MessageWrite {
   create: boolean;
   /** The message's whole content as stored now. */
   content: unknown;
-  /** The `thread.message.delta` data of the text not announced yet (null: none). */
-  delta: object | null;
+  /** The `thread.message.delta` data of the content not announced yet, one event each. */
+  deltas: object[];
   /** The message ends (and its step completes) with this write. */
   finish: { outcome: 'completed' | 'incomplete'; stepUsage: Usage | null } | null;
   /** The run ends with this write too. */
@@ -137,8 +137,8 @@ export async function writeAssistantMessage(
       { event: 'thread.message.in_progress', data: messageRow(AS_CREATED.message) },
     );
   }
-  if (write.delta) {
-    events.push({ event: 'thread.message.delta', data: jsonData(write.delta) });
+  for (const delta of write.deltas) {
+    events.push({ event: 'thread.message.delta', data: jsonData(delta) });
   }
   if (finish) {
     events.push(

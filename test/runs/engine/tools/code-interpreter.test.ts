@@ -208,6 +208,34 @@ describe('code_interpreter in runs', () => {
     expect(await readdir(workDir)).not.toContain(run.id);
   });
 
+  it('streams a figure and the answer’s text as one content part per message delta', async () => {
+    const { assistant, thread } = await analyst();
+    upstream.script(
+      {
+        toolCalls: [
+          {
+            name: 'code_interpreter',
+            arguments: '{"code":"import matplotlib.pyplot as plt\\nplt.plot([1, 2])"}',
+          },
+        ],
+      },
+      { text: 'Here is ' },
+    );
+    const stream = t.openai.beta.threads.runs.stream(thread.id, { assistant_id: assistant.id });
+    const parts: { index: number; type: string }[][] = [];
+    let text = '';
+    stream.on('messageDelta', (delta) => {
+      parts.push((delta.content ?? []).map(({ index, type }) => ({ index, type })));
+      // What LibreChat and the AI SDK read: the first part of each delta only.
+      const [first] = delta.content ?? [];
+      text += first?.type === 'text' ? (first.text?.value ?? '') : '';
+    });
+    const run = await stream.finalRun();
+    expect(run.status).toBe('completed');
+    expect(parts).toEqual([[{ index: 0, type: 'image_file' }], [{ index: 1, type: 'text' }]]);
+    expect(text).toBe('Here is ');
+  });
+
   it('keeps variables between the calls of one run', async () => {
     const { assistant, thread } = await analyst();
     const run = await scriptedRun(
