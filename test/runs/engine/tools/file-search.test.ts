@@ -344,4 +344,41 @@ describe('file_search in runs', () => {
       { type: 'file_citation', fileCitation: { fileId: notesFileId } },
     ]);
   });
+
+  it('resolves a citation to its File over GraphQL, and to null once the file is deleted', async () => {
+    const { assistant, thread, notesFileId } = await knowledgeBase();
+    await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
+      { toolCalls: [{ name: 'file_search', arguments: '{"query":"LISTEN NOTIFY"}' }] },
+      { text: 'See 【0:0†worker-notes.md】.' },
+    );
+    type Citations = {
+      thread: {
+        messages: {
+          nodes: {
+            content: {
+              text: { annotations: { fileCitation: { fileId: string; file: unknown } }[] };
+            }[];
+          }[];
+        };
+      };
+    };
+    const citation = async () => {
+      const response = await t.graphql<Citations>(
+        `query ($id: ID!) { thread(id: $id) { messages(first: 1) { nodes { content {
+          text { annotations { fileCitation { fileId file { id filename } } } } } } } } }`,
+        { id: thread.id },
+      );
+      expect(response.errors).toBeUndefined();
+      return response.data?.thread.messages.nodes[0]?.content[0]?.text.annotations[0]?.fileCitation;
+    };
+    expect(await citation()).toEqual({
+      fileId: notesFileId,
+      file: { id: notesFileId, filename: 'worker-notes.md' },
+    });
+    await t.openai.files.delete(notesFileId);
+    expect(await citation()).toEqual({ fileId: notesFileId, file: null });
+  });
 });
