@@ -1,3 +1,5 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import type { ServiceContext } from '../../context.js';
 import { assistantsByIds } from '../../services/assistants/assistant-reads.js';
 import { filesByIds } from '../../services/files/files.js';
 import { stepDetails } from '../../services/runs/run-columns.js';
@@ -35,8 +37,8 @@ import { VectorStoreFile } from './vector-store-file.js';
  * something deleted since (a file a citation names, a run's assistant) is null, not an error.
  */
 
-const file = (ctx: Parameters<typeof filesByIds>[0], id: string | null | undefined) =>
-  loadById(ctx, 'File', filesByIds, id);
+const file = (ctx: ServiceContext, info: GraphQLResolveInfo, id: string | null | undefined) =>
+  loadById(ctx, info, 'File', filesByIds, id);
 
 builder.objectFields(Thread, (t) => ({
   messages: t.connection(
@@ -44,10 +46,11 @@ builder.objectFields(Thread, (t) => ({
       type: Message,
       description: 'Its messages, newest first by default.',
       args: orderArg,
-      resolve: async (thread, args, ctx) =>
+      resolve: async (thread, args, ctx, info) =>
         connectionOf(
           await loadPage(
             ctx,
+            info,
             'Thread.messages',
             args,
             (ids) => messagePages(ctx, 'thread', ids, toPageInput(args)),
@@ -63,10 +66,11 @@ builder.objectFields(Thread, (t) => ({
       type: Run,
       description: 'Its runs, newest first by default.',
       args: orderArg,
-      resolve: async (thread, args, ctx) =>
+      resolve: async (thread, args, ctx, info) =>
         connectionOf(
           await loadPage(
             ctx,
+            info,
             'Thread.runs',
             args,
             (ids) => runPagesOfThreads(ctx, ids, toPageInput(args)),
@@ -81,8 +85,8 @@ builder.objectFields(Thread, (t) => ({
     type: Run,
     nullable: true,
     description: 'The run holding the thread now (queued through cancelling), if any.',
-    resolve: (thread, _args, ctx) =>
-      loadByParent(ctx, 'Thread.activeRun', activeRunsOfThreads, thread.id),
+    resolve: (thread, _args, ctx, info) =>
+      loadByParent(ctx, info, 'Thread.activeRun', activeRunsOfThreads, thread.id),
   }),
 }));
 
@@ -90,23 +94,25 @@ builder.objectFields(Run, (t) => ({
   thread: t.field({
     type: Thread,
     nullable: true,
-    resolve: (run, _args, ctx) => loadById(ctx, 'Thread', threadsByIds, run.threadId),
+    resolve: (run, _args, ctx, info) => loadById(ctx, info, 'Thread', threadsByIds, run.threadId),
   }),
   assistant: t.field({
     type: Assistant,
     nullable: true,
     description: 'Null once the assistant is deleted: runs outlive it, as on OpenAI.',
-    resolve: (run, _args, ctx) => loadById(ctx, 'Assistant', assistantsByIds, run.assistantId),
+    resolve: (run, _args, ctx, info) =>
+      loadById(ctx, info, 'Assistant', assistantsByIds, run.assistantId),
   }),
   steps: t.connection(
     {
       type: RunStep,
       description: 'Its steps, newest first by default.',
       args: orderArg,
-      resolve: async (run, args, ctx) =>
+      resolve: async (run, args, ctx, info) =>
         connectionOf(
           await loadPage(
             ctx,
+            info,
             'Run.steps',
             args,
             (ids) => stepPagesOfRuns(ctx, ids, toPageInput(args)),
@@ -122,10 +128,11 @@ builder.objectFields(Run, (t) => ({
       type: Message,
       description: 'The messages it wrote, newest first by default.',
       args: orderArg,
-      resolve: async (run, args, ctx) =>
+      resolve: async (run, args, ctx, info) =>
         connectionOf(
           await loadPage(
             ctx,
+            info,
             'Run.messages',
             args,
             (ids) => messagePages(ctx, 'run', ids, toPageInput(args)),
@@ -142,21 +149,22 @@ builder.objectFields(RunStep, (t) => ({
   run: t.field({
     type: Run,
     nullable: true,
-    resolve: (step, _args, ctx) => loadById(ctx, 'Run', runsByIds, step.runId),
+    resolve: (step, _args, ctx, info) => loadById(ctx, info, 'Run', runsByIds, step.runId),
   }),
   thread: t.field({
     type: Thread,
     nullable: true,
-    resolve: (step, _args, ctx) => loadById(ctx, 'Thread', threadsByIds, step.threadId),
+    resolve: (step, _args, ctx, info) => loadById(ctx, info, 'Thread', threadsByIds, step.threadId),
   }),
   message: t.field({
     type: Message,
     nullable: true,
     description: 'For message_creation: the message the step wrote.',
-    resolve: (step, _args, ctx) => {
+    resolve: (step, _args, ctx, info) => {
       const details = stepDetails(step);
       return loadById(
         ctx,
+        info,
         'Message',
         messagesByIds,
         details.type === 'message_creation' ? details.messageCreation.messageId : null,
@@ -169,20 +177,21 @@ builder.objectFields(Message, (t) => ({
   thread: t.field({
     type: Thread,
     nullable: true,
-    resolve: (message, _args, ctx) => loadById(ctx, 'Thread', threadsByIds, message.threadId),
+    resolve: (message, _args, ctx, info) =>
+      loadById(ctx, info, 'Thread', threadsByIds, message.threadId),
   }),
   run: t.field({
     type: Run,
     nullable: true,
     description: 'The run that wrote it, if any.',
-    resolve: (message, _args, ctx) => loadById(ctx, 'Run', runsByIds, message.runId),
+    resolve: (message, _args, ctx, info) => loadById(ctx, info, 'Run', runsByIds, message.runId),
   }),
   assistant: t.field({
     type: Assistant,
     nullable: true,
     description: 'The assistant whose run wrote it; null if none, or deleted since.',
-    resolve: (message, _args, ctx) =>
-      loadById(ctx, 'Assistant', assistantsByIds, message.assistantId),
+    resolve: (message, _args, ctx, info) =>
+      loadById(ctx, info, 'Assistant', assistantsByIds, message.assistantId),
   }),
 }));
 
@@ -193,16 +202,25 @@ const fileField = {
 } as const;
 
 builder.objectField(AttachmentRef, 'file', (t) =>
-  t.field({ ...fileField, resolve: (attachment, _args, ctx) => file(ctx, attachment.fileId) }),
+  t.field({
+    ...fileField,
+    resolve: (attachment, _args, ctx, info) => file(ctx, info, attachment.fileId),
+  }),
 );
 builder.objectField(FileCitationRef, 'file', (t) =>
-  t.field({ ...fileField, resolve: (citation, _args, ctx) => file(ctx, citation.fileId) }),
+  t.field({
+    ...fileField,
+    resolve: (citation, _args, ctx, info) => file(ctx, info, citation.fileId),
+  }),
 );
 builder.objectField(FileReferenceRef, 'file', (t) =>
-  t.field({ ...fileField, resolve: (reference, _args, ctx) => file(ctx, reference.fileId) }),
+  t.field({
+    ...fileField,
+    resolve: (reference, _args, ctx, info) => file(ctx, info, reference.fileId),
+  }),
 );
 builder.objectField(ImageFileRef, 'file', (t) =>
-  t.field({ ...fileField, resolve: (image, _args, ctx) => file(ctx, image.fileId) }),
+  t.field({ ...fileField, resolve: (image, _args, ctx, info) => file(ctx, info, image.fileId) }),
 );
 
 builder.objectField(CodeInterpreterResourcesRef, 'files', (t) =>
@@ -210,7 +228,7 @@ builder.objectField(CodeInterpreterResourcesRef, 'files', (t) =>
     type: [FileRef],
     nullable: { list: false, items: true },
     description: 'The files of `fileIds`, in order; null where one is deleted.',
-    resolve: (resources, _args, ctx) => resources.fileIds.map((id) => file(ctx, id)),
+    resolve: (resources, _args, ctx, info) => resources.fileIds.map((id) => file(ctx, info, id)),
   }),
 );
 builder.objectField(FileSearchResourcesRef, 'vectorStores', (t) =>
@@ -218,21 +236,23 @@ builder.objectField(FileSearchResourcesRef, 'vectorStores', (t) =>
     type: [VectorStore],
     nullable: { list: false, items: true },
     description: 'The stores of `vectorStoreIds`, in order; null where one is deleted.',
-    resolve: (resources, _args, ctx) =>
-      resources.vectorStoreIds.map((id) => loadById(ctx, 'VectorStore', vectorStoresByIds, id)),
+    resolve: (resources, _args, ctx, info) =>
+      resources.vectorStoreIds.map((id) =>
+        loadById(ctx, info, 'VectorStore', vectorStoresByIds, id),
+      ),
   }),
 );
 
 builder.objectFields(VectorStoreFile, (t) => ({
   file: t.field({
     ...fileField,
-    resolve: (membership, _args, ctx) => file(ctx, membership.id),
+    resolve: (membership, _args, ctx, info) => file(ctx, info, membership.id),
   }),
   vectorStore: t.field({
     type: VectorStore,
     nullable: true,
-    resolve: (membership, _args, ctx) =>
-      loadById(ctx, 'VectorStore', vectorStoresByIds, membership.vectorStoreId),
+    resolve: (membership, _args, ctx, info) =>
+      loadById(ctx, info, 'VectorStore', vectorStoresByIds, membership.vectorStoreId),
   }),
 }));
 
@@ -242,9 +262,10 @@ builder.objectField(FileRef, 'vectorStores', (t) =>
       type: VectorStore,
       description: 'The vector stores it is attached to, most recently attached first by default.',
       args: orderArg,
-      resolve: async (owner, args, ctx) => {
+      resolve: async (owner, args, ctx, info) => {
         const page = await loadPage(
           ctx,
+          info,
           'File.vectorStores',
           args,
           (ids) => vectorStorePagesOfFiles(ctx, ids, toPageInput(args)),
@@ -252,7 +273,7 @@ builder.objectField(FileRef, 'vectorStores', (t) =>
         );
         const stores = await Promise.all(
           page.data.map((membership) =>
-            loadById(ctx, 'VectorStore', vectorStoresByIds, membership.vectorStoreId),
+            loadById(ctx, info, 'VectorStore', vectorStoresByIds, membership.vectorStoreId),
           ),
         );
         return connectionOf(

@@ -42,10 +42,11 @@ export const VectorStoreFileBatch = builder.node(
           type: VectorStoreFile,
           description: 'The files of this batch, newest first by default.',
           args: fileListArgs,
-          resolve: async (batch, args, ctx) =>
+          resolve: async (batch, args, ctx, info) =>
             connectionOf(
               await loadPage(
                 ctx,
+                info,
                 'VectorStoreFileBatch.files',
                 args,
                 (ids) =>
@@ -94,7 +95,7 @@ builder.queryFields((t) => ({
   vectorStoreFileBatch: t.field({
     type: VectorStoreFileBatch,
     args: batchArgs,
-    resolve: (_root, args, ctx) =>
+    resolve: (_root, args, ctx, info) =>
       getVectorStoreFileBatch(ctx, String(args.vectorStoreId), String(args.batchId)),
   }),
   vectorStoreFileBatchFiles: t.connection(
@@ -102,7 +103,7 @@ builder.queryFields((t) => ({
       type: VectorStoreFile,
       description: 'Files of a batch, newest first by default.',
       args: { ...batchArgs, ...fileListArgs },
-      resolve: async (_root, args, ctx) =>
+      resolve: async (_root, args, ctx, info) =>
         connectionOf(
           await listVectorStoreFileBatchFiles(
             ctx,
@@ -125,14 +126,14 @@ builder.mutationFields((t) => ({
       vectorStoreId: t.arg.id({ required: true }),
       input: t.arg({ type: CreateVectorStoreFileBatchInput, required: true }),
     },
-    resolve: (_root, args, ctx) =>
+    resolve: (_root, args, ctx, info) =>
       createVectorStoreFileBatch(ctx, String(args.vectorStoreId), args.input),
   }),
   cancelVectorStoreFileBatch: t.field({
     type: VectorStoreFileBatch,
     description: 'Cancels the files of the batch not yet indexed.',
     args: batchArgs,
-    resolve: (_root, args, ctx) =>
+    resolve: (_root, args, ctx, info) =>
       cancelVectorStoreFileBatch(ctx, String(args.vectorStoreId), String(args.batchId)),
   }),
 }));

@@ -100,10 +100,11 @@ builder.objectField(VectorStore, 'files', (t) =>
       type: VectorStoreFile,
       description: 'Its files, newest first by default.',
       args: fileListArgs,
-      resolve: async (store, args, ctx) =>
+      resolve: async (store, args, ctx, info) =>
         connectionOf(
           await loadPage(
             ctx,
+            info,
             'VectorStore.files',
             args,
             (ids) =>
@@ -127,7 +128,7 @@ builder.queryFields((t) => ({
       vectorStoreId: t.arg.id({ required: true }),
       fileId: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx) =>
+    resolve: (_root, args, ctx, info) =>
       getVectorStoreFile(ctx, String(args.vectorStoreId), String(args.fileId)),
   }),
   vectorStoreFiles: t.connection(
@@ -135,7 +136,7 @@ builder.queryFields((t) => ({
       type: VectorStoreFile,
       description: 'Files of a vector store, newest first by default.',
       args: { vectorStoreId: t.arg.id({ required: true }), ...fileListArgs },
-      resolve: async (_root, args, ctx) =>
+      resolve: async (_root, args, ctx, info) =>
         connectionOf(
           await listVectorStoreFiles(ctx, String(args.vectorStoreId), {
             filter: args.filter,
@@ -157,7 +158,7 @@ builder.mutationFields((t) => ({
       vectorStoreId: t.arg.id({ required: true }),
       input: t.arg({ type: CreateVectorStoreFileInput, required: true }),
     },
-    resolve: (_root, args, ctx) =>
+    resolve: (_root, args, ctx, info) =>
       createVectorStoreFile(ctx, String(args.vectorStoreId), args.input),
   }),
   updateVectorStoreFileAttributes: t.field({
@@ -167,7 +168,7 @@ builder.mutationFields((t) => ({
       fileId: t.arg.id({ required: true }),
       input: t.arg({ type: UpdateVectorStoreFileAttributesInput, required: true }),
     },
-    resolve: (_root, args, ctx) =>
+    resolve: (_root, args, ctx, info) =>
       updateVectorStoreFileAttributes(
         ctx,
         String(args.vectorStoreId),
@@ -182,7 +183,7 @@ builder.mutationFields((t) => ({
       vectorStoreId: t.arg.id({ required: true }),
       fileId: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx) =>
+    resolve: (_root, args, ctx, info) =>
       deleteVectorStoreFile(ctx, String(args.vectorStoreId), String(args.fileId)),
   }),
 }));
