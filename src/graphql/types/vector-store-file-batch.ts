@@ -95,7 +95,7 @@ builder.queryFields((t) => ({
   vectorStoreFileBatch: t.field({
     type: VectorStoreFileBatch,
     args: batchArgs,
-    resolve: (_root, args, ctx, info) =>
+    resolve: (_root, args, ctx) =>
       getVectorStoreFileBatch(ctx, String(args.vectorStoreId), String(args.batchId)),
   }),
   vectorStoreFileBatchFiles: t.connection(
@@ -103,7 +103,7 @@ builder.queryFields((t) => ({
       type: VectorStoreFile,
       description: 'Files of a batch, newest first by default.',
       args: { ...batchArgs, ...fileListArgs },
-      resolve: async (_root, args, ctx, info) =>
+      resolve: async (_root, args, ctx) =>
         connectionOf(
           await listVectorStoreFileBatchFiles(
             ctx,
@@ -126,14 +126,14 @@ builder.mutationFields((t) => ({
       vectorStoreId: t.arg.id({ required: true }),
       input: t.arg({ type: CreateVectorStoreFileBatchInput, required: true }),
     },
-    resolve: (_root, args, ctx, info) =>
+    resolve: (_root, args, ctx) =>
       createVectorStoreFileBatch(ctx, String(args.vectorStoreId), args.input),
   }),
   cancelVectorStoreFileBatch: t.field({
     type: VectorStoreFileBatch,
     description: 'Cancels the files of the batch not yet indexed.',
     args: batchArgs,
-    resolve: (_root, args, ctx, info) =>
+    resolve: (_root, args, ctx) =>
       cancelVectorStoreFileBatch(ctx, String(args.vectorStoreId), String(args.batchId)),
   }),
 }));

@@ -128,7 +128,7 @@ builder.queryFields((t) => ({
       vectorStoreId: t.arg.id({ required: true }),
       fileId: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx, info) =>
+    resolve: (_root, args, ctx) =>
       getVectorStoreFile(ctx, String(args.vectorStoreId), String(args.fileId)),
   }),
   vectorStoreFiles: t.connection(
@@ -136,7 +136,7 @@ builder.queryFields((t) => ({
       type: VectorStoreFile,
       description: 'Files of a vector store, newest first by default.',
       args: { vectorStoreId: t.arg.id({ required: true }), ...fileListArgs },
-      resolve: async (_root, args, ctx, info) =>
+      resolve: async (_root, args, ctx) =>
         connectionOf(
           await listVectorStoreFiles(ctx, String(args.vectorStoreId), {
             filter: args.filter,
@@ -158,7 +158,7 @@ builder.mutationFields((t) => ({
       vectorStoreId: t.arg.id({ required: true }),
       input: t.arg({ type: CreateVectorStoreFileInput, required: true }),
     },
-    resolve: (_root, args, ctx, info) =>
+    resolve: (_root, args, ctx) =>
       createVectorStoreFile(ctx, String(args.vectorStoreId), args.input),
   }),
   updateVectorStoreFileAttributes: t.field({
@@ -168,7 +168,7 @@ builder.mutationFields((t) => ({
       fileId: t.arg.id({ required: true }),
       input: t.arg({ type: UpdateVectorStoreFileAttributesInput, required: true }),
     },
-    resolve: (_root, args, ctx, info) =>
+    resolve: (_root, args, ctx) =>
       updateVectorStoreFileAttributes(
         ctx,
         String(args.vectorStoreId),
@@ -183,7 +183,7 @@ builder.mutationFields((t) => ({
       vectorStoreId: t.arg.id({ required: true }),
       fileId: t.arg.id({ required: true }),
     },
-    resolve: (_root, args, ctx, info) =>
+    resolve: (_root, args, ctx) =>
       deleteVectorStoreFile(ctx, String(args.vectorStoreId), String(args.fileId)),
   }),
 }));
