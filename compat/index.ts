@@ -12,6 +12,7 @@ import { readJsonBody, sendJson } from './http.js';
 import { BinaryResponse, bindRunner, createRouter, JsonResponse } from './router.js';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.js';
 import { adminProjectRoutes } from './routes/admin-projects.js';
+import { adminUsageRoutes } from './routes/admin-usage.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
@@ -64,6 +65,7 @@ export function createCompatHandler(options: CompatOptions) {
     ...vectorStoreSearchRoutes,
     ...adminProjectRoutes,
     ...adminApiKeyRoutes,
+    ...adminUsageRoutes,
   ]);
 
   return async function handleCompat(

@@ -21,6 +21,7 @@ import './types/project.js';
 import './types/api-key.js';
 import './types/service-account.js';
 import './types/audit-log.js';
+import './types/usage.js';
 import './types/relations.js';
 
 let schema: GraphQLSchema | undefined;
