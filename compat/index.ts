@@ -10,6 +10,9 @@ import { fromGraphQLError, RestError } from './errors.js';
 import { createOperationRunner } from './graphql.js';
 import { readJsonBody, sendJson } from './http.js';
 import { BinaryResponse, bindRunner, createRouter, JsonResponse } from './router.js';
+import { adminApiKeyRoutes } from './routes/admin-api-keys.js';
+import { adminProjectRoutes } from './routes/admin-projects.js';
+import { adminUsageRoutes } from './routes/admin-usage.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
@@ -60,6 +63,9 @@ export function createCompatHandler(options: CompatOptions) {
     }),
     ...vectorStoreRoutes,
     ...vectorStoreSearchRoutes,
+    ...adminProjectRoutes,
+    ...adminApiKeyRoutes,
+    ...adminUsageRoutes,
   ]);
 
   return async function handleCompat(

@@ -64,3 +64,12 @@ export function pageVariables(
     before,
   };
 }
+
+/**
+ * The Admin API's lists: `limit`/`after`/`order` as elsewhere, oldest first unless `order` says
+ * otherwise (OpenAI lists projects, keys and service accounts in creation order).
+ */
+export function adminPage(query: Record<string, unknown>) {
+  const page = pageVariables(query);
+  return { ...page, order: page.order ?? 'asc' };
+}

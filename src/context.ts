@@ -9,6 +9,8 @@ import type { BlobStorage } from './storage/blob-storage.js';
 export interface Actor {
   projectId: string;
   apiKeyId: string | null;
+  /** An admin key: the control plane (projects, keys, usage, limits) besides its own project. */
+  admin: boolean;
 }
 
 /** Tunables the services read (from the environment). */
@@ -38,7 +40,7 @@ export interface ServiceContext {
 
 /** The context of work no caller asked for (a job, a run's execution), acting for `projectId`. */
 export function actingFor(ctx: Omit<ServiceContext, 'actor'>, projectId: string): ServiceContext {
-  return { ...ctx, actor: { projectId, apiKeyId: null } };
+  return { ...ctx, actor: { projectId, apiKeyId: null, admin: false } };
 }
 
 /**

@@ -4,6 +4,8 @@ import { randomFillSync } from 'node:crypto';
 export const ID_PREFIXES = {
   project: 'proj_',
   apiKey: 'key_',
+  serviceAccount: 'svc_acct_',
+  auditLog: 'audit_',
   assistant: 'asst_',
   thread: 'thread_',
   message: 'msg_',

@@ -11,6 +11,9 @@ const NODE_TYPES: [prefix: string, typename: string][] = [
   [ID_PREFIXES.fileBatch, 'VectorStoreFileBatch'],
   [ID_PREFIXES.vectorStore, 'VectorStore'],
   [ID_PREFIXES.upload, 'UploadSession'],
+  [ID_PREFIXES.project, 'Project'],
+  [ID_PREFIXES.apiKey, 'ApiKey'],
+  [ID_PREFIXES.serviceAccount, 'ServiceAccount'],
 ];
 
 /** The GraphQL type of the object an id names, by its prefix; null for no known prefix. */

@@ -17,6 +17,11 @@ import './types/vector-store-file.js';
 import './types/vector-store-file-batch.js';
 import './types/vector-store-search.js';
 import './types/vector-store-file-content.js';
+import './types/project.js';
+import './types/api-key.js';
+import './types/service-account.js';
+import './types/audit-log.js';
+import './types/usage.js';
 import './types/relations.js';
 
 let schema: GraphQLSchema | undefined;

@@ -1,23 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { type TestApp, useTestApp } from '../setup/app.js';
+import { statusWithin } from '../setup/key-status.js';
 
 let t: TestApp;
 useTestApp({ worker: false }, (app) => {
   t = app;
 });
-
-/** Status of GET /v1/assistants with `apiKey`, asked until `wanted` or `withinMs` passed. */
-async function statusWithin(apiKey: string, wanted: number, withinMs: number): Promise<number> {
-  const deadline = Date.now() + withinMs;
-  for (;;) {
-    const { status } = await t.rest('/assistants', { apiKey });
-    if (status === wanted || Date.now() >= deadline) {
-      return status;
-    }
-    await sleep(20);
-  }
-}
 
 describe('API keys resolved recently (cached)', () => {
   it('are refused right after they are revoked in the database, well before the cache expires', async () => {
@@ -31,14 +19,14 @@ describe('API keys resolved recently (cached)', () => {
       data: { revokedAt: new Date() },
     });
     // The cache keeps keys for 5 s; the revocation's NOTIFY must clear it long before that.
-    expect(await statusWithin(other.apiKey, 401, 1000)).toBe(401);
+    expect(await statusWithin(t, other.apiKey, 401, 1000)).toBe(401);
   });
 
   it('are refused right after they are deleted', async () => {
     const other = await t.createOtherProject();
     expect((await t.rest('/assistants', { apiKey: other.apiKey })).status).toBe(200);
     await t.deps.db.apiKey.deleteMany({ where: { projectId: other.projectId } });
-    expect(await statusWithin(other.apiKey, 401, 1000)).toBe(401);
+    expect(await statusWithin(t, other.apiKey, 401, 1000)).toBe(401);
   });
 
   it('keep working for other keys after a revocation', async () => {

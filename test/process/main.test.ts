@@ -24,7 +24,7 @@ describe('the server and worker processes', () => {
     started.push(server);
     const listening = await waitForLog(server, (line) => line.msg === 'server listening');
     const port = Number(listening.port);
-    const key = /\n {4}(sk-[A-Za-z0-9]+)\n/.exec(server.stderr.join(''))?.[1];
+    const key = /\n {4}(sk-[A-Za-z0-9-]+)\n/.exec(server.stderr.join(''))?.[1];
     expect(key).toBeDefined();
     expect(server.stdout.join('')).not.toContain(key);
 
@@ -90,7 +90,7 @@ describe('the server and worker processes', () => {
     expect(await created.exit).toBe(0);
     const output = created.stdout.join('');
     const projectId = /project (proj_\w+)/.exec(output)?.[1];
-    const key = /key\s+(sk-\w+)/.exec(output)?.[1];
+    const key = /key\s+(sk-[\w-]+)/.exec(output)?.[1];
     expect(projectId).toBeDefined();
     expect(key).toBeDefined();
 

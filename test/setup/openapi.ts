@@ -111,13 +111,16 @@ function specPath(): string {
   );
 }
 
-let cached: { ajv: Ajv2020; names: ReadonlySet<string> } | undefined;
+/** The Admin API's spec (projects, keys, usage, costs, limits): a copy in test/spec/. */
+const ADMIN_SPEC_PATH = fileURLToPath(new URL('../spec/admin.openapi.yaml', import.meta.url));
 
-function compiler(): { ajv: Ajv2020; names: ReadonlySet<string> } {
+const compiled = new Map<string, { ajv: Ajv2020; names: ReadonlySet<string> }>();
+
+function compiler(path: string): { ajv: Ajv2020; names: ReadonlySet<string> } {
+  const cached = compiled.get(path);
   if (cached) {
     return cached;
   }
-  const path = specPath();
   const doc: unknown = load(readFileSync(path, 'utf8'));
   const schemas = isObject(doc) && isObject(doc.components) ? doc.components.schemas : undefined;
   if (!isObject(schemas)) {
@@ -140,8 +143,9 @@ function compiler(): { ajv: Ajv2020; names: ReadonlySet<string> } {
   // One resource holding every component, so the spec's `#/components/schemas/X` refs resolve
   // unchanged against SPEC_ID.
   ajv.addSchema({ $id: SPEC_ID, components: { schemas: rewritten } });
-  cached = { ajv, names: new Set(Object.keys(rewritten)) };
-  return cached;
+  const made = { ajv, names: new Set(Object.keys(rewritten)) };
+  compiled.set(path, made);
+  return made;
 }
 
 function format(error: ErrorObject): string {
@@ -150,8 +154,8 @@ function format(error: ErrorObject): string {
 }
 
 /** Validation errors of `value` against `components.schemas[schemaName]`; empty when valid. */
-export function specErrors(schemaName: string, value: unknown): string[] {
-  const { ajv, names } = compiler();
+export function specErrors(schemaName: string, value: unknown, path = specPath()): string[] {
+  const { ajv, names } = compiler(path);
   if (!names.has(schemaName)) {
     throw new Error(`Unknown OpenAPI schema: ${schemaName}`);
   }
@@ -163,14 +167,19 @@ export function specErrors(schemaName: string, value: unknown): string[] {
 }
 
 /** Throws, listing every error, unless `value` matches `components.schemas[schemaName]`. */
-export function expectSpec(schemaName: string, value: unknown): void {
-  const errors = specErrors(schemaName, value);
+export function expectSpec(schemaName: string, value: unknown, path = specPath()): void {
+  const errors = specErrors(schemaName, value, path);
   if (errors.length > 0) {
     throw new Error(
       `Response does not match OpenAPI schema ${schemaName}:\n  ${errors.join('\n  ')}\n` +
         `Value: ${JSON.stringify(value, null, 2)}`,
     );
   }
+}
+
+/** `expectSpec` against the Admin API's spec. */
+export function expectAdminSpec(schemaName: string, value: unknown): void {
+  expectSpec(schemaName, value, ADMIN_SPEC_PATH);
 }
 
 /** The spec schema a stream event's payload must satisfy (CONTRACT.md §6.3). */

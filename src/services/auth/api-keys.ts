@@ -2,17 +2,30 @@ import { createHash } from 'node:crypto';
 import type { Actor } from '../../context.js';
 import type { Db } from '../../db/db.js';
 import { AuthenticationError } from '../../errors.js';
+import type { ApiKey } from '../../generated/prisma/client.js';
 import { newId, randomBase62 } from '../../ids.js';
 
-const KEY_PREFIX = 'sk-';
+/** How keys begin, by role, as OpenAI's do: a key's kind shows at a glance (and to scanners). */
+const KEY_PREFIXES = { admin: 'sk-admin-', project: 'sk-proj-' } as const;
+
+export const API_KEY_ROLES = ['admin', 'project'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/** `last_used_at` is written at most this often per key (it is a write on a read path). */
+const LAST_USED_RESOLUTION_MS = 60_000;
 
 export function hashApiKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
 /** A new random key; it is returned once and only its hash is stored. */
-export function generateApiKey(): string {
-  return `${KEY_PREFIX}${randomBase62(48)}`;
+export function generateApiKey(role: ApiKeyRole = 'project'): string {
+  return `${KEY_PREFIXES[role]}${randomBase62(48)}`;
+}
+
+/** What lists show of a key: enough to tell keys apart, never enough to use one. */
+export function redactedKey(row: { prefix: string; suffix: string }): string {
+  return `${row.prefix}...${row.suffix}`;
 }
 
 export interface CreatedApiKey {
@@ -20,24 +33,38 @@ export interface CreatedApiKey {
   projectId: string;
   /** The plaintext key. Shown once; never stored. */
   key: string;
+  row: ApiKey;
 }
 
-/** Stores a key for a project (hashed). Pass `key` to register a known key (seeding). */
-export async function createApiKey(
-  db: Db,
-  input: { projectId: string; name?: string | null; key?: string },
-): Promise<CreatedApiKey> {
-  const key = input.key ?? generateApiKey();
+export interface CreateApiKeyInput {
+  projectId: string;
+  name?: string | null;
+  /** A known key to register (seeding); otherwise one is generated. */
+  key?: string;
+  /** (Default: project) */
+  role?: ApiKeyRole;
+  serviceAccountId?: string | null;
+  expiresAt?: Date | null;
+}
+
+/** Stores a key for a project (hashed). */
+export async function createApiKey(db: Db, input: CreateApiKeyInput): Promise<CreatedApiKey> {
+  const role = input.role ?? 'project';
+  const key = input.key ?? generateApiKey(role);
   const row = await db.apiKey.create({
     data: {
       id: newId('apiKey'),
       projectId: input.projectId,
       hash: hashApiKey(key),
       prefix: key.slice(0, 8),
+      suffix: key.length > 16 ? key.slice(-4) : '',
       name: input.name ?? null,
+      role,
+      serviceAccountId: input.serviceAccountId ?? null,
+      expiresAt: input.expiresAt ?? null,
     },
   });
-  return { id: row.id, projectId: row.projectId, key };
+  return { id: row.id, projectId: row.projectId, key, row };
 }
 
 function maskKey(key: string): string {
@@ -60,18 +87,37 @@ function bearerKey(authorization: string | null): string {
 async function lookUp(db: Db, key: string, hash: string): Promise<Actor> {
   const row = await db.apiKey.findUnique({
     where: { hash },
-    select: { id: true, projectId: true, revokedAt: true },
+    select: {
+      id: true,
+      projectId: true,
+      role: true,
+      revokedAt: true,
+      expiresAt: true,
+      lastUsedAt: true,
+      project: { select: { archivedAt: true } },
+    },
   });
-  if (!row || row.revokedAt !== null) {
+  const now = Date.now();
+  if (
+    !row ||
+    row.revokedAt !== null ||
+    (row.expiresAt !== null && row.expiresAt.getTime() <= now) ||
+    row.project.archivedAt !== null
+  ) {
     throw new AuthenticationError(`Incorrect API key provided: ${maskKey(key)}.`, {
       openaiCode: 'invalid_api_key',
     });
   }
-  return { projectId: row.projectId, apiKeyId: row.id };
+  if (row.lastUsedAt === null || row.lastUsedAt.getTime() < now - LAST_USED_RESOLUTION_MS) {
+    // Only on a cache miss, and at most once a minute per key: accurate enough for the lists.
+    await db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
+  }
+  return { projectId: row.projectId, apiKeyId: row.id, admin: row.role === 'admin' };
 }
 
 /**
- * Resolves `Authorization: Bearer <key>` to the key's project. Every request goes through here;
+ * Resolves `Authorization: Bearer <key>` to the key's project and role. Revoked and expired keys
+ * and the keys of archived projects are refused. Every request goes through here;
  * nothing is served unauthenticated.
  */
 export async function authenticate(db: Db, authorization: string | null): Promise<Actor> {

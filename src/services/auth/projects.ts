@@ -27,6 +27,7 @@ export interface BootstrapResult {
 /**
  * Makes sure the server can be called and never serves anonymously: seeds `API_KEYS` into the
  * default project, and if no key exists anywhere, generates one (returned once, stored hashed).
+ * Both are admin keys: whoever holds them runs the server.
  */
 export async function bootstrapApiKeys(
   db: Db,
@@ -42,7 +43,12 @@ export async function bootstrapApiKeys(
   for (const key of seedKeys) {
     const exists = await db.apiKey.findUnique({ where: { hash: hashApiKey(key) } });
     if (!exists) {
-      await createApiKey(db, { projectId: DEFAULT_PROJECT_ID, name: 'API_KEYS', key });
+      await createApiKey(db, {
+        projectId: DEFAULT_PROJECT_ID,
+        name: 'API_KEYS',
+        key,
+        role: 'admin',
+      });
       seeded += 1;
     }
   }
@@ -56,6 +62,7 @@ export async function bootstrapApiKeys(
   const generated = await createApiKey(db, {
     projectId: DEFAULT_PROJECT_ID,
     name: 'generated at first start',
+    role: 'admin',
   });
   return { seeded, generated };
 }

@@ -72,6 +72,7 @@ async function insertRun(
     ctx.db,
     {
       projectId: ctx.actor.projectId,
+      apiKeyId: ctx.actor.apiKeyId,
       threadId,
       assistantId: assistant.id,
       expiresAt,

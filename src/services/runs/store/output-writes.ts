@@ -14,6 +14,7 @@ import {
   writeRun,
 } from './run-statement.js';
 import { moveTo } from './status-sql.js';
+import { meteredStep } from './usage-writes.js';
 
 /** A run as the execution that owns it writes its output: every write checks the lease. */
 export interface OwnedRun extends RunRef {
@@ -128,6 +129,8 @@ export async function writeAssistantMessage(
     }
   }
 
+  writes.push(...meteredStep(write.stepId, finish?.stepUsage));
+
   const events: EventSql[] = [];
   if (write.create) {
     events.push(
@@ -231,6 +234,7 @@ export async function completeToolCallStep(
                  ${step.usage ? Prisma.sql`, usage = ${jsonData(step.usage)}` : Prisma.empty}
            WHERE id = ${step.id} AND EXISTS (SELECT 1 FROM bumped)
           RETURNING *)`,
+        ...meteredStep(step.id, step.usage),
       ],
       events: [{ event: 'thread.run.step.completed', data: stepRow() }],
     },
@@ -267,6 +271,7 @@ export async function requireToolOutputs(
                  ${step.usage ? Prisma.sql`, usage = ${jsonData(step.usage)}` : Prisma.empty}
            WHERE id = ${step.id} AND EXISTS (SELECT 1 FROM bumped)
           RETURNING id)`,
+        ...meteredStep(step.id, step.usage),
       ],
       events: [{ event: 'thread.run.requires_action', data: runSql.snapshot('bumped') }],
     },

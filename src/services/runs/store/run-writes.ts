@@ -22,6 +22,8 @@ import { moveTo } from './status-sql.js';
 /** A run as created: its effective settings (the run's overrides over its assistant's). */
 export interface NewRun {
   projectId: string;
+  /** The key that created it (null: no key, e.g. a job): its model calls are metered to it. */
+  apiKeyId: string | null;
   threadId: string;
   assistantId: string;
   expiresAt: Date;
@@ -71,7 +73,7 @@ export async function insertRun(
                           model, instructions, tools, metadata, temperature, top_p,
                           max_prompt_tokens, max_completion_tokens, truncation_strategy,
                           tool_choice, parallel_tool_calls, response_format, reasoning_effort,
-                          include, event_seq)
+                          include, event_seq, api_key_id)
         VALUES (${newId('run')}, ${run.projectId}, ${run.threadId}, ${run.assistantId},
                 ${new Date()}::timestamp(3), 'queued', ${run.expiresAt}::timestamp(3),
                 ${run.model}, ${run.instructions}, ${jsonData(run.tools)},
@@ -80,7 +82,8 @@ export async function insertRun(
                 ${jsonData(run.truncationStrategy)}, ${jsonData(run.toolChoice)},
                 ${run.parallelToolCalls}::boolean, ${jsonData(run.responseFormat)},
                 ${run.reasoningEffort}::text,
-                ARRAY(SELECT jsonb_array_elements_text(${jsonData(run.include)})), ${count}::int)
+                ARRAY(SELECT jsonb_array_elements_text(${jsonData(run.include)})), ${count}::int,
+                ${run.apiKeyId}::text)
         RETURNING *`,
       events,
     },

@@ -1,0 +1,75 @@
+import { type UsageQuery as UsageData, UsageDocument } from '../generated/operations.js';
+import type { Route } from '../router.js';
+
+type Json = Record<string, unknown>;
+type Result = UsageData['usage']['buckets'][number]['results'][number];
+
+/** A query value that may come once (`group_by=model`) or as a list (`group_by[]=model`). */
+function list(value: unknown): unknown {
+  if (value === undefined) {
+    return undefined;
+  }
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Integers arrive as text; anything else goes on as sent, for GraphQL to refuse (400). */
+function integer(value: unknown): unknown {
+  return typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+}
+
+const RESULTS = {
+  completions: (result: Result): Json => ({
+    object: 'organization.usage.completions.result',
+    input_tokens: result.inputTokens,
+    input_cached_tokens: result.inputCachedTokens,
+    output_tokens: result.outputTokens,
+    num_model_requests: result.numModelRequests,
+    project_id: result.projectId,
+    api_key_id: result.apiKeyId,
+    model: result.model,
+  }),
+  embeddings: (result: Result): Json => ({
+    object: 'organization.usage.embeddings.result',
+    input_tokens: result.inputTokens,
+    num_model_requests: result.numModelRequests,
+    project_id: result.projectId,
+    api_key_id: result.apiKeyId,
+    model: result.model,
+  }),
+};
+
+function usageRoute(kind: keyof typeof RESULTS): Route {
+  return {
+    method: 'GET',
+    path: `/organization/usage/${kind}`,
+    beta: false,
+    async handle({ query, run }) {
+      const data = await run(UsageDocument, {
+        kind,
+        startTime: integer(query.start_time),
+        endTime: integer(query.end_time),
+        bucketWidth: query.bucket_width,
+        groupBy: list(query.group_by),
+        projectIds: list(query.project_ids),
+        apiKeyIds: list(query.api_key_ids),
+        models: list(query.models),
+        limit: integer(query.limit),
+        page: query.page,
+      });
+      const { buckets, hasMore, nextPage } = data.usage;
+      return {
+        object: 'page',
+        data: buckets.map((bucket) => ({
+          object: 'bucket',
+          start_time: bucket.startTime,
+          end_time: bucket.endTime,
+          results: bucket.results.map(RESULTS[kind]),
+        })),
+        has_more: hasMore,
+        next_page: nextPage,
+      };
+    },
+  };
+}
+
+export const adminUsageRoutes: Route[] = [usageRoute('completions'), usageRoute('embeddings')];
