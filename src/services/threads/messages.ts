@@ -3,6 +3,7 @@ import { type ServiceContext, withTransaction } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { type PageInput, paginate } from '../common/pagination.js';
+import { wantsWholeRow } from '../common/row-query.js';
 import { metadataSchema, parseInput } from '../common/validation.js';
 import {
   deleteMessage as removeMessage,
@@ -73,7 +74,8 @@ export async function createMessage(
     await lockThreadForMessages(tx, threadId);
     return insertMessage(tx, threadId, data, '');
   });
-  return getMessage(ctx, threadId, message.id, query);
+  // The insert returned the whole row: read it again only for a narrower or wider selection.
+  return wantsWholeRow(query) ? message : getMessage(ctx, threadId, message.id, query);
 }
 
 export async function findMessage(
