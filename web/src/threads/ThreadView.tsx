@@ -11,7 +11,7 @@ import {
 import { MessageView } from './MessageView.js';
 import { RequiredActionForm } from './RequiredActionForm.js';
 import { RunTimeline } from './RunTimeline.js';
-import { isActive, runStatusInWords } from './transcript-state.js';
+import { isActive, runStatusInWords, runsNewestFirst } from './transcript-state.js';
 import { useThreadTranscript } from './use-thread-transcript.js';
 
 function messageOf(caught: unknown): string {
@@ -33,17 +33,22 @@ export function ThreadView(props: { threadId: string; assistantId: string }) {
   const log = useRef<HTMLDivElement>(null);
   const transcript = live.transcript;
 
-  const runs = transcript
-    ? Object.values(transcript.runs).sort((a, b) => b.run.createdAt - a.run.createdAt)
-    : [];
+  const runs = transcript ? runsNewestFirst(transcript) : [];
   const latest = runs[0]?.run ?? null;
   const active = latest && isActive(latest) ? latest : null;
 
+  const scrolledOnLoad = useRef(false);
   useEffect(() => {
-    // After every render: keep the newest text in view as it streams (unless scrolled up).
+    // After every render: open at the newest message, and keep it in view as text streams
+    // (unless the reader scrolled up).
     const element = log.current;
-    if (element && element.scrollHeight - element.scrollTop - element.clientHeight < 120) {
+    if (!element || !transcript) {
+      return;
+    }
+    const nearBottom = element.scrollHeight - element.scrollTop - element.clientHeight < 120;
+    if (nearBottom || !scrolledOnLoad.current) {
       element.scrollTop = element.scrollHeight;
+      scrolledOnLoad.current = true;
     }
   });
 

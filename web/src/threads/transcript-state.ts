@@ -201,7 +201,8 @@ export function transcriptFromLoad(
     .filter((message) => message.runId === null || message.runId !== followedRunId)
     .reverse();
   const views: Record<string, RunView> = {};
-  for (const { steps, ...run } of runs) {
+  // Oldest first, as runs seen later are added: the order ties in createdAt are broken by.
+  for (const { steps, ...run } of runs.slice().reverse()) {
     views[run.id] = { run, steps: run.id === followedRunId ? [] : steps.nodes };
   }
   return { messages, runs: views, lastSeq: {} };
@@ -249,6 +250,14 @@ export function withRunFields(transcript: Transcript, run: Run): Transcript {
     ...transcript,
     runs: { ...transcript.runs, [run.id]: { run, steps: transcript.runs[run.id]?.steps ?? [] } },
   };
+}
+
+/** Runs newest first; runs created in the same second in the order they were seen. */
+export function runsNewestFirst(transcript: Transcript): RunView[] {
+  return Object.values(transcript.runs)
+    .map((view, index) => ({ view, index }))
+    .sort((a, b) => b.view.run.createdAt - a.view.run.createdAt || b.index - a.index)
+    .map(({ view }) => view);
 }
 
 const ACTIVE = new Set(['queued', 'in_progress', 'requires_action', 'cancelling']);
