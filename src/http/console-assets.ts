@@ -33,6 +33,9 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The console's own routes (web/src/App.tsx), answered with index.html; other paths are 404s. */
+const ROUTES = /^\/(?:threads|assistants|files)?(?:\/[^/.]*)?$/;
+
 async function fileAt(file: string): Promise<{ file: string; size: number } | null> {
   try {
     const info = await stat(file);
@@ -43,9 +46,8 @@ async function fileAt(file: string): Promise<{ file: string; size: number } | nu
 }
 
 /**
- * Serves the built console for GET and HEAD: files from `dist`, and index.html for any other
- * path without an extension (the console's own routes, e.g. `/threads/thread_…`, so reloads
- * work). Hashed files under /assets are cached for a year; everything else is revalidated, so a
+ * Serves the built console for GET and HEAD: files from `dist`, and index.html for the
+ * console's own routes (e.g. `/threads/thread_…`, so reloads work). Hashed files under /assets are cached for a year; everything else is revalidated, so a
  * new build shows at the next load.
  */
 export function createConsoleHandler(dist: string = CONSOLE_DIST) {
@@ -63,9 +65,8 @@ export function createConsoleHandler(dist: string = CONSOLE_DIST) {
     }
     const requested = path.resolve(dist, `.${path.posix.normalize(relative)}`);
     const inside = requested === dist || requested.startsWith(dist + path.sep);
-    const extension = path.extname(requested);
     let found = inside && requested !== dist ? await fileAt(requested) : null;
-    if (!found && (!extension || extension === '.html')) {
+    if (!found && ROUTES.test(url.pathname)) {
       found = await fileAt(path.join(dist, 'index.html'));
       if (!found) {
         res

@@ -32,7 +32,7 @@ describe('the console at /', () => {
 
   it('answers its own routes with index.html, so a reload of /threads/thread_… works', async () => {
     const index = await get('/');
-    for (const route of ['/threads/thread_abc123', '/assistants', '/files', '/threads/']) {
+    for (const route of ['/threads/thread_abc123', '/assistants', '/files', '/threads/', '/']) {
       const { response, body } = await get(route);
       expect([route, response.status, body]).toEqual([route, 200, index.body]);
     }
@@ -77,6 +77,9 @@ describe('the console at /', () => {
   it('answers a missing file with 404 and refuses paths that climb out of the build', async () => {
     expect((await get('/assets/missing-abc.js')).response.status).toBe(404);
     expect((await get('/favicon.ico')).response.status).toBe(404);
+    // Only the console's routes fall back to index.html.
+    expect((await get('/nothing')).response.status).toBe(404);
+    expect((await get('/threads/thread_1/extra')).response.status).toBe(404);
     for (const target of [
       '/..%2f..%2fpackage.json',
       '/%2e%2e/%2e%2e/package.json',
