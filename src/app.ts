@@ -6,6 +6,7 @@ import { graphqlLimitsFrom } from './graphql/limits/operation-limits.js';
 import { getSchema } from './graphql/schema.js';
 import { attachGraphQLWebSocket } from './graphql/ws.js';
 import { createGraphQLServer } from './graphql/yoga.js';
+import { createConsoleHandler } from './http/console-assets.js';
 import { readFileContent } from './http/file-content.js';
 import { normalizeRequestTarget, refuseRequestTarget } from './http/request-target.js';
 import { newId } from './ids.js';
@@ -20,7 +21,10 @@ export interface App {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-/** The HTTP surface: GraphQL (HTTP, SSE, WebSocket) at /graphql, OpenAI REST at /v1, /healthz. */
+/**
+ * The HTTP surface: GraphQL (HTTP, SSE, WebSocket) at /graphql, OpenAI REST at /v1, /healthz,
+ * and the web console (GET/HEAD of anything else).
+ */
 export function buildApp(deps: Deps): App {
   const contextFor = createContextFactory(deps);
   const graphqlLimits = graphqlLimitsFrom(deps.env);
@@ -36,6 +40,8 @@ export function buildApp(deps: Deps): App {
       readContent: readFileContent,
     },
   });
+
+  const serveConsole = createConsoleHandler();
 
   async function health(res: ServerResponse): Promise<void> {
     try {
@@ -75,6 +81,10 @@ export function buildApp(deps: Deps): App {
     }
     if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) {
       return compat(req, res, url, logger);
+    }
+    const isGraphQL = url.pathname === '/graphql' || url.pathname.startsWith('/graphql/');
+    if (!isGraphQL && (req.method === 'GET' || req.method === 'HEAD')) {
+      return serveConsole(req, res, url);
     }
     return yoga(req, res, { req, res, logger });
   }
