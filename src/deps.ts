@@ -9,6 +9,7 @@ import { createPrismaClient, type PrismaClient } from './db/prisma.js';
 import type { Env } from './env.js';
 import { createPgListener, type PgListener } from './events/pg-listener.js';
 import { createRunEventHub, type RunEventHub } from './events/run-event-hub.js';
+import { createBossDb } from './jobs/boss-db.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { jobs as jobDefinitions } from './jobs/registry.js';
 import type { Logger } from './logger.js';
@@ -70,10 +71,12 @@ export async function createDeps(
     options: '-c plan_cache_mode=force_custom_plan',
     Client: preparedStatements ? PreparingClient : pg.Client,
   });
-  bossPool.on('error', (error) => logger.error({ err: error }, 'pg-boss pool error'));
+  bossPool.on('error', (error) => logger.warn({ err: error }, 'pg-boss connection lost'));
+  const bossSchema = `${database.schema}_boss`;
+  const bossDb = createBossDb(bossPool, bossSchema, logger);
   const boss = new PgBoss({
-    db: { executeSql: (text, values) => bossPool.query(text, values) },
-    schema: `${database.schema}_boss`,
+    db: bossDb,
+    schema: bossSchema,
     supervise: options.supervise,
     schedule: false,
   });
@@ -91,7 +94,10 @@ export async function createDeps(
     throw error;
   }
   const model = await createModelFromEnv(env);
-  const db = createPrismaClient(database, { preparedStatements });
+  const db = createPrismaClient(database, {
+    preparedStatements,
+    onIdleError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
+  });
   const listener = await createPgListener(database.url, logger);
   const retrieval = await createRetrieval(env, embedder, db, logger);
   return {
@@ -120,6 +126,7 @@ export async function createDeps(
         close: true,
         timeout: env.SHUTDOWN_TIMEOUT_MS,
       });
+      bossDb.stop();
       await bossPool.end();
       await db.$disconnect();
       await storage.close();

@@ -81,7 +81,15 @@ const envSchema = z.object({
   RUN_EXPIRES_AFTER_SECONDS: z.coerce.number().int().min(1).default(600),
   /** How often workers expire overdue runs and take over runs of dead workers. */
   RUN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
-  /** A run whose worker has not heartbeaten for this long is taken over by another worker. */
+  /**
+   * How often workers look for runs whose worker died (its lease lock is free) or gave them up,
+   * and take them over: a killed worker's runs continue within about this.
+   */
+  RUN_TAKEOVER_CHECK_MS: z.coerce.number().int().min(50).default(1000),
+  /**
+   * A run whose worker has not heartbeaten for this long is taken over by another worker, even
+   * if its lease lock is held (a worker hung with its connection open).
+   */
   RUN_STALE_AFTER_MS: z.coerce.number().int().min(100).default(15_000),
   /** How often the executing worker heartbeats (must be well under RUN_STALE_AFTER_MS). */
   RUN_HEARTBEAT_MS: z.coerce.number().int().min(20).default(2000),

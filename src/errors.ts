@@ -55,3 +55,13 @@ export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = 'PAYLOAD_TOO_LARGE';
 }
+
+/**
+ * The service cannot answer now (its database is unreachable: restarting, failing over). 503
+ * with OpenAI's `server_error` type, which the SDKs retry with backoff.
+ */
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  readonly code = 'SERVICE_UNAVAILABLE';
+  override readonly type = 'server_error';
+}

@@ -1,7 +1,6 @@
 import type { ServiceContext } from './context.js';
 import type { Deps } from './deps.js';
-import { AppError } from './errors.js';
-import { toGraphQLError } from './graphql/errors.js';
+import { mapAppError } from './graphql/errors.js';
 import type { Logger } from './logger.js';
 import { API_KEYS_CHANNEL, createApiKeyCache } from './services/auth/api-keys.js';
 
@@ -35,7 +34,7 @@ export function createContextFactory(deps: Deps): ContextFactory {
         retrieval: deps.retrieval,
       };
     } catch (error) {
-      throw error instanceof AppError ? toGraphQLError(error) : error;
+      throw mapAppError(error);
     }
   };
 }

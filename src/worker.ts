@@ -1,3 +1,4 @@
+import { createLeaseLocks } from './db/lease-locks.js';
 import type { Deps } from './deps.js';
 import { createPgListener } from './events/pg-listener.js';
 import { JOB_WAKE_CHANNEL } from './jobs/queue.js';
@@ -7,9 +8,10 @@ import { sandboxConfigFromEnv } from './sandbox/sandbox-config.js';
 import { sweepSandboxSessions } from './sandbox/sessions.js';
 import { sweepExpiredFiles } from './services/files/file-expiry.js';
 import type { EngineContext } from './services/runs/engine/engine-context.js';
+import { HandBack } from './services/runs/engine/hand-back.js';
 import { createBuiltinToolRunner } from './services/runs/engine/tools/builtin-runner.js';
 import { RUN_SIGNAL_CHANNEL } from './services/runs/run-signals.js';
-import { sweepRuns } from './services/runs/run-sweeper.js';
+import { sweepRuns, takeOverOrphanedRuns } from './services/runs/run-sweeper.js';
 import { sweepUploads } from './services/uploads/upload-expiry.js';
 import { sweepVectorStores } from './services/vector-stores/vector-store-expiry.js';
 import { sweepPartialWrites } from './storage/partial-sweep.js';
@@ -17,7 +19,26 @@ import { localStorageRoot } from './storage/storage-from-env.js';
 import { sweepUploadSpool, uploadSpoolDir } from './storage/upload-spool.js';
 
 export interface Worker {
+  /**
+   * Drains: claims nothing new, lets runs in flight finish for up to SHUTDOWN_TIMEOUT_MS, then
+   * hands the rest back (another worker continues them at once) and closes its connections.
+   */
   stop(): Promise<void>;
+}
+
+/** How long handed-back executions (and other jobs) get to wind down after the drain window. */
+const HAND_BACK_WAIT_MS = 5000;
+
+/** Resolves when every promise settled or after `ms`, whichever is first. */
+async function settledWithin(promises: Iterable<Promise<unknown>>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled([...promises]),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
 }
 
 /**
@@ -28,6 +49,13 @@ export interface Worker {
 export async function startWorker(deps: Deps): Promise<Worker> {
   const { env, logger, boss } = deps;
   const watched = new Map<string, Set<AbortController>>();
+  const inFlight = new Set<Promise<void>>();
+  // Named after the process, so pg_stat_activity (joined with pg_locks) tells who runs a run.
+  const leases = await createLeaseLocks(
+    deps.database.url,
+    logger,
+    `assistants-worker pid=${String(process.pid)}`,
+  );
   const sandboxConfig = sandboxConfigFromEnv(env);
   const sandbox = new BubblewrapSandbox(sandboxConfig);
   void sandbox
@@ -58,6 +86,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       streamFlushMs: env.STREAM_FLUSH_MS,
     },
     builtinTools: createBuiltinToolRunner({ sandbox, workDir: sandboxConfig.workDir }),
+    leases,
     watchRun(runId, controller) {
       const set = watched.get(runId) ?? new Set();
       set.add(controller);
@@ -94,9 +123,12 @@ export async function startWorker(deps: Deps): Promise<Worker> {
             return;
           }
           slot.busy = true;
+          const handled = job.handle(engine, job.definition.schema.parse(item.data));
+          inFlight.add(handled);
           try {
-            await job.handle(engine, job.definition.schema.parse(item.data));
+            await handled;
           } finally {
+            inFlight.delete(handled);
             slot.busy = false;
             if (slot.id) {
               boss.notifyWorker(slot.id);
@@ -137,6 +169,28 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       controller.abort();
     }
   });
+
+  // A dead worker's lease locks are free the moment PostgreSQL sees it gone: looking every
+  // RUN_TAKEOVER_CHECK_MS lets its runs continue within about that, not the stale window.
+  let checking = false;
+  const takeoverCheck = setInterval(() => {
+    if (checking) {
+      return;
+    }
+    checking = true;
+    takeOverOrphanedRuns(deps.db, deps.jobs, {
+      staleBefore: new Date(Date.now() - env.RUN_STALE_AFTER_MS),
+    })
+      .then((resumed) => {
+        if (resumed.length > 0) {
+          logger.info({ resumed }, 'taking over runs whose worker is gone');
+        }
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'takeover check failed'))
+      .finally(() => {
+        checking = false;
+      });
+  }, env.RUN_TAKEOVER_CHECK_MS);
 
   let sweeping = false;
   const sweep = setInterval(() => {
@@ -205,13 +259,29 @@ export async function startWorker(deps: Deps): Promise<Worker> {
   logger.info({ jobs: jobs.map((job) => job.definition.name) }, 'worker started');
   return {
     async stop() {
-      clearInterval(sweep);
-      await listener.close();
+      // Claim nothing new; jobs already fetched run on, within the drain window.
       for (const slot of [...slotsByJob.values()].flat()) {
         if (slot.id) {
           await boss.offWork({ id: slot.id });
         }
       }
+      if (inFlight.size > 0) {
+        logger.info({ jobs: inFlight.size }, 'draining: waiting for jobs in flight');
+        await settledWithin(inFlight, env.SHUTDOWN_TIMEOUT_MS);
+      }
+      if (watched.size > 0) {
+        logger.info({ runs: [...watched.keys()] }, 'handing back runs not finished in time');
+        for (const controllers of watched.values()) {
+          for (const controller of controllers) {
+            controller.abort(new HandBack());
+          }
+        }
+        await settledWithin(inFlight, HAND_BACK_WAIT_MS);
+      }
+      clearInterval(sweep);
+      clearInterval(takeoverCheck);
+      await listener.close();
+      await leases.close();
     },
   };
 }

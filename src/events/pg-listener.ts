@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { keepConnected } from '../db/kept-connection.js';
 import type { Logger } from '../logger.js';
 
 export type NotificationHandler = (payload: string) => void;
@@ -21,45 +21,28 @@ export async function createPgListener(
 ): Promise<PgListener> {
   const handlers = new Map<string, Set<NotificationHandler>>();
   const reconnectHandlers = new Set<() => void>(onReconnect ? [onReconnect] : []);
-  let client: pg.Client | undefined;
   let closed = false;
-
-  const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString });
-    next.on('notification', (message) => {
-      for (const handler of handlers.get(message.channel) ?? []) {
-        handler(message.payload ?? '');
+  const connection = await keepConnected({
+    connectionString,
+    logger,
+    name: 'LISTEN',
+    async prepare(client) {
+      client.on('notification', (message) => {
+        for (const handler of handlers.get(message.channel) ?? []) {
+          handler(message.payload ?? '');
+        }
+      });
+      for (const channel of handlers.keys()) {
+        await client.query(`LISTEN "${channel}"`);
       }
-    });
-    next.on('error', (error) => {
-      logger.warn({ err: error }, 'LISTEN connection lost; reconnecting');
-      void next.end().catch(() => undefined);
-      if (!closed) {
-        setTimeout(() => void reconnect(), 500);
-      }
-    });
-    await next.connect();
-    for (const channel of handlers.keys()) {
-      await next.query(`LISTEN "${channel}"`);
-    }
-    client = next;
-  };
-
-  const reconnect = async (): Promise<void> => {
-    try {
-      await connect();
+    },
+    reconnected() {
       for (const handler of reconnectHandlers) {
         handler();
       }
-    } catch (error) {
-      logger.warn({ err: error }, 'LISTEN reconnect failed; retrying');
-      if (!closed) {
-        setTimeout(() => void reconnect(), 1000);
-      }
-    }
-  };
+    },
+  });
 
-  await connect();
   return {
     on(channel, handler) {
       let set = handlers.get(channel);
@@ -68,11 +51,14 @@ export async function createPgListener(
         handlers.set(channel, set);
         // Not awaited (on() is synchronous), so its failure must be handled here: a shutdown
         // right after start closes the connection under it. A reconnect LISTENs again anyway.
-        client?.query(`LISTEN "${channel}"`).catch((error: unknown) => {
-          if (!closed) {
-            logger.warn({ err: error, channel }, 'LISTEN failed; it is retried on reconnect');
-          }
-        });
+        connection
+          .current()
+          ?.query(`LISTEN "${channel}"`)
+          .catch((error: unknown) => {
+            if (!closed) {
+              logger.warn({ err: error, channel }, 'LISTEN failed; it is retried on reconnect');
+            }
+          });
       }
       set.add(handler);
       return () => set?.delete(handler);
@@ -83,7 +69,7 @@ export async function createPgListener(
     },
     async close() {
       closed = true;
-      await client?.end();
+      await connection.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { GraphQLError, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
-import { AppError } from '../errors.js';
+import { isDatabaseUnavailable } from '../db/database-unavailable.js';
+import { AppError, ServiceUnavailableError } from '../errors.js';
 import { assertStorableArgs } from './storable-args.js';
 
 /**
@@ -20,8 +21,23 @@ export function toGraphQLError(error: AppError): GraphQLError {
   });
 }
 
-function mapAppError(error: unknown): unknown {
-  return error instanceof AppError ? toGraphQLError(error) : error;
+/**
+ * A database that cannot be reached is the service's state, not a bug: callers get a clear,
+ * retryable SERVICE_UNAVAILABLE (503) instead of a masked internal error.
+ */
+export function databaseUnavailableError(cause: unknown): ServiceUnavailableError {
+  return new ServiceUnavailableError(
+    'The service is temporarily unavailable: its database cannot be reached. Please retry your request.',
+    { cause },
+  );
+}
+
+/** A service error or an unreachable database as a GraphQL error; anything else as it is. */
+export function mapAppError(error: unknown): unknown {
+  if (error instanceof AppError) {
+    return toGraphQLError(error);
+  }
+  return isDatabaseUnavailable(error) ? toGraphQLError(databaseUnavailableError(error)) : error;
 }
 
 function wrap<TSource, TContext, TArgs>(

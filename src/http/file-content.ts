@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ServiceContext } from '../context.js';
-import { AppError } from '../errors.js';
-import { toGraphQLError } from '../graphql/errors.js';
+import { mapAppError } from '../graphql/errors.js';
 import { openFileContent } from '../services/files/files.js';
 
 /** A file's bytes as an HTTP response: the body stream and its headers. */
@@ -36,6 +35,6 @@ export const readFileContent: FileContentReader = async (context, fileId) => {
       },
     };
   } catch (error) {
-    throw error instanceof AppError ? toGraphQLError(error) : error;
+    throw mapAppError(error);
   }
 };

@@ -1,5 +1,9 @@
+import { createClient } from 'graphql-ws';
 import OpenAI from 'openai';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { quoteIdent } from '../../src/db/database-url.js';
 import { type FakeUpstream, startFakeUpstream } from '../setup/fake-upstream.js';
 import {
   phase,
@@ -14,7 +18,56 @@ const apiKey = 'sk-process-test-key-0123456789';
 let upstream: FakeUpstream;
 let server: Running;
 let client: OpenAI;
+let serverPort: number;
 const started: Running[] = [];
+
+/** The sequence number of the run's first `thread.message.created` in its event log. */
+async function firstMessageCreatedSeq(runId: string): Promise<number> {
+  const url = new URL(database.url);
+  const schema = url.searchParams.get('schema') ?? 'public';
+  url.searchParams.delete('schema');
+  const admin = new pg.Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    const { rows } = await admin.query<{ seq: number }>(
+      `SELECT seq FROM ${quoteIdent(schema)}.run_events
+        WHERE run_id = $1 AND event = 'thread.message.created' ORDER BY seq LIMIT 1`,
+      [runId],
+    );
+    return rows[0]?.seq ?? 0;
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A run's `runEvents` after `afterSeq` over graphql-ws, to its end: each event's name and id. */
+async function replay(threadId: string, runId: string, afterSeq: number) {
+  const ws = createClient({
+    url: `ws://127.0.0.1:${String(serverPort)}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${apiKey}` },
+    retryAttempts: 0,
+  });
+  const events: { seq: number; event: string; id: string | null }[] = [];
+  try {
+    for await (const result of ws.iterate<{
+      runEvents: { seq: number; event: string; message: { id: string } | null };
+    }>({
+      query: `subscription ($threadId: ID!, $runId: ID!, $afterSeq: Int) {
+        runEvents(threadId: $threadId, runId: $runId, afterSeq: $afterSeq) {
+          seq event message { id } } }`,
+      variables: { threadId, runId, afterSeq },
+    })) {
+      const item = result.data?.runEvents;
+      if (item) {
+        events.push({ seq: item.seq, event: item.event, id: item.message?.id ?? null });
+      }
+    }
+  } finally {
+    await ws.dispose();
+  }
+  return events;
+}
 
 /** Worker settings that make a dead worker's run noticed within about a second. */
 function workerEnv(): Record<string, string> {
@@ -46,6 +99,7 @@ beforeAll(async () => {
   });
   started.push(server);
   const listening = await waitForLog(server, (line) => line.msg === 'server listening');
+  serverPort = Number(listening.port);
   client = new OpenAI({
     apiKey,
     baseURL: `http://127.0.0.1:${String(listening.port)}/v1`,
@@ -139,5 +193,25 @@ describe('runs across a server process and worker processes', () => {
       ['message_creation', 'completed'],
     ]);
     expect(upstream.requests.length - before).toBe(2);
+
+    // A replay from the start shows what the API shows: not the dropped message and step, not
+    // even as incomplete or failed.
+    const full = await replay(thread.id, run.id, 0);
+    const names = full.map((item) => item.event);
+    expect(names.filter((name) => name === 'thread.message.created')).toHaveLength(1);
+    expect(names.filter((name) => name === 'thread.run.step.created')).toHaveLength(1);
+    expect(names).not.toContain('thread.message.incomplete');
+    expect(names).not.toContain('thread.run.step.failed');
+    expect(new Set(full.flatMap((item) => (item.id ? [item.id] : [])))).toEqual(
+      new Set([answers[0]?.id]),
+    );
+    expect(names.at(-1)).toBe('thread.run.completed');
+    // Yet the log keeps them, and a client that saw the dropped message
+    // created, resuming after that, is told it ended: incomplete, its step failed.
+    const partialCreatedAt = await firstMessageCreatedSeq(run.id);
+    const resumed = (await replay(thread.id, run.id, partialCreatedAt)).map((item) => item.event);
+    expect(resumed).toContain('thread.message.incomplete');
+    expect(resumed).toContain('thread.run.step.failed');
+    expect(resumed.filter((name) => name === 'thread.message.created')).toHaveLength(1);
   });
 });

@@ -1,4 +1,7 @@
 import type { ServiceContext } from '../../context.js';
+import type { Db } from '../../db/db.js';
+import { queryRaw } from '../../db/raw-sql.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import { byId, distinct } from '../common/by-id.js';
 import { childPagesById } from '../common/child-pages.js';
 import type { PageInput } from '../common/pagination.js';
@@ -66,4 +69,14 @@ export async function activeRunsOfThreads(ctx: ServiceContext, threadIds: readon
     }
   }
   return byThread;
+}
+
+/** The ids of the run's messages and steps as they are now (one round trip). */
+export async function listRunOutputIds(db: Db, runId: string): Promise<string[]> {
+  const rows = await queryRaw<{ id: string }>(
+    db,
+    Prisma.sql`SELECT id FROM messages WHERE run_id = ${runId}
+      UNION ALL SELECT id FROM run_steps WHERE run_id = ${runId}`,
+  );
+  return rows.map(({ id }) => id);
 }

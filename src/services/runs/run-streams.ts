@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../../context.js';
 import type { RunEventRow } from '../../events/run-event-hub.js';
 import { assertThreadExists } from '../threads/thread-lock.js';
+import { listRunOutputIds } from './run-reads.js';
 import { isTerminal, isTerminalRunEvent } from './run-status.js';
 import { getRun } from './runs.js';
 
@@ -42,14 +43,55 @@ export async function followRun(
     if (isTerminal(run.status) && afterSeq >= run.eventSeq) {
       return;
     }
+    // A queued run (every stream opened with the run) has no output yet, so nothing to skip.
+    const skip =
+      run.status === 'queued' ? null : await goneOutputs(ctx, runId, afterSeq, run.eventSeq);
     for await (const row of ctx.runEvents.follow(runId, afterSeq, signal)) {
-      yield row;
+      if (!skip?.(row)) {
+        yield row;
+      }
       if (isTerminalRunEvent(row.event)) {
         return;
       }
     }
   });
 }
+
+/**
+ * Which logged events of the run a replay leaves out, so that it shows what the API shows: the
+ * events of a message or step that is gone (dropped when the run was taken over, or a deleted
+ * message), when the caller never saw it created (its `created` event is after `afterSeq`).
+ * One the caller saw created keeps its later events: their `incomplete`/`failed` tell it so.
+ * Only rows logged before the replay began (up to `loggedUpTo`) can be about something gone.
+ */
+async function goneOutputs(
+  ctx: ServiceContext,
+  runId: string,
+  afterSeq: number,
+  loggedUpTo: number,
+): Promise<(row: RunEventRow) => boolean> {
+  const existing = new Set(await listRunOutputIds(ctx.db, runId));
+  const hidden = new Set<string>();
+  const seen = new Set<string>();
+  return (row) => {
+    if (row.seq > loggedUpTo || !OUTPUT_EVENT.test(row.event)) {
+      return false;
+    }
+    const id = (row.data as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || existing.has(id)) {
+      return false;
+    }
+    if (!seen.has(id)) {
+      seen.add(id);
+      if (row.event.endsWith('.created') && row.seq > afterSeq) {
+        hidden.add(id);
+      }
+    }
+    return hidden.has(id);
+  };
+}
+
+const OUTPUT_EVENT = /^thread\.(message|run\.step)\./;
 
 /**
  * Events of every run on the thread from now on (an active run's from its start), until the

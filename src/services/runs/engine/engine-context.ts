@@ -1,4 +1,5 @@
 import type { ServiceContext, ServiceSettings } from '../../../context.js';
+import type { LeaseLocks } from '../../../db/lease-locks.js';
 import type { PrismaClient } from '../../../db/prisma.js';
 import type { ChatModel } from '../../../models/chat-model.js';
 import type { BuiltinToolRunner } from './tools/runner.js';
@@ -23,6 +24,11 @@ export interface EngineContext extends Omit<ServiceContext, 'actor' | 'db' | 'se
   model: ChatModel;
   /** Executes file_search and code_interpreter calls. */
   builtinTools: BuiltinToolRunner;
-  /** Aborts `controller` when the run is signalled (cancel, expiry); returns the unsubscribe. */
+  /** This worker's lease locks: held while it executes a run, freed by PostgreSQL if it dies. */
+  leases: Pick<LeaseLocks, 'hold' | 'release'>;
+  /**
+   * Aborts `controller` when the run is signalled (cancel, expiry) or handed back at shutdown
+   * (reason `HandBack`); returns the unsubscribe.
+   */
   watchRun(runId: string, controller: AbortController): () => void;
 }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { inTransaction } from '../../../db/db.js';
+import { executeRunJob } from '../../../jobs/execute-run.js';
 import type { Logger } from '../../../logger.js';
 import { ModelError } from '../../../models/chat-model.js';
 import { isAbortError } from '../../../models/openai-chat-model.js';
@@ -6,24 +8,39 @@ import type { AssistantTool } from '../../assistants/assistant-tools.js';
 import { isTerminal } from '../run-status.js';
 import { discardUnfinishedOutput } from '../store/output-writes.js';
 import { endRun } from '../store/run-endings.js';
+import { hasLiveOwner } from '../store/run-ownership.js';
 import { claimRun, letGo as letGoOfRun, heartbeat as proveAlive } from '../store/run-writes.js';
 import type { EngineContext } from './engine-context.js';
 import { toEngineRun } from './engine-run.js';
+import { HandBack } from './hand-back.js';
 import { type Generation, generate } from './run-generation.js';
 import { enabledBuiltins } from './tools/definitions.js';
 
-/** Takes the run with a fresh lease (see `claimRun`), announcing in_progress. */
+/**
+ * Takes the run with a fresh lease (see `claimRun`), announcing in_progress. The lease's lock is
+ * taken first: a claimed run whose lock is free looks abandoned to every other worker.
+ */
 async function claim(deps: EngineContext, runId: string) {
   const leaseId = randomUUID();
   const now = new Date();
   const staleBefore = new Date(now.getTime() - deps.settings.runStaleAfterMs);
-  const claimed = await claimRun(deps.db, runId, {
-    leaseId,
-    now,
-    staleBefore,
-    publisher: deps.runEvents,
-  });
-  return claimed ? { leaseId, ...claimed } : null;
+  await deps.leases.hold(leaseId);
+  try {
+    const claimed = await claimRun(deps.db, runId, {
+      leaseId,
+      now,
+      staleBefore,
+      publisher: deps.runEvents,
+    });
+    if (claimed) {
+      return { leaseId, ...claimed };
+    }
+  } catch (error) {
+    await deps.leases.release(leaseId);
+    throw error;
+  }
+  await deps.leases.release(leaseId);
+  return null;
 }
 
 /**
@@ -78,6 +95,7 @@ export async function executeRun(deps: EngineContext, runId: string): Promise<vo
   } finally {
     clearInterval(heartbeat);
     unwatch();
+    await deps.leases.release(leaseId);
     if (enabledBuiltins(tools).size > 0) {
       await releaseIfEnded(deps, runId, logger);
     }
@@ -99,6 +117,11 @@ async function endAfterError(
   }
   const status = (await deps.db.run.findUnique({ where: { id: runId }, select: { status: true } }))
     ?.status;
+  if (controller.signal.reason instanceof HandBack && status === 'in_progress') {
+    await handBack(deps, runId, leaseId);
+    logger.info('handed the run back for another worker');
+    return;
+  }
   // Aborted by a signal, the run stopped being ours, or it was being cancelled when the
   // upstream failed: the caller asked to stop, so it ends cancelled rather than failed.
   if (controller.signal.aborted || isAbortError(error) || status === 'cancelling') {
@@ -129,20 +152,31 @@ async function letGo(deps: EngineContext, runId: string, leaseId: string, logger
 }
 
 /**
+ * Gives the run up and queues it, in one transaction: the next worker's claim takes it over at
+ * once (a cleared heartbeat is a gone owner). Nothing happens if the run is no longer ours.
+ */
+async function handBack(deps: EngineContext, runId: string, leaseId: string): Promise<void> {
+  await inTransaction(deps.db, async (tx) => {
+    if (await letGoOfRun(tx, runId, leaseId)) {
+      await deps.jobs.send(tx, executeRunJob, { runId });
+    }
+  });
+}
+
+/**
  * A run no worker can claim: one being cancelled before any worker took it (or whose worker
  * died) is finished here; any other status is someone else's business.
  */
 async function finishUnclaimable(deps: EngineContext, runId: string): Promise<void> {
   const run = await deps.db.run.findUnique({
     where: { id: runId },
-    select: { status: true, leaseId: true, heartbeatAt: true },
+    select: { status: true },
   });
   if (run?.status !== 'cancelling') {
     return;
   }
-  const staleBefore = Date.now() - deps.settings.runStaleAfterMs;
-  const ownedElsewhere = run.leaseId !== null && (run.heartbeatAt?.getTime() ?? 0) > staleBefore;
-  if (!ownedElsewhere) {
+  const staleBefore = new Date(Date.now() - deps.settings.runStaleAfterMs);
+  if (!(await hasLiveOwner(deps.db, runId, staleBefore))) {
     await endRun(deps.db, runId, 'cancelled', {});
   }
 }

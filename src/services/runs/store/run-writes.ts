@@ -10,6 +10,7 @@ import type { ToolChoice, TruncationStrategy } from '../run-input.js';
 import { RUN_SIGNAL_CHANNEL } from '../run-signals.js';
 import type { RunStatus } from '../run-status.js';
 import type { StepDetails } from '../run-step-details.js';
+import { ownerGoneSql } from './run-ownership.js';
 import {
   type EventSql,
   jsonData,
@@ -112,9 +113,10 @@ export async function updateRunMetadata(
 }
 
 /**
- * Takes ownership of a run with a fresh lease: a queued run, or an in-progress run whose worker
- * stopped heartbeating (it died; the run stays in_progress). Two workers can never both hold it.
- * Announces in_progress. Returns the run as claimed and whether an earlier execution had started
+ * Takes ownership of a run with a fresh lease: a queued run, or an in-progress run whose owner
+ * is gone (`ownerGoneSql`: it died or gave the run up; the run stays in_progress). The caller
+ * holds the new lease's lock before claiming, so the run never looks ownerless while it is owned.
+ * Two workers can never both hold it. Announces in_progress. Returns the run as claimed and whether an earlier execution had started
  * it (null: not claimable). One statement: the claim, its event and the NOTIFY.
  */
 export async function claimRun(
@@ -134,7 +136,7 @@ export async function claimRun(
           FROM (SELECT started_at AS previous_started_at FROM runs WHERE id = ${runId}) AS before
          WHERE r.id = ${runId}
            AND (${move.allowed} OR (r.status = 'in_progress'
-                AND (r.heartbeat_at IS NULL OR r.heartbeat_at < ${claim.staleBefore}::timestamp(3))))
+                AND ${ownerGoneSql('r', claim.staleBefore)}))
         RETURNING r.*, before.previous_started_at IS NOT NULL AS resumed`,
       events: [{ event: 'thread.run.in_progress', data: runSql.snapshot('bumped') }],
     },
@@ -159,14 +161,16 @@ export async function heartbeat(db: Db, runId: string, leaseId: string): Promise
 
 /**
  * This execution gives the run up: its heartbeat is cleared (the lease stays, so nothing else
- * mistakes it for a queued run), which makes the run stale at once for the next claim.
+ * mistakes it for a queued run), which makes the run stale at once for the next claim. False
+ * when the run was no longer this lease's.
  */
-export async function letGo(db: Db, runId: string, leaseId: string): Promise<void> {
-  await queryRaw(
+export async function letGo(db: Db, runId: string, leaseId: string): Promise<boolean> {
+  const rows = await queryRaw(
     db,
     Prisma.sql`UPDATE runs SET heartbeat_at = NULL
      WHERE id = ${runId} AND lease_id = ${leaseId} RETURNING id`,
   );
+  return rows.length > 0;
 }
 
 /**
