@@ -5,6 +5,8 @@ import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { type DatabaseTarget, quoteIdent } from './database-url.js';
 
+// From src/db (tsx) and from dist/src/db alike: the build copies prisma/migrations to
+// dist/prisma/migrations (scripts/build.mjs), so a deployed dist/ carries its own migrations.
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
 
 /**
