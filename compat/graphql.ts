@@ -6,6 +6,7 @@ import {
   execute,
   GraphQLError,
   type GraphQLSchema,
+  getOperationAST,
   isEnumType,
   Kind,
   subscribe,
@@ -91,14 +92,16 @@ function firstError(
 
 /** The route's GraphQL operation as a span (no-op unless tracing is on), as yoga's plugin does. */
 function traced(
+  document: DocumentNode,
   operationName: string,
   work: () => ExecutionResult | Promise<ExecutionResult>,
 ): Promise<ExecutionResult> {
+  const type = getOperationAST(document, operationName)?.operation ?? 'query';
   return trace
     .getTracer('assistants')
     .startActiveSpan(
-      operationName,
-      { attributes: { 'graphql.operation.name': operationName } },
+      `${type} ${operationName}`,
+      { attributes: { 'graphql.operation.type': type, 'graphql.operation.name': operationName } },
       async (span) => {
         try {
           const result = await work();
@@ -150,7 +153,7 @@ export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
       context: ServiceContext,
     ) {
       const { operationName, executionArgs } = args(document, variables, context);
-      const result = await traced(operationName, () => execute(executionArgs));
+      const result = await traced(document, operationName, () => execute(executionArgs));
       const error = firstError(result, operationName, context, enumValues);
       if (error) {
         throw error;

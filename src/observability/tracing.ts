@@ -18,7 +18,7 @@ import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace
  * The trace context crosses processes in W3C `traceparent` form: HTTP headers in, job payloads
  * from the server to the worker (`injectTraceContext` / `extractTraceContext`).
  */
-const tracer = trace.getTracer('assistants');
+let tracer = trace.getTracer('assistants');
 
 export interface TracingOptions {
   /** OTLP/HTTP base URL; spans go to `<endpoint>/v1/traces`, as the OTLP spec says. */
@@ -44,9 +44,13 @@ export function startTracing(options: TracingOptions): () => Promise<void> {
   });
   // Also installs the AsyncLocalStorage context manager and the W3C propagator.
   provider.register();
+  // Taken again after registering: the SDK registers through the API's CommonJS build, and a
+  // tracer taken earlier from this ESM build's proxy would never see the provider.
+  tracer = trace.getTracer('assistants');
   recordContent = options.recordContent;
   return async () => {
     await provider.shutdown();
+    tracer = trace.getTracer('assistants');
     trace.disable();
     context.disable();
     propagation.disable();
