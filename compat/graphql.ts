@@ -1,10 +1,12 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import {
   type DocumentNode,
   type ExecutionResult,
   execute,
   GraphQLError,
   type GraphQLSchema,
+  getOperationAST,
   isEnumType,
   Kind,
   subscribe,
@@ -88,6 +90,32 @@ function firstError(
   return restError;
 }
 
+/** The route's GraphQL operation as a span (no-op unless tracing is on), as yoga's plugin does. */
+function traced(
+  document: DocumentNode,
+  operationName: string,
+  work: () => ExecutionResult | Promise<ExecutionResult>,
+): Promise<ExecutionResult> {
+  const type = getOperationAST(document, operationName)?.operation ?? 'query';
+  return trace
+    .getTracer('assistants')
+    .startActiveSpan(
+      `${type} ${operationName}`,
+      { attributes: { 'graphql.operation.type': type, 'graphql.operation.name': operationName } },
+      async (span) => {
+        try {
+          const result = await work();
+          if (result.errors?.length) {
+            span.setStatus({ code: SpanStatusCode.ERROR });
+          }
+          return result;
+        } finally {
+          span.end();
+        }
+      },
+    );
+}
+
 /**
  * Executes an operation in process against the same schema and context GraphQL clients use;
  * errors become `RestError`s carrying OpenAI's status and envelope.
@@ -125,7 +153,7 @@ export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
       context: ServiceContext,
     ) {
       const { operationName, executionArgs } = args(document, variables, context);
-      const result = await execute(executionArgs);
+      const result = await traced(document, operationName, () => execute(executionArgs));
       const error = firstError(result, operationName, context, enumValues);
       if (error) {
         throw error;

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { context } from '@opentelemetry/api';
 import { createCompatHandler } from '../compat/index.js';
 import type { Deps } from './deps.js';
 import { graphqlLimitsFrom } from './graphql/limits/operation-limits.js';
@@ -8,8 +9,14 @@ import { attachGraphQLWebSocket } from './graphql/ws.js';
 import { createGraphQLServer } from './graphql/yoga.js';
 import { createConsoleHandler } from './http/console-assets.js';
 import { readFileContent } from './http/file-content.js';
+import { createOpsEndpoints } from './http/ops-endpoints.js';
 import { normalizeRequestTarget, refuseRequestTarget } from './http/request-target.js';
 import { newId } from './ids.js';
+import type { Logger } from './logger.js';
+import { httpRequestDuration } from './observability/metrics.js';
+import { createReadiness, type Readiness } from './observability/readiness.js';
+import { methodLabel, routeTemplate } from './observability/route-template.js';
+import { extractTraceContext, SpanKind, startSpan } from './observability/tracing.js';
 import { createContextFactory } from './request-context.js';
 import { uploadSpoolDir } from './storage/upload-spool.js';
 
@@ -23,10 +30,24 @@ export interface App {
 
 /**
  * The HTTP surface: GraphQL (HTTP, SSE, WebSocket) at /graphql, OpenAI REST at /v1, /healthz,
- * and the web console (GET/HEAD of anything else).
+ * /readyz, /metrics and the web console (GET/HEAD of anything else). `readiness` is the
+ * process's (main.ts drains it on SIGTERM); absent, the app is ready once listening.
  */
-export function buildApp(deps: Deps): App {
+export function buildApp(deps: Deps, options: { readiness?: Readiness } = {}): App {
   const contextFor = createContextFactory(deps);
+  const readiness = options.readiness ?? createReadiness(['server']);
+  const ops = createOpsEndpoints({
+    db: deps.db,
+    readiness,
+    metricsToken: deps.env.METRICS_TOKEN,
+    isAdminKey: async (authorization) => {
+      try {
+        return (await contextFor(authorization, deps.logger)).actor.admin;
+      } catch {
+        return false;
+      }
+    },
+  });
   const graphqlLimits = graphqlLimitsFrom(deps.env);
   const yoga = createGraphQLServer(contextFor, deps.logger, graphqlLimits);
   const compat = createCompatHandler({
@@ -42,16 +63,6 @@ export function buildApp(deps: Deps): App {
   });
 
   const serveConsole = createConsoleHandler();
-
-  async function health(res: ServerResponse): Promise<void> {
-    try {
-      await deps.db.$queryRaw`SELECT 1`;
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
-    } catch {
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"unavailable"}');
-    }
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const incoming = req.headers['x-request-id'];
     const requestId =
@@ -61,23 +72,50 @@ export function buildApp(deps: Deps): App {
     res.setHeader('x-request-id', requestId);
     const logger = deps.logger.child({ requestId });
     const started = performance.now();
+    const url = normalizeRequestTarget(req);
+    const method = methodLabel(req.method);
+    const route = url ? routeTemplate(url.pathname) : 'other';
+    const { span, context: spanContext } = startSpan(`${method} ${route}`, {
+      kind: SpanKind.SERVER,
+      parent: extractTraceContext(req.headers),
+      attributes: { 'http.request.method': method, 'http.route': route },
+    });
     res.once('finish', () => {
+      const seconds = (performance.now() - started) / 1000;
+      span.setAttribute('http.response.status_code', res.statusCode);
+      span.end();
+      httpRequestDuration.observe(
+        {
+          http_request_method: method,
+          http_route: route,
+          http_response_status_code: String(res.statusCode),
+        },
+        seconds,
+      );
       logger.info(
         {
           method: req.method,
           url: req.url,
           status: res.statusCode,
-          ms: Math.round(performance.now() - started),
+          ms: Math.round(seconds * 1000),
         },
         'request',
       );
     });
-    const url = normalizeRequestTarget(req);
     if (!url) {
       return refuseRequestTarget(res);
     }
-    if (url.pathname === '/healthz') {
-      return health(res);
+    return context.with(spanContext, () => dispatch(req, res, url, logger));
+  }
+
+  async function dispatch(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    logger: Logger,
+  ): Promise<void> {
+    if (await ops(req, res, url.pathname)) {
+      return;
     }
     if (url.pathname === '/v1' || url.pathname.startsWith('/v1/')) {
       return compat(req, res, url, logger);
@@ -107,6 +145,7 @@ export function buildApp(deps: Deps): App {
         server.once('error', reject);
         server.listen(port, host, () => {
           server.off('error', reject);
+          readiness.markStarted('server');
           resolve((server.address() as AddressInfo).port);
         });
       });

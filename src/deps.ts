@@ -1,11 +1,12 @@
 import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { ServiceSettings } from './context.js';
-import { type DatabaseTarget, parseDatabaseUrl } from './db/database-url.js';
+import { type DatabaseTarget, parseDatabaseUrl, quoteIdent } from './db/database-url.js';
 import { type EmbeddedDatabase, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { applyMigrations } from './db/migrate.js';
 import { PreparingClient } from './db/prepared-statements.js';
 import { createPrismaClient, type PrismaClient } from './db/prisma.js';
+import { poolOf } from './db/raw-sql.js';
 import type { Env } from './env.js';
 import { createPgListener, type PgListener } from './events/pg-listener.js';
 import { createRunEventHub, type RunEventHub } from './events/run-event-hub.js';
@@ -15,6 +16,8 @@ import { jobs as jobDefinitions } from './jobs/registry.js';
 import type { Logger } from './logger.js';
 import type { ChatModel } from './models/chat-model.js';
 import { createModelFromEnv } from './models/model-from-env.js';
+import { instrumentChatModel } from './observability/instrumented-model.js';
+import { observeJobs, observePool, observeStreams } from './observability/metrics.js';
 import { createEmbedderFromEnv, createRetrieval, type Retrieval } from './retrieval/retrieval.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { createStorageFromEnv } from './storage/storage-from-env.js';
@@ -93,13 +96,21 @@ export async function createDeps(
     await embedded?.stop();
     throw error;
   }
-  const model = await createModelFromEnv(env);
+  const model = instrumentChatModel(await createModelFromEnv(env));
   const db = createPrismaClient(database, {
     preparedStatements,
     onIdleError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
   });
   const listener = await createPgListener(database.url, logger);
   const retrieval = await createRetrieval(env, embedder, db, logger);
+  const runEvents = createRunEventHub(db, listener);
+  const prismaPool = poolOf(db);
+  const unobserve = [
+    observePool('pgboss', bossPool),
+    ...(prismaPool ? [observePool('prisma', prismaPool)] : []),
+    observeStreams(() => runEvents.followers()),
+    observeJobs(() => jobStates(bossPool, `${database.schema}_boss`)),
+  ];
   return {
     env,
     logger,
@@ -114,10 +125,13 @@ export async function createDeps(
       uploadPartMaxBytes: env.UPLOAD_PART_MAX_BYTES,
     },
     listener,
-    runEvents: createRunEventHub(db, listener),
+    runEvents,
     storage,
     retrieval,
     async close() {
+      for (const stop of unobserve) {
+        stop();
+      }
       await listener.close();
       // Graceful: jobs in flight (a run mid-generation) get the shutdown budget to finish.
       await boss.stop({
@@ -133,4 +147,16 @@ export async function createDeps(
       await embedded?.stop();
     },
   };
+}
+
+const QUEUES = jobDefinitions.map((job) => job.definition.name);
+
+/** pg-boss's jobs of our queues by state, for the `assistants_jobs` gauge. */
+async function jobStates(pool: pg.Pool, bossSchema: string) {
+  const result = await pool.query<{ queue: string; state: string; count: number }>(
+    `SELECT name AS queue, state::text AS state, count(*)::int AS count
+       FROM ${quoteIdent(bossSchema)}.job WHERE name = ANY($1) GROUP BY 1, 2`,
+    [QUEUES],
+  );
+  return result.rows;
 }

@@ -153,6 +153,23 @@ const envSchema = z.object({
   /** Operations per batched GraphQL request (a JSON array); 0 refuses batches. */
   GRAPHQL_MAX_BATCH: z.coerce.number().int().min(0).max(1000).default(10),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Bearer token that reads `GET /metrics` (Prometheus). Absent: /metrics is off (404); it is
+   * never served anonymously. At least 16 characters.
+   */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /**
+   * `--role=worker` only: serve /healthz, /readyz and /metrics on this port (the worker has no
+   * API server). Absent: the worker listens on nothing.
+   */
+  OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** OTLP/HTTP collector (e.g. `http://otel-collector:4318`): traces are exported there. Absent: off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  /** Record message text and tool arguments on spans (OpenTelemetry's GenAI opt-in). */
+  OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((value) => value === 'true'),
   /** How long SIGTERM waits for in-flight requests before closing them, in milliseconds. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 });

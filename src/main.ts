@@ -1,7 +1,10 @@
 import { buildApp } from './app.js';
 import { createDeps } from './deps.js';
 import { EnvError, parseEnv } from './env.js';
+import { createOpsServer } from './http/ops-server.js';
 import { createLogger } from './logger.js';
+import { createReadiness, type ReadinessPart } from './observability/readiness.js';
+import { startTracing } from './observability/tracing.js';
 import { bootstrapApiKeys } from './services/auth/projects.js';
 import { startWorker } from './worker.js';
 
@@ -32,6 +35,17 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(env.LOG_LEVEL);
   const stops: (() => Promise<void>)[] = [];
+  const parts: ReadinessPart[] = role === 'all' ? ['server', 'worker'] : [role];
+  const readiness = createReadiness(parts);
+  if (env.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    // Stopped last (pushed first), so the spans of the shutdown itself are flushed too.
+    stops.push(
+      startTracing({
+        endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
+        recordContent: env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+      }),
+    );
+  }
   // Listen for signals before anything starts, so a SIGTERM during startup is a clean stop too.
   // `on`, not `once`: tsx exits with 143 when it sees no listener left while we still drain.
   let stopping = false;
@@ -40,6 +54,8 @@ async function main(): Promise<void> {
       return;
     }
     stopping = true;
+    // First: /readyz answers 503 from now on, so load balancers stop sending work here.
+    readiness.startDraining();
     logger.info({ signal }, 'shutting down');
     let clean = true;
     for (const stop of stops.reverse()) {
@@ -59,6 +75,13 @@ async function main(): Promise<void> {
 
   const deps = await createDeps(env, logger);
   stops.push(() => deps.close());
+  if (role === 'worker' && env.OPS_PORT !== undefined) {
+    // The worker's health and metrics, answered (503 while draining) until all else stopped.
+    const ops = createOpsServer(deps, readiness);
+    const port = await ops.start(env.OPS_PORT, env.HOST);
+    logger.info({ port, host: env.HOST }, 'ops endpoints listening');
+    stops.splice(stops.length - 1, 0, () => ops.stop());
+  }
 
   if (role !== 'worker') {
     const { generated } = await bootstrapApiKeys(deps.db, env.API_KEYS, logger);
@@ -72,13 +95,14 @@ async function main(): Promise<void> {
         'generated the first API key (printed once to stderr)',
       );
     }
-    const app = buildApp(deps);
+    const app = buildApp(deps, { readiness });
     const port = await app.start(env.PORT, env.HOST);
     logger.info({ port, host: env.HOST }, 'server listening');
     stops.push(() => app.stop(env.SHUTDOWN_TIMEOUT_MS));
   }
   if (role !== 'server') {
     const worker = await startWorker(deps);
+    readiness.markStarted('worker');
     stops.push(() => worker.stop());
   }
 }

@@ -1,8 +1,11 @@
 import { createLeaseLocks } from './db/lease-locks.js';
 import type { Deps } from './deps.js';
 import { createPgListener } from './events/pg-listener.js';
-import { JOB_WAKE_CHANNEL } from './jobs/queue.js';
+import { JOB_WAKE_CHANNEL, TRACE_CONTEXT_FIELD } from './jobs/queue.js';
 import { jobs } from './jobs/registry.js';
+import { instrumentSandbox } from './observability/instrumented-sandbox.js';
+import { instrumentToolRunner } from './observability/instrumented-tools.js';
+import { extractTraceContext, SpanKind, withSpan } from './observability/tracing.js';
 import { BubblewrapSandbox } from './sandbox/bwrap-sandbox.js';
 import { sandboxConfigFromEnv } from './sandbox/sandbox-config.js';
 import { sweepSandboxSessions } from './sandbox/sessions.js';
@@ -57,7 +60,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
     `assistants-worker pid=${String(process.pid)}`,
   );
   const sandboxConfig = sandboxConfigFromEnv(env);
-  const sandbox = new BubblewrapSandbox(sandboxConfig);
+  const sandbox = instrumentSandbox(new BubblewrapSandbox(sandboxConfig));
   void sandbox
     .available()
     .then((availability) =>
@@ -85,7 +88,9 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       runStaleAfterMs: env.RUN_STALE_AFTER_MS,
       streamFlushMs: env.STREAM_FLUSH_MS,
     },
-    builtinTools: createBuiltinToolRunner({ sandbox, workDir: sandboxConfig.workDir }),
+    builtinTools: instrumentToolRunner(
+      createBuiltinToolRunner({ sandbox, workDir: sandboxConfig.workDir }),
+    ),
     leases,
     watchRun(runId, controller) {
       const set = watched.get(runId) ?? new Set();
@@ -123,7 +128,17 @@ export async function startWorker(deps: Deps): Promise<Worker> {
             return;
           }
           slot.busy = true;
-          const handled = job.handle(engine, job.definition.schema.parse(item.data));
+          const name = job.definition.name;
+          const data = item.data as Record<string, unknown>;
+          const handled = withSpan(
+            `process ${name}`,
+            {
+              kind: SpanKind.CONSUMER,
+              parent: extractTraceContext(data[TRACE_CONTEXT_FIELD]),
+              attributes: { 'messaging.system': 'pg-boss', 'messaging.destination.name': name },
+            },
+            () => job.handle(engine, job.definition.schema.parse(data)),
+          );
           inFlight.add(handled);
           try {
             await handled;

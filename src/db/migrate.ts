@@ -5,7 +5,17 @@ import pg from 'pg';
 import type { Logger } from '../logger.js';
 import { type DatabaseTarget, quoteIdent } from './database-url.js';
 
+// From src/db (tsx) and from dist/src/db alike: the build copies prisma/migrations to
+// dist/prisma/migrations (scripts/build.mjs), so a deployed dist/ carries its own migrations.
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../prisma/migrations/', import.meta.url));
+
+/** The migrations this build carries, in order (directory names under prisma/migrations). */
+export async function migrationNames(): Promise<string[]> {
+  return (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+}
 
 /**
  * Applies pending migrations from `prisma/migrations` in one schema.
@@ -37,10 +47,7 @@ export async function applyMigrations(target: DatabaseTarget, logger?: Logger): 
        WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
     );
     const appliedByName = new Map(applied.rows.map((row) => [row.migration_name, row.checksum]));
-    const names = (await readdir(MIGRATIONS_DIR, { withFileTypes: true }))
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => entry.name)
-      .sort();
+    const names = await migrationNames();
     const newlyApplied: string[] = [];
     for (const name of names) {
       const sql = await readFile(`${MIGRATIONS_DIR}${name}/migration.sql`, 'utf8');

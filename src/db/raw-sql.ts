@@ -9,6 +9,11 @@ export function registerPool(client: PrismaClient, pool: pg.Pool): void {
   pools.set(client, pool);
 }
 
+/** The pool under a root Prisma client (for its connection counts). */
+export function poolOf(client: PrismaClient): pg.Pool | undefined {
+  return pools.get(client);
+}
+
 const TIMESTAMP = 1114;
 const INT8 = 20;
 

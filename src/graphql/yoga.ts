@@ -8,6 +8,7 @@ import type { GraphQLLimits } from './limits/operation-limits.js';
 import { useOperationLimits } from './limits/use-operation-limits.js';
 import { getSchema } from './schema.js';
 import { useStreamingUploads } from './streaming-uploads.js';
+import { tracingPlugin } from './tracing-plugin.js';
 
 export interface ServerContext {
   req: IncomingMessage;
@@ -33,7 +34,7 @@ export function createGraphQLServer(
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     // Uploads stream to storage instead of being read whole into memory by yoga.
-    plugins: [useStreamingUploads(), useOperationLimits(limits)],
+    plugins: [useStreamingUploads(), useOperationLimits(limits), tracingPlugin()],
     // Yoga's own check stays behind ours as a backstop; `false` when batches are refused.
     batching: limits.maxBatch > 0 && { limit: limits.maxBatch },
     landingPage: false,

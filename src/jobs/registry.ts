@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { actingFor } from '../context.js';
+import { ingestionBytes, ingestionFiles } from '../observability/metrics.js';
 import type { EngineContext } from '../services/runs/engine/engine-context.js';
 import { executeRun } from '../services/runs/engine/run-executor.js';
 import { indexVectorStoreFile } from '../services/vector-stores/vector-store-indexing.js';
@@ -24,6 +25,10 @@ function register<S extends z.ZodType>(
 export const jobs: RegisteredJob[] = [
   register(executeRunJob, (deps, { runId }) => executeRun(deps, runId)),
   register(indexVectorStoreFileJob, async (deps, { projectId, ...target }) => {
-    await indexVectorStoreFile(actingFor(deps, projectId), target);
+    const outcome = await indexVectorStoreFile(actingFor(deps, projectId), target);
+    ingestionFiles.inc({ status: outcome.status });
+    if (outcome.status === 'completed') {
+      ingestionBytes.inc(outcome.usageBytes);
+    }
   }),
 ];

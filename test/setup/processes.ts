@@ -31,9 +31,34 @@ export function processDatabase(): { url: string; drop(): Promise<void> } {
   };
 }
 
-/** Runs `src/<entry>` with tsx in its own process, as production would. */
+/** Runs `src/<entry>` with tsx in its own process. */
 export function runProcess(entry: string, args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', entry), ...args], {
+  return spawnNode(['--import', 'tsx', path.join('src', entry), ...args], env);
+}
+
+/**
+ * Runs the compiled `dist/src/<entry>` (`npm run build`; see `ensureBuilt`) with plain node, as
+ * `npm run start:prod` does: no tsx, no generate.
+ */
+export function runBuiltProcess(
+  entry: string,
+  args: string[],
+  env: Record<string, string>,
+): Running {
+  return spawnNode([path.join('dist', 'src', entry.replace(/\.ts$/, '.js')), ...args], env);
+}
+
+/** Builds dist/ unless it is up to date with the sources (`npm run build -- --if-stale`). */
+export async function ensureBuilt(): Promise<void> {
+  const build = spawnNode([path.join('scripts', 'build.mjs'), '--if-stale'], {});
+  const code = await build.exit;
+  if (code !== 0) {
+    throw new Error(`the build failed\n${tailOf(build, 'build')}`);
+  }
+}
+
+function spawnNode(args: string[], env: Record<string, string>): Running {
+  const child = spawn(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,8 @@ import { executeRunJob } from '../../../jobs/execute-run.js';
 import type { Logger } from '../../../logger.js';
 import { ModelError } from '../../../models/chat-model.js';
 import { isAbortError } from '../../../models/openai-chat-model.js';
+import { runQueueTime } from '../../../observability/metrics.js';
+import { withSpan } from '../../../observability/tracing.js';
 import type { AssistantTool } from '../../assistants/assistant-tools.js';
 import { isTerminal } from '../run-status.js';
 import { discardUnfinishedOutput } from '../store/output-writes.js';
@@ -26,13 +28,15 @@ async function claim(deps: EngineContext, runId: string) {
   const staleBefore = new Date(now.getTime() - deps.settings.runStaleAfterMs);
   await deps.leases.hold(leaseId);
   try {
-    const claimed = await claimRun(deps.db, runId, {
-      leaseId,
-      now,
-      staleBefore,
-      publisher: deps.runEvents,
-    });
+    const claimed = await withSpan(
+      'run.claim',
+      { attributes: { 'assistants.run.id': runId } },
+      () => claimRun(deps.db, runId, { leaseId, now, staleBefore, publisher: deps.runEvents }),
+    );
     if (claimed) {
+      if (!claimed.resumed) {
+        runQueueTime.observe((now.getTime() - claimed.run.createdAt.getTime()) / 1000);
+      }
       return { leaseId, ...claimed };
     }
   } catch (error) {
@@ -55,16 +59,18 @@ export async function executeRun(deps: EngineContext, runId: string): Promise<vo
     return;
   }
   const { leaseId, run } = claimed;
-  const logger = deps.logger.child({ runId });
+  // Every line logged about this run from here on, the tools' and the writers' too, names it.
+  const logger = deps.logger.child({ runId, threadId: run.threadId });
+  const runDeps: EngineContext = { ...deps, logger };
   // Output exists only from an earlier execution, and every execution first sets startedAt.
   if (claimed.resumed) {
-    await discardUnfinishedOutput(deps.db, runId);
+    await discardUnfinishedOutput(runDeps.db, runId);
   }
 
   const controller = new AbortController();
-  const unwatch = deps.watchRun(runId, controller);
+  const unwatch = runDeps.watchRun(runId, controller);
   const heartbeat = setInterval(() => {
-    proveAlive(deps.db, runId, leaseId)
+    proveAlive(runDeps.db, runId, leaseId)
       .then((alive) => {
         // Cancelled, expired or taken over while we were generating: stop at once.
         if (!alive) {
@@ -72,7 +78,7 @@ export async function executeRun(deps: EngineContext, runId: string): Promise<vo
         }
       })
       .catch((error: unknown) => logger.warn({ err: error }, 'run heartbeat failed'));
-  }, deps.settings.runHeartbeatMs);
+  }, runDeps.settings.runHeartbeatMs);
 
   const state: Generation = { usage: null, writers: [] };
   // Known once the row is parsed: a corrupt one fails inside the try, so the run is let go.
@@ -81,15 +87,15 @@ export async function executeRun(deps: EngineContext, runId: string): Promise<vo
     const claimed = toEngineRun(run, leaseId);
     tools = claimed.tools;
     state.usage = claimed.usage;
-    await generate(deps, claimed, controller.signal, state, logger);
+    await generate(runDeps, claimed, controller.signal, state, logger);
   } catch (error) {
     try {
-      await endAfterError(deps, { runId, leaseId }, error, { controller, state, logger });
+      await endAfterError(runDeps, { runId, leaseId }, error, { controller, state, logger });
     } catch (failure) {
       // The job is retried. Let go of the run first, so the retry can take it over (or finish
       // a cancel) at once instead of waiting for this execution's heartbeat to go stale.
       clearInterval(heartbeat);
-      await letGo(deps, runId, leaseId, logger);
+      await letGo(runDeps, runId, leaseId, logger);
       throw failure;
     }
   } finally {
@@ -97,7 +103,7 @@ export async function executeRun(deps: EngineContext, runId: string): Promise<vo
     unwatch();
     await deps.leases.release(leaseId);
     if (enabledBuiltins(tools).size > 0) {
-      await releaseIfEnded(deps, runId, logger);
+      await releaseIfEnded(runDeps, runId, logger);
     }
   }
 }

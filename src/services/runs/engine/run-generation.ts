@@ -1,5 +1,6 @@
 import { actingFor, type ServiceContext } from '../../../context.js';
 import type { Logger } from '../../../logger.js';
+import { withSpan } from '../../../observability/tracing.js';
 import { stepDetails } from '../run-columns.js';
 import type { ToolCall } from '../run-step-details.js';
 import type { OwnedRun } from '../store/output-writes.js';
@@ -100,7 +101,11 @@ async function modelCall(
   logger: Logger,
   round: number,
 ): Promise<'done' | 'continue'> {
-  const context = await buildRunContext(ctx, run);
+  const context = await withSpan(
+    'run.context',
+    { attributes: { 'assistants.run.round': round } },
+    () => buildRunContext(ctx, run),
+  );
   const leaseId = run.leaseId;
   if (!context.fits) {
     await endRun(

@@ -2,6 +2,8 @@ import { type Db, isTransaction } from '../../../db/db.js';
 import { queryRaw } from '../../../db/raw-sql.js';
 import { RUN_EVENTS_CHANNEL, type RunEventName } from '../../../events/run-events.js';
 import { Prisma, type RunEvent } from '../../../generated/prisma/client.js';
+import { runDuration, runsTotal } from '../../../observability/metrics.js';
+import { withSpan } from '../../../observability/tracing.js';
 
 /** The run a write is about. */
 export interface RunRef {
@@ -64,12 +66,33 @@ export interface WriteRunOptions {
  * announced on COMMIT: the work of a transaction of several statements, in one round trip.
  * Returns the run's row as the counter's UPDATE left it (null: the gate matched nothing).
  */
-export async function writeRun<Row = { event_seq: number }>(
+export function writeRun<Row = { event_seq: number }>(
   db: Db,
   write: RunWrite,
   options: WriteRunOptions = {},
 ): Promise<Row | null> {
+  const attributes = {
+    'db.system.name': 'postgresql',
+    'assistants.run.events': write.events.map((item) => item.event),
+  };
+  return withSpan('db.run.write', { attributes }, () => writeRunStatement<Row>(db, write, options));
+}
+
+/** A run's terminal status from the event a write logs for it (`thread.run.completed`…). */
+const TERMINAL_EVENTS = new Map(
+  ['completed', 'incomplete', 'cancelled', 'failed', 'expired'].map((status) => [
+    `thread.run.${status}`,
+    status,
+  ]),
+);
+
+async function writeRunStatement<Row>(
+  db: Db,
+  write: RunWrite,
+  options: WriteRunOptions,
+): Promise<Row | null> {
   const count = write.events.length;
+  const ended = write.events.map((item) => TERMINAL_EVENTS.get(item.event)).find(Boolean);
   const events =
     count === 0
       ? Prisma.empty
@@ -93,7 +116,7 @@ export async function writeRun<Row = { event_seq: number }>(
         )}`;
   // Without events there is nothing to log or announce: the counter alone is the gate.
   const logs = count > 0;
-  const [row] = await queryRaw<Row & { logged?: RunEvent[] | null }>(
+  const [row] = await queryRaw<Row & { logged?: RunEvent[] | null; observed_created_at?: Date }>(
     db,
     Prisma.sql`
     WITH bumped AS (${write.counter(Prisma.sql`event_seq = event_seq + ${count}::int`, count)})
@@ -110,6 +133,7 @@ export async function writeRun<Row = { event_seq: number }>(
         : Prisma.empty
     }
     SELECT ${options.returning ?? Prisma.sql`event_seq`}
+           ${ended ? Prisma.sql`, bumped.created_at AS observed_created_at` : Prisma.empty}
            ${publisher && logs ? Prisma.sql`, (SELECT ${LOGGED_ROWS} FROM logged) AS logged` : Prisma.empty}
            ${alsoNotify}
            ${
@@ -123,6 +147,12 @@ export async function writeRun<Row = { event_seq: number }>(
   if (!row) {
     return null;
   }
+  if (ended && row.observed_created_at) {
+    // Counted when the statement ran: one inside a transaction that then rolls back is counted
+    // all the same (rare: that transaction's other statements already succeeded).
+    runsTotal.inc({ status: ended });
+    runDuration.observe({ status: ended }, (Date.now() - row.observed_created_at.getTime()) / 1000);
+  }
   if (publisher && row.logged) {
     publisher.publish(
       row.logged.map((logged) => ({ ...logged, createdAt: new Date(logged.createdAt) })),
@@ -131,7 +161,12 @@ export async function writeRun<Row = { event_seq: number }>(
   // What the statement returns for its own sake (rows handed over, NOTIFYs' void) is not the row.
   const result: Record<string, unknown> = { ...row };
   for (const key of Object.keys(result)) {
-    if (key === 'logged' || key === 'notified' || key.startsWith('notified_')) {
+    if (
+      key === 'logged' ||
+      key === 'notified' ||
+      key === 'observed_created_at' ||
+      key.startsWith('notified_')
+    ) {
       delete result[key];
     }
   }
