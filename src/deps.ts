@@ -8,6 +8,7 @@ import { PreparingClient } from './db/prepared-statements.js';
 import { createPrismaClient, type PrismaClient } from './db/prisma.js';
 import type { Env } from './env.js';
 import { createPgListener, type PgListener } from './events/pg-listener.js';
+import { createResponseEventHub, type ResponseEventHub } from './events/response-event-hub.js';
 import { createRunEventHub, type RunEventHub } from './events/run-event-hub.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
 import { jobs as jobDefinitions } from './jobs/registry.js';
@@ -31,6 +32,7 @@ export interface Deps {
   /** This process's LISTEN connection, shared by everything that waits for a NOTIFY. */
   listener: PgListener;
   runEvents: RunEventHub;
+  responseEvents: ResponseEventHub;
   /** File bytes: local disk under DATA_DIR, or S3 when S3_BUCKET is set. */
   storage: BlobStorage;
   /** Embeddings (when EMBEDDING_MODEL is set) and vector search (pgvector or in process). */
@@ -109,6 +111,7 @@ export async function createDeps(
     },
     listener,
     runEvents: createRunEventHub(db, listener),
+    responseEvents: createResponseEventHub(db, listener),
     storage,
     retrieval,
     async close() {
