@@ -155,6 +155,7 @@ async function searchLatencies(
     jobs: bench.deps.jobs,
     settings: bench.deps.settings,
     runEvents: bench.deps.runEvents,
+    responseEvents: bench.deps.responseEvents,
     storage: bench.deps.storage,
     retrieval: bench.deps.retrieval,
     actor: await authenticate(bench.deps.db, `Bearer ${bench.openai.apiKey}`),

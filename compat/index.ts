@@ -16,6 +16,7 @@ import { adminUsageRoutes } from './routes/admin-usage.js';
 import { assistantRoutes } from './routes/assistants.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
+import { responseRoutes } from './routes/responses.js';
 import { runRoutes } from './routes/runs.js';
 import { threadRoutes } from './routes/threads.js';
 import { uploadRoutes } from './routes/uploads.js';
@@ -53,6 +54,7 @@ export function createCompatHandler(options: CompatOptions) {
   // Runs first: `POST /threads/runs` must not be taken for `POST /threads/:thread_id`.
   const router = createRouter([
     ...runRoutes,
+    ...responseRoutes,
     ...assistantRoutes,
     ...threadRoutes,
     ...messageRoutes,

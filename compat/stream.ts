@@ -99,6 +99,8 @@ export class EventStream {
     readonly events: AsyncGenerator<SseEvent>,
     /** Stops the source at once (a client went away), even between events. */
     readonly stop: () => Promise<unknown> = () => Promise.resolve(),
+    /** The Assistants stream's closing `done`/`[DONE]`; the Responses stream has none. */
+    readonly endsWithDone = true,
   ) {}
 }
 
@@ -177,7 +179,7 @@ export async function writeEventStream(res: ServerResponse, stream: EventStream)
       }
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     }
-    if (!closed) {
+    if (!closed && stream.endsWithDone) {
       res.write('event: done\ndata: [DONE]\n\n');
     }
   } catch (error) {

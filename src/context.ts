@@ -1,4 +1,5 @@
 import { type Db, inTransaction } from './db/db.js';
+import type { ResponseEventHub } from './events/response-event-hub.js';
 import type { RunEventHub } from './events/run-event-hub.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
@@ -32,6 +33,8 @@ export interface ServiceContext {
   settings: ServiceSettings;
   /** Live run events (subscriptions and REST streams). */
   runEvents: RunEventHub;
+  /** Live response events (Responses API streams and subscriptions). */
+  responseEvents: ResponseEventHub;
   /** Where file bytes live (local disk or S3). */
   storage: BlobStorage;
   /** The embedder (if configured) and where vectors are searched. */

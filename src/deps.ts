@@ -9,6 +9,7 @@ import { createPrismaClient, type PrismaClient } from './db/prisma.js';
 import { poolOf } from './db/raw-sql.js';
 import type { Env } from './env.js';
 import { createPgListener, type PgListener } from './events/pg-listener.js';
+import { createResponseEventHub, type ResponseEventHub } from './events/response-event-hub.js';
 import { createRunEventHub, type RunEventHub } from './events/run-event-hub.js';
 import { createBossDb } from './jobs/boss-db.js';
 import { createJobQueue, type JobQueue } from './jobs/queue.js';
@@ -35,6 +36,7 @@ export interface Deps {
   /** This process's LISTEN connection, shared by everything that waits for a NOTIFY. */
   listener: PgListener;
   runEvents: RunEventHub;
+  responseEvents: ResponseEventHub;
   /** File bytes: local disk under DATA_DIR, or S3 when S3_BUCKET is set. */
   storage: BlobStorage;
   /** Embeddings (when EMBEDDING_MODEL is set) and vector search (pgvector or in process). */
@@ -126,6 +128,7 @@ export async function createDeps(
     },
     listener,
     runEvents,
+    responseEvents: createResponseEventHub(db, listener),
     storage,
     retrieval,
     async close() {

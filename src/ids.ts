@@ -18,6 +18,10 @@ export const ID_PREFIXES = {
   upload: 'upload_',
   uploadPart: 'part_',
   request: 'req_',
+  response: 'resp_',
+  conversation: 'conv_',
+  functionCall: 'fc_',
+  item: 'item_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -30,6 +30,7 @@ export function createContextFactory(deps: Deps): ContextFactory {
         jobs: deps.jobs,
         settings: deps.settings,
         runEvents: deps.runEvents,
+        responseEvents: deps.responseEvents,
         storage: deps.storage,
         retrieval: deps.retrieval,
       };

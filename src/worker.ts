@@ -80,6 +80,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
     jobs: deps.jobs,
     model: deps.model,
     runEvents: deps.runEvents,
+    responseEvents: deps.responseEvents,
     storage: deps.storage,
     retrieval: deps.retrieval,
     settings: {

@@ -264,3 +264,36 @@ describe('the run store', () => {
     );
   });
 });
+
+const RESPONSE_STORE = path.join('src', 'services', 'responses', 'store');
+
+/** Statements and Prisma calls in `source` that write responses, their items or their events. */
+function responseWrites(source: string): string[] {
+  const sql =
+    /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:responses|response_items|response_events)\b/gi;
+  const prisma =
+    /\.(?:response|responseItem|responseEvent)\.(?:create|createMany|update|updateMany|upsert|delete|deleteMany)\s*\(/g;
+  return [...source.matchAll(sql), ...source.matchAll(prisma)].map((match) => match[0]);
+}
+
+describe('the response store', () => {
+  it('is the only module that writes responses, their items and their events', () => {
+    const offenders = sourceFiles('src')
+      .filter((file) => !file.startsWith(`${RESPONSE_STORE}${path.sep}`))
+      .flatMap((file) =>
+        responseWrites(readFileSync(path.join(root, file), 'utf8')).map(
+          (write) => `${file}: ${write}`,
+        ),
+      );
+    expect(offenders).toEqual([]);
+  });
+
+  it('the test would notice a write elsewhere', () => {
+    expect(
+      responseWrites('db.responseItem.deleteMany({}); sql`UPDATE responses SET x = 1`'),
+    ).toEqual(['UPDATE responses', '.responseItem.deleteMany(']);
+    expect(responseWrites('db.response.findFirst(); sql`UPDATE responses_archive SET x`')).toEqual(
+      [],
+    );
+  });
+});

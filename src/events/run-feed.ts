@@ -10,12 +10,13 @@ const SAFETY_POLL_MS = 1000;
  * process committed (handed over at once, no NOTIFY round trip, no re-read), rows read from the
  * log (one read serves every follower), and the last sequence number announced by NOTIFY. Each
  * follower yields rows strictly in sequence order, each once; a gap is filled from the log.
+ * Any log numbered by `seq` fits (responses' too, whose numbers start at 0).
  */
-export class RunFeed {
+export class RunFeed<Row extends { seq: number } = RunEventRow> {
   /** Rows some follower has not passed yet, by sequence number. */
-  private readonly rows = new Map<number, RunEventRow>();
+  private readonly rows = new Map<number, Row>();
   /** The highest sequence number known to be committed. */
-  private known = 0;
+  private known: number;
   /** Each follower's last yielded sequence number. */
   private readonly positions = new Map<symbol, number>();
   private wakers = new Set<(timedOut: boolean) => void>();
@@ -23,8 +24,12 @@ export class RunFeed {
 
   constructor(
     /** The log's rows after a sequence number, in order (a page of them). */
-    private readonly read: (afterSeq: number) => Promise<RunEventRow[]>,
-  ) {}
+    private readonly read: (afterSeq: number) => Promise<Row[]>,
+    /** The log's first sequence number (Default: 1, as runs'). */
+    first = 1,
+  ) {
+    this.known = first - 1;
+  }
 
   get followed(): boolean {
     return this.positions.size > 0;
@@ -39,7 +44,7 @@ export class RunFeed {
   }
 
   /** Committed rows, handed over by the writer in this process. */
-  add(rows: RunEventRow[]): void {
+  add(rows: Row[]): void {
     const floor = this.floor();
     for (const row of rows) {
       if (row.seq > floor) {
@@ -51,7 +56,7 @@ export class RunFeed {
   }
 
   /** The run's events after `afterSeq`: what is logged, then live. Ends when `signal` aborts. */
-  async *follow(afterSeq: number, signal: AbortSignal): AsyncGenerator<RunEventRow> {
+  async *follow(afterSeq: number, signal: AbortSignal): AsyncGenerator<Row> {
     const self = Symbol('follower');
     let last = afterSeq;
     this.positions.set(self, last);

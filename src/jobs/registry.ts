@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import { actingFor } from '../context.js';
 import { ingestionBytes, ingestionFiles } from '../observability/metrics.js';
+import { executeResponse } from '../services/responses/engine/response-executor.js';
 import type { EngineContext } from '../services/runs/engine/engine-context.js';
 import { executeRun } from '../services/runs/engine/run-executor.js';
 import { indexVectorStoreFile } from '../services/vector-stores/vector-store-indexing.js';
 import type { JobDefinition } from './define-job.js';
+import { executeResponseJob } from './execute-response.js';
 import { executeRunJob } from './execute-run.js';
 import { indexVectorStoreFileJob } from './index-vector-store-file.js';
 
@@ -24,6 +26,7 @@ function register<S extends z.ZodType>(
 /** Every job the worker runs. */
 export const jobs: RegisteredJob[] = [
   register(executeRunJob, (deps, { runId }) => executeRun(deps, runId)),
+  register(executeResponseJob, (deps, { responseId }) => executeResponse(deps, responseId)),
   register(indexVectorStoreFileJob, async (deps, { projectId, ...target }) => {
     const outcome = await indexVectorStoreFile(actingFor(deps, projectId), target);
     ingestionFiles.inc({ status: outcome.status });

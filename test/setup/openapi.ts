@@ -198,3 +198,13 @@ export function eventSchema(event: string): string {
   }
   return event.startsWith('thread.message.') ? 'MessageObject' : 'RunObject';
 }
+
+/** The Responses, Conversations and Containers spec: a copy in test/spec/. */
+const RESPONSES_SPEC_PATH = fileURLToPath(
+  new URL('../spec/responses.openapi.yaml', import.meta.url),
+);
+
+/** `expectSpec` against the Responses API's spec. */
+export function expectResponsesSpec(schemaName: string, value: unknown): void {
+  expectSpec(schemaName, value, RESPONSES_SPEC_PATH);
+}

@@ -10,7 +10,7 @@ import { getRun } from './runs.js';
  * generator next yields, so a closed subscription on a quiet run would keep its follower (and
  * its re-reads) alive until the run's next event; here `return()` also aborts the wait.
  */
-function endable<T>(start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncGenerator<T> {
+export function endable<T>(start: (signal: AbortSignal) => AsyncGenerator<T>): AsyncGenerator<T> {
   const controller = new AbortController();
   const inner = start(controller.signal);
   const stream: AsyncGenerator<T> = {

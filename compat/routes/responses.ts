@@ -1,0 +1,168 @@
+import { RestError } from '../errors.js';
+import {
+  CancelResponseDocument,
+  CreateResponseDocument,
+  DeleteResponseDocument,
+  GetResponseDocument,
+  ListResponseInputItemsDocument,
+  ResponseEventsDocument,
+} from '../generated/operations.js';
+import { pageVariables } from '../list.js';
+import type { Route, RouteRequest } from '../router.js';
+import { EventStream } from '../stream.js';
+
+/** The create body's fields as the GraphQL input names them; JSON fields pass as they are. */
+const CREATE_FIELDS = {
+  model: 'model',
+  input: 'input',
+  instructions: 'instructions',
+  temperature: 'temperature',
+  top_p: 'topP',
+  max_output_tokens: 'maxOutputTokens',
+  metadata: 'metadata',
+  store: 'store',
+  background: 'background',
+  previous_response_id: 'previousResponseId',
+  conversation: 'conversation',
+  tools: 'tools',
+  tool_choice: 'toolChoice',
+  parallel_tool_calls: 'parallelToolCalls',
+  text: 'text',
+} as const;
+
+/** Accepted and not acted on (yet): OpenAI's optional knobs a client may send by default. */
+const IGNORED_FIELDS = new Set([
+  'stream',
+  'stream_options',
+  'include',
+  'reasoning',
+  'truncation',
+  'user',
+  'safety_identifier',
+  'prompt_cache_key',
+  'service_tier',
+  'top_logprobs',
+]);
+
+function createInput(body: Record<string, unknown>): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(body)) {
+    const name = CREATE_FIELDS[field as keyof typeof CREATE_FIELDS];
+    if (name) {
+      if (value !== null) {
+        input[name] = value;
+      }
+    } else if (!IGNORED_FIELDS.has(field)) {
+      throw new RestError(400, `Unknown parameter: '${field}'.`, {
+        param: field,
+        code: 'unknown_parameter',
+      });
+    }
+  }
+  return input;
+}
+
+/** The response's events after `afterSequence` as OpenAI's SSE stream (no `[DONE]`). */
+async function eventStream(
+  subscribe: RouteRequest['subscribe'],
+  id: string,
+  afterSequence: number,
+): Promise<EventStream> {
+  const items = await subscribe(ResponseEventsDocument, { id, afterSequence });
+  return new EventStream(
+    (async function* () {
+      for await (const item of items) {
+        yield { event: item.responseEvents.type, data: item.responseEvents.data };
+      }
+    })(),
+    () => items.return(undefined),
+    false,
+  );
+}
+
+function startingAfter(query: RouteRequest['query']): number {
+  const value = query.starting_after;
+  if (value === undefined) {
+    return -1;
+  }
+  const number = typeof value === 'string' ? Number(value) : Number.NaN;
+  if (!Number.isInteger(number) || number < -1) {
+    throw new RestError(400, `Invalid 'starting_after': expected an integer.`, {
+      param: 'starting_after',
+      code: 'invalid_type',
+    });
+  }
+  return number;
+}
+
+export const responseRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/responses',
+    beta: false,
+    async handle({ body, run, subscribe }) {
+      const stream = body.stream === true;
+      const data = await run(CreateResponseDocument, { input: createInput(body), wait: !stream });
+      return stream
+        ? eventStream(subscribe, data.createResponse.id, -1)
+        : data.createResponse.openai;
+    },
+  },
+  {
+    method: 'GET',
+    path: '/responses/:response_id',
+    beta: false,
+    async handle({ params, query, run, subscribe }) {
+      const data = await run(GetResponseDocument, { id: params.response_id });
+      const response = data.response;
+      if (!response) {
+        throw new RestError(404, `Response with id '${params.response_id}' not found.`);
+      }
+      return query.stream === 'true'
+        ? eventStream(subscribe, response.id, startingAfter(query))
+        : response.openai;
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/responses/:response_id',
+    beta: false,
+    async handle({ params, run }) {
+      const data = await run(DeleteResponseDocument, { id: params.response_id });
+      return { id: data.deleteResponse.id, object: 'response', deleted: true };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/responses/:response_id/cancel',
+    beta: false,
+    async handle({ params, run }) {
+      const data = await run(CancelResponseDocument, { id: params.response_id });
+      return data.cancelResponse.openai;
+    },
+  },
+  {
+    method: 'GET',
+    path: '/responses/:response_id/input_items',
+    beta: false,
+    async handle({ params, query, run }) {
+      const page = pageVariables(query);
+      const data = await run(ListResponseInputItemsDocument, {
+        id: params.response_id,
+        after: page.after,
+        limit: page.first,
+        order: page.order,
+      });
+      const items = data.responseInputItems.data.map((item) => item.data);
+      const first = data.responseInputItems.data[0];
+      const last = data.responseInputItems.data.at(-1);
+      return {
+        object: 'list',
+        data: items,
+        first_id: first?.id ?? null,
+        last_id: last?.id ?? null,
+        has_more: data.responseInputItems.hasMore,
+      };
+    },
+  },
+];

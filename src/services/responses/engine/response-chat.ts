@@ -1,0 +1,131 @@
+import type { ChatMessage, ChatRequest, ChatTool } from '../../../models/chat-model.js';
+import type {
+  FunctionTool,
+  ResponseText,
+  ResponseToolChoice,
+  StoredItem,
+} from '../response-input.js';
+
+interface Part {
+  type?: string;
+  text?: string;
+  image_url?: string | null;
+  detail?: 'low' | 'high' | 'auto';
+}
+
+function textOf(parts: Part[]): string {
+  return parts.map((part) => part.text ?? '').join('');
+}
+
+/**
+ * Responses items as chat messages for any OpenAI-compatible upstream: messages keep their role
+ * (`developer` becomes `system`, which every server knows), consecutive function calls become
+ * one assistant message's `tool_calls`, their outputs `tool` messages.
+ */
+export function chatMessages(instructions: string | null, items: StoredItem[]): ChatMessage[] {
+  const messages: ChatMessage[] = instructions ? [{ role: 'system', content: instructions }] : [];
+  for (const item of items) {
+    if (item.type === 'function_call') {
+      const call = {
+        id: String(item.call_id),
+        type: 'function' as const,
+        function: { name: String(item.name), arguments: String(item.arguments) },
+      };
+      const last = messages.at(-1);
+      if (last?.role === 'assistant' && last.tool_calls) {
+        last.tool_calls.push(call);
+      } else {
+        messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+      }
+    } else if (item.type === 'function_call_output') {
+      messages.push({
+        role: 'tool',
+        tool_call_id: String(item.call_id),
+        content: String(item.output),
+      });
+    } else if (item.type === 'message') {
+      const parts = (item.content ?? []) as Part[];
+      const role = item.role;
+      if (role === 'assistant') {
+        messages.push({ role: 'assistant', content: textOf(parts) });
+      } else if (role === 'system' || role === 'developer') {
+        messages.push({ role: 'system', content: textOf(parts) });
+      } else if (parts.some((part) => part.type === 'input_image')) {
+        messages.push({
+          role: 'user',
+          content: parts.map((part) =>
+            part.type === 'input_image'
+              ? { type: 'image_url', image_url: { url: part.image_url ?? '', detail: part.detail } }
+              : { type: 'text', text: part.text ?? '' },
+          ),
+        });
+      } else {
+        messages.push({ role: 'user', content: textOf(parts) });
+      }
+    }
+  }
+  return messages;
+}
+
+function chatTools(tools: FunctionTool[]): ChatTool[] {
+  return tools.map((tool) => ({
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(tool.description ? { description: tool.description } : {}),
+      ...(tool.parameters ? { parameters: tool.parameters } : {}),
+      ...(tool.strict ? { strict: true } : {}),
+    },
+  }));
+}
+
+/** The one upstream request of a response. */
+export function responseChatRequest(
+  response: {
+    model: string;
+    temperature: number | null;
+    topP: number | null;
+    maxOutputTokens: number | null;
+    parallelToolCalls: boolean;
+    tools: FunctionTool[];
+    toolChoice: ResponseToolChoice;
+    text: ResponseText;
+  },
+  messages: ChatMessage[],
+  signal: AbortSignal,
+): ChatRequest {
+  const format = response.text.format;
+  const choice = response.toolChoice;
+  return {
+    model: response.model,
+    messages,
+    ...(response.tools.length > 0
+      ? {
+          tools: chatTools(response.tools),
+          toolChoice:
+            typeof choice === 'string'
+              ? choice
+              : { type: 'function', function: { name: choice.name } },
+          parallelToolCalls: response.parallelToolCalls,
+        }
+      : {}),
+    temperature: response.temperature,
+    topP: response.topP,
+    maxCompletionTokens: response.maxOutputTokens,
+    responseFormat:
+      format.type === 'json_object'
+        ? { type: 'json_object' }
+        : format.type === 'json_schema'
+          ? {
+              type: 'json_schema',
+              json_schema: {
+                name: format.name,
+                schema: format.schema,
+                ...(format.description ? { description: format.description } : {}),
+                ...(format.strict != null ? { strict: format.strict } : {}),
+              },
+            }
+          : undefined,
+    signal,
+  };
+}

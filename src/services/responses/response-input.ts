@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { newId } from '../../ids.js';
+import { idSchema, jsonObjectSchema, metadataSchema } from '../common/validation.js';
+
+/**
+ * What `POST /v1/responses` may carry, validated once here. Items are OpenAI's own data model
+ * (they go back out as they came in, with ids and statuses), so they keep OpenAI's field names.
+ */
+
+const inputTextPart = z.strictObject({ type: z.literal('input_text'), text: z.string() });
+const outputTextPart = z.object({
+  type: z.literal('output_text'),
+  text: z.string(),
+  annotations: z.array(z.unknown()).optional(),
+});
+const inputImagePart = z
+  .strictObject({
+    type: z.literal('input_image'),
+    image_url: z.url({ protocol: /^(https?|data)$/ }).nullish(),
+    file_id: idSchema.nullish(),
+    detail: z.enum(['low', 'high', 'auto']).default('auto'),
+  })
+  .refine((part) => part.image_url != null, {
+    message: 'input_image parts need an image_url (file_id images are not supported yet)',
+    path: ['image_url'],
+  });
+
+const messagePart = z.discriminatedUnion('type', [inputTextPart, outputTextPart, inputImagePart]);
+
+const messageItem = z.object({
+  type: z.literal('message').optional(),
+  id: z.string().optional(),
+  role: z.enum(['user', 'assistant', 'system', 'developer']),
+  content: z.union([z.string(), z.array(messagePart).min(1)]),
+  status: z.enum(['in_progress', 'completed', 'incomplete']).optional(),
+});
+
+const functionCallItem = z.object({
+  type: z.literal('function_call'),
+  id: z.string().optional(),
+  call_id: z.string().min(1),
+  name: z.string().min(1),
+  arguments: z.string(),
+  status: z.enum(['in_progress', 'completed', 'incomplete']).optional(),
+});
+
+const functionCallOutputItem = z.object({
+  type: z.literal('function_call_output'),
+  id: z.string().optional(),
+  call_id: z.string().min(1),
+  output: z.string(),
+});
+
+/** Parses `value` with `schema`, reporting its issues where they are (not as a failed union). */
+function within<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  ctx: z.RefinementCtx,
+): z.output<S> | typeof z.NEVER {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) {
+    return parsed.data;
+  }
+  for (const issue of parsed.error.issues) {
+    ctx.addIssue({ ...issue, code: 'custom', message: issue.message });
+  }
+  return z.NEVER;
+}
+
+/** Items without `type` are messages (OpenAI's EasyInputMessage). */
+const inputItemSchema = z.unknown().transform((value, ctx) => {
+  const type =
+    typeof value === 'object' && value !== null && 'type' in value ? value.type : 'message';
+  const schema =
+    type === 'message'
+      ? messageItem
+      : type === 'function_call'
+        ? functionCallItem
+        : type === 'function_call_output'
+          ? functionCallOutputItem
+          : null;
+  if (!schema) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['type'],
+      message: `Invalid value: '${String(type)}'. Supported values are: 'message', 'function_call' and 'function_call_output'`,
+    });
+    return z.NEVER;
+  }
+  return within<z.ZodType<InputItem>>(schema, value, ctx);
+});
+
+/** A string (one user message) or a list of items. */
+const inputSchema = z
+  .unknown()
+  .transform((value, ctx): string | InputItem[] =>
+    typeof value === 'string' ? value : within(z.array(inputItemSchema), value, ctx),
+  );
+
+export type InputItem = z.output<
+  typeof messageItem | typeof functionCallItem | typeof functionCallOutputItem
+>;
+
+export const functionToolSchema = z.object({
+  type: z.literal('function'),
+  name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, {
+    message: 'Expected a name of at most 64 letters, digits, underscores and dashes',
+  }),
+  description: z.string().nullish(),
+  parameters: jsonObjectSchema.nullish(),
+  strict: z.boolean().nullish(),
+});
+
+export type FunctionTool = z.output<typeof functionToolSchema>;
+
+export const toolChoiceSchema = z.union([
+  z.enum(['none', 'auto', 'required']),
+  z.strictObject({ type: z.literal('function'), name: z.string().min(1) }),
+]);
+
+export type ResponseToolChoice = z.output<typeof toolChoiceSchema>;
+
+const textFormatSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text') }),
+  z.strictObject({ type: z.literal('json_object') }),
+  z.strictObject({
+    type: z.literal('json_schema'),
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/),
+    schema: jsonObjectSchema,
+    description: z.string().optional(),
+    strict: z.boolean().nullish(),
+  }),
+]);
+
+export const responseTextSchema = z.object({
+  format: textFormatSchema.default({ type: 'text' }),
+  verbosity: z.enum(['low', 'medium', 'high']).nullish(),
+});
+
+export type ResponseText = z.output<typeof responseTextSchema>;
+
+/** The service's input: camelCase fields, OpenAI-shaped JSON inside `input`, `tools`, `text`. */
+export const createResponseSchema = z
+  .object({
+    model: z.string().min(1).max(256),
+    input: inputSchema.optional(),
+    instructions: z.string().max(256_000).nullish(),
+    temperature: z.number().min(0).max(2).nullish(),
+    topP: z.number().min(0).max(1).nullish(),
+    maxOutputTokens: z.number().int().min(16).nullish(),
+    metadata: metadataSchema.nullish(),
+    store: z.boolean().nullish(),
+    background: z.boolean().nullish(),
+    previousResponseId: idSchema.nullish(),
+    conversation: z.union([idSchema, z.object({ id: idSchema })]).nullish(),
+    tools: z.array(functionToolSchema).max(128).nullish(),
+    toolChoice: toolChoiceSchema.nullish(),
+    parallelToolCalls: z.boolean().nullish(),
+    text: responseTextSchema.nullish(),
+  })
+  .superRefine((input, ctx) => {
+    if (input.previousResponseId && input.conversation) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conversation'],
+        message:
+          "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'",
+        params: { openaiCode: 'mutually_exclusive_parameters' },
+      });
+    }
+    if (input.background && input.store === false) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['background'],
+        message: 'Background responses need store=true',
+      });
+    }
+  });
+
+export type ParsedResponseInput = z.output<typeof createResponseSchema>;
+/** Unvalidated: GraphQL's JSON fields arrive untyped, and `createResponseSchema` checks them. */
+export type CreateResponseInput = { model: string } & Partial<
+  Record<keyof ParsedResponseInput, unknown>
+>;
+
+/** An item as stored and shown: OpenAI's item resource, with its id and status. */
+export type StoredItem = Record<string, unknown> & { id: string; type: string };
+
+/** The request's input as stored items, in order (a string is one user message). */
+export function toStoredItems(input: ParsedResponseInput['input']): StoredItem[] {
+  if (input === undefined) {
+    return [];
+  }
+  const items: InputItem[] = typeof input === 'string' ? [{ role: 'user', content: input }] : input;
+  return items.map(storedItem);
+}
+
+function storedItem(item: InputItem): StoredItem {
+  if (item.type === 'function_call') {
+    return {
+      id: item.id ?? newId('functionCall'),
+      type: 'function_call',
+      status: item.status ?? 'completed',
+      call_id: item.call_id,
+      name: item.name,
+      arguments: item.arguments,
+    };
+  }
+  if (item.type === 'function_call_output') {
+    return {
+      id: item.id ?? newId('item'),
+      type: 'function_call_output',
+      status: 'completed',
+      call_id: item.call_id,
+      output: item.output,
+    };
+  }
+  const assistant = item.role === 'assistant';
+  const parts = typeof item.content === 'string' ? [{ text: item.content }] : item.content;
+  const content = parts.map((part) => {
+    if ('type' in part && part.type === 'input_image') {
+      return { type: 'input_image', image_url: part.image_url, detail: part.detail };
+    }
+    const text = 'text' in part ? part.text : '';
+    return assistant
+      ? { type: 'output_text', text, annotations: [] }
+      : { type: 'input_text', text };
+  });
+  return {
+    id: item.id ?? newId('message'),
+    type: 'message',
+    role: item.role,
+    status: item.status ?? 'completed',
+    content,
+  };
+}

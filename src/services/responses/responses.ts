@@ -1,0 +1,190 @@
+import { type ServiceContext, withTransaction } from '../../context.js';
+import { InvalidRequestError, NotFoundError } from '../../errors.js';
+import type { Prisma, Response, ResponseEvent } from '../../generated/prisma/client.js';
+import { newId } from '../../ids.js';
+import { executeResponseJob } from '../../jobs/execute-response.js';
+import { parseInput } from '../common/validation.js';
+import { endable } from '../runs/run-streams.js';
+import { type CreateResponseInput, createResponseSchema, toStoredItems } from './response-input.js';
+import { responseObject } from './response-object.js';
+import { endsResponseStream, isTerminalResponse } from './response-status.js';
+import { cancelResponseRow, deleteResponseRow, insertResponse } from './store/response-writes.js';
+
+type ResponseQuery = Omit<Prisma.ResponseFindFirstArgs, 'where'>;
+
+function notFound(id: string, param: string | null = null): NotFoundError {
+  return new NotFoundError(`Response with id '${id}' not found.`, { param });
+}
+
+/** A stored response of the caller's project (`store: false` ones are never read back). */
+export async function getResponse(
+  ctx: ServiceContext,
+  id: string,
+  query: ResponseQuery = {},
+): Promise<Response> {
+  const row = await ctx.db.response.findFirst({
+    ...query,
+    where: { id, projectId: ctx.actor.projectId, store: true },
+  });
+  if (!row) {
+    throw notFound(id);
+  }
+  return row;
+}
+
+/**
+ * Creates a response and enqueues its generation in one transaction. With `wait` (a foreground
+ * response asked for without `stream`), returns once it has ended; otherwise at once, queued,
+ * for the caller to follow its events. The worker generates it either way, so a caller that
+ * goes away stops waiting, not the response.
+ */
+export async function createResponse(
+  ctx: ServiceContext,
+  raw: CreateResponseInput,
+  options: { wait: boolean } = { wait: false },
+): Promise<Response> {
+  const input = parseInput(createResponseSchema, raw);
+  if (input.conversation) {
+    // TODO(#15): conversations are the next step of the Responses work.
+    throw new InvalidRequestError("'conversation' is not supported yet.", {
+      param: 'conversation',
+    });
+  }
+  if (input.previousResponseId) {
+    const previous = await ctx.db.response.findFirst({
+      where: { id: input.previousResponseId, projectId: ctx.actor.projectId, store: true },
+      select: { id: true },
+    });
+    if (!previous) {
+      throw new NotFoundError(
+        `Previous response with id '${input.previousResponseId}' not found.`,
+        {
+          param: 'previousResponseId',
+        },
+      );
+    }
+  }
+  const id = newId('response');
+  const response = {
+    id,
+    projectId: ctx.actor.projectId,
+    apiKeyId: ctx.actor.apiKeyId,
+    createdAt: new Date(),
+    model: input.model,
+    instructions: input.instructions ?? null,
+    metadata: input.metadata ?? {},
+    temperature: input.temperature ?? null,
+    topP: input.topP ?? null,
+    maxOutputTokens: input.maxOutputTokens ?? null,
+    tools: input.tools ?? [],
+    toolChoice: input.toolChoice ?? 'auto',
+    parallelToolCalls: input.parallelToolCalls ?? true,
+    text: input.text ?? { format: { type: 'text' } },
+    store: input.store ?? true,
+    background: input.background ?? false,
+    previousResponseId: input.previousResponseId ?? null,
+    conversationId: null,
+  };
+  const queued = {
+    ...response,
+    status: 'queued',
+    usage: null,
+    error: null,
+    incompleteDetails: null,
+    completedAt: null,
+    startedAt: null,
+    eventSeq: 0,
+  };
+  const snapshot = responseObject(queued, []);
+  await withTransaction(ctx, async (tx) => {
+    await insertResponse(tx.db, response, toStoredItems(input.input), {
+      events: response.background
+        ? [
+            { type: 'response.created', response: snapshot },
+            { type: 'response.queued', response: snapshot },
+          ]
+        : [],
+      jobName: executeResponseJob.name,
+    });
+    await tx.jobs.send(
+      tx.db,
+      executeResponseJob,
+      { responseId: id },
+      { singletonKey: id, wake: false },
+    );
+  });
+  if (options.wait && !response.background) {
+    const controller = new AbortController();
+    try {
+      for await (const row of ctx.responseEvents.follow(id, -1, controller.signal)) {
+        if (endsResponseStream(row.event)) {
+          break;
+        }
+      }
+    } finally {
+      controller.abort();
+    }
+  }
+  const row = await ctx.db.response.findUnique({ where: { id } });
+  if (!row) {
+    throw notFound(id);
+  }
+  return row;
+}
+
+/**
+ * A response's events after `afterSeq` (-1: from the first), catch-up then live, until it ends
+ * or the consumer stops. Any response of the caller's project, `store: false` included: its
+ * creator streams it by id.
+ */
+export async function followResponse(
+  ctx: ServiceContext,
+  id: string,
+  afterSeq: number,
+): Promise<AsyncGenerator<ResponseEvent>> {
+  const row = await ctx.db.response.findFirst({
+    where: { id, projectId: ctx.actor.projectId },
+    select: { status: true, eventSeq: true },
+  });
+  if (!row) {
+    throw notFound(id);
+  }
+  return endable(async function* (signal) {
+    if (isTerminalResponse(row.status) && afterSeq >= row.eventSeq - 1) {
+      return;
+    }
+    for await (const event of ctx.responseEvents.follow(id, afterSeq, signal)) {
+      yield event;
+      if (endsResponseStream(event.event)) {
+        return;
+      }
+    }
+  });
+}
+
+export async function deleteResponse(
+  ctx: ServiceContext,
+  id: string,
+): Promise<{ id: string; deleted: true }> {
+  if (!(await deleteResponseRow(ctx.db, id, ctx.actor.projectId))) {
+    throw notFound(id);
+  }
+  return { id, deleted: true };
+}
+
+/** Cancels a background response; one that has ended is returned as it is, as OpenAI does. */
+export async function cancelResponse(ctx: ServiceContext, id: string): Promise<Response> {
+  const row = await getResponse(ctx, id);
+  if (!row.background) {
+    throw new InvalidRequestError('Only responses created with background=true can be cancelled.');
+  }
+  if (!isTerminalResponse(row.status)) {
+    await cancelResponseRow(ctx.db, id, {
+      type: 'error',
+      code: 'response_cancelled',
+      message: 'The response was cancelled.',
+      param: null,
+    });
+  }
+  return getResponse(ctx, id);
+}
