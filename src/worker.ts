@@ -1,6 +1,7 @@
 import { createLeaseLocks } from './db/lease-locks.js';
 import type { Deps } from './deps.js';
 import { createPgListener } from './events/pg-listener.js';
+import { every } from './jobs/periodic.js';
 import { JOB_WAKE_CHANNEL, TRACE_CONTEXT_FIELD } from './jobs/queue.js';
 import { jobs } from './jobs/registry.js';
 import { instrumentSandbox } from './observability/instrumented-sandbox.js';
@@ -188,12 +189,7 @@ export async function startWorker(deps: Deps): Promise<Worker> {
 
   // A dead worker's lease locks are free the moment PostgreSQL sees it gone: looking every
   // RUN_TAKEOVER_CHECK_MS lets its runs continue within about that, not the stale window.
-  let checking = false;
-  const takeoverCheck = setInterval(() => {
-    if (checking) {
-      return;
-    }
-    checking = true;
+  const takeoverCheck = every(env.RUN_TAKEOVER_CHECK_MS, () =>
     takeOverOrphanedRuns(deps.db, deps.jobs, {
       staleBefore: new Date(Date.now() - env.RUN_STALE_AFTER_MS),
     })
@@ -202,18 +198,10 @@ export async function startWorker(deps: Deps): Promise<Worker> {
           logger.info({ resumed }, 'taking over runs whose worker is gone');
         }
       })
-      .catch((error: unknown) => logger.warn({ err: error }, 'takeover check failed'))
-      .finally(() => {
-        checking = false;
-      });
-  }, env.RUN_TAKEOVER_CHECK_MS);
+      .catch((error: unknown) => logger.warn({ err: error }, 'takeover check failed')),
+  );
 
-  let sweeping = false;
-  const sweep = setInterval(() => {
-    if (sweeping) {
-      return;
-    }
-    sweeping = true;
+  const sweep = every(env.RUN_SWEEP_INTERVAL_MS, () =>
     sweepRuns(deps.db, deps.jobs, { staleAfterMs: env.RUN_STALE_AFTER_MS })
       .then((result) => {
         if (result.expired.length > 0 || result.resumed.length > 0) {
@@ -266,15 +254,14 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       .then(() =>
         sweepSandboxSessions(sandboxConfig.workDir, 2 * env.RUN_EXPIRES_AFTER_SECONDS * 1000),
       )
-      .catch((error: unknown) => logger.error({ err: error }, 'sandbox session sweep failed'))
-      .finally(() => {
-        sweeping = false;
-      });
-  }, env.RUN_SWEEP_INTERVAL_MS);
+      .catch((error: unknown) => logger.error({ err: error }, 'sandbox session sweep failed')),
+  );
 
   logger.info({ jobs: jobs.map((job) => job.definition.name) }, 'worker started');
   return {
     async stop() {
+      // Sweeps first: one in progress finishes, none starts while the worker drains and closes.
+      await Promise.all([sweep.stop(), takeoverCheck.stop()]);
       // Claim nothing new; jobs already fetched run on, within the drain window.
       for (const slot of [...slotsByJob.values()].flat()) {
         if (slot.id) {
@@ -294,8 +281,6 @@ export async function startWorker(deps: Deps): Promise<Worker> {
         }
         await settledWithin(inFlight, HAND_BACK_WAIT_MS);
       }
-      clearInterval(sweep);
-      clearInterval(takeoverCheck);
       await listener.close();
       await leases.close();
     },
