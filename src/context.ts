@@ -36,6 +36,11 @@ export interface ServiceContext {
   storage: BlobStorage;
   /** The embedder (if configured) and where vectors are searched. */
   retrieval: Retrieval;
+  /**
+   * Headers for the HTTP response of this request, which services may add to (the
+   * `x-ratelimit-*` of a request that starts model work). Absent outside a request.
+   */
+  responseHeaders?: Record<string, string>;
 }
 
 /** The context of work no caller asked for (a job, a run's execution), acting for `projectId`. */
