@@ -3,6 +3,7 @@ import type { RunEventHub } from './events/run-event-hub.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
 import type { Retrieval } from './retrieval/retrieval.js';
+import type { SecretBox } from './secrets/secret-box.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 
 /** Who is calling: every service call is scoped to one project. */
@@ -21,6 +22,8 @@ export interface ServiceSettings {
   fileMaxBytes: number;
   /** Largest part of a multi-part Upload, in bytes (Default: 64 MB, OpenAI's limit). */
   uploadPartMaxBytes: number;
+  /** Seals per-project upstream credentials (SECRETS_KEY); null: none can be stored. */
+  secretBox: SecretBox | null;
 }
 
 /** What every service function receives first. */

@@ -15,6 +15,8 @@ import type { Logger } from './logger.js';
 import type { ChatModel } from './models/chat-model.js';
 import { createModelFromEnv } from './models/model-from-env.js';
 import { createEmbedderFromEnv, createRetrieval, type Retrieval } from './retrieval/retrieval.js';
+import { createSecretBox } from './secrets/secret-box.js';
+import { createProjectRoutedModel } from './services/upstreams/project-routed-model.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { createStorageFromEnv } from './storage/storage-from-env.js';
 
@@ -90,6 +92,7 @@ export async function createDeps(
     await embedded?.stop();
     throw error;
   }
+  const secretBox = createSecretBox(env.SECRETS_KEY, env.SECRETS_KEY_PREVIOUS);
   const model = await createModelFromEnv(env);
   const db = createPrismaClient(database, { preparedStatements });
   const listener = await createPgListener(database.url, logger);
@@ -101,11 +104,12 @@ export async function createDeps(
     database,
     boss,
     jobs: createJobQueue(boss),
-    model,
+    model: createProjectRoutedModel(db, secretBox, model),
     settings: {
       runExpiresAfterSeconds: env.RUN_EXPIRES_AFTER_SECONDS,
       fileMaxBytes: env.FILE_MAX_BYTES,
       uploadPartMaxBytes: env.UPLOAD_PART_MAX_BYTES,
+      secretBox,
     },
     listener,
     runEvents: createRunEventHub(db, listener),

@@ -1,6 +1,6 @@
 import type { ServiceContext } from '../../context.js';
 import { queryRaw } from '../../db/raw-sql.js';
-import { RateLimitError } from '../../errors.js';
+import { NotFoundError, RateLimitError } from '../../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { spentBudget } from './quota.js';
 import { DEFAULT_LIMIT_MODEL } from './rate-limits.js';
@@ -12,6 +12,7 @@ interface LimitRow {
   window_start: Date;
   reset_seconds: number;
   minute_tokens: number;
+  allowed_models: string[] | null;
 }
 
 /** OpenAI's duration format of `x-ratelimit-reset-*` (`1s`, `59.5s`). */
@@ -40,7 +41,8 @@ async function currentLimit(ctx: ServiceContext, model: string): Promise<LimitRo
              SELECT coalesce(sum(u.input_tokens + u.output_tokens), 0)::float8 FROM usage_records u
               WHERE u.project_id = ${projectId} AND u.model = ${model}
                 AND u.created_at >= date_trunc('minute', clock.at))
-           ELSE 0 END AS minute_tokens
+           ELSE 0 END AS minute_tokens,
+           (SELECT allowed_models FROM projects WHERE id = ${projectId}) AS allowed_models
       FROM clock
       LEFT JOIN LATERAL (
         SELECT * FROM project_rate_limits
@@ -103,7 +105,7 @@ function exceeded(
 
 /**
  * Lets a request that starts model work (a run, a thread and run, tool outputs) through the
- * project's budget and its rate limit for `model`, or throws a 429 in OpenAI's words. Call it
+ * project's budget, its allow-list of models and its rate limit for `model`, or throws a 429 in OpenAI's words. Call it
  * inside the request's transaction: a request that fails afterwards is not counted. Adds
  * OpenAI's `x-ratelimit-*` headers (and `retry-after` when refused) to the response.
  */
@@ -118,6 +120,13 @@ export async function admitModelWork(ctx: ServiceContext, model: string): Promis
     });
   }
   const limit = await currentLimit(ctx, model);
+  const allowed = limit.allowed_models ?? [];
+  if (allowed.length > 0 && !allowed.includes(model)) {
+    throw new NotFoundError(
+      `The model '${model}' does not exist or you do not have access to it.`,
+      { param: 'model', openaiCode: 'model_not_found' },
+    );
+  }
   if (limit.limit_model === null) {
     return;
   }
