@@ -11,6 +11,7 @@ import { createOperationRunner } from './graphql.js';
 import { readJsonBody, sendJson } from './http.js';
 import { BinaryResponse, bindRunner, createRouter, JsonResponse } from './router.js';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.js';
+import { adminLimitRoutes } from './routes/admin-limits.js';
 import { adminProjectRoutes } from './routes/admin-projects.js';
 import { adminUsageRoutes } from './routes/admin-usage.js';
 import { assistantRoutes } from './routes/assistants.js';
@@ -68,6 +69,7 @@ export function createCompatHandler(options: CompatOptions) {
     ...adminProjectRoutes,
     ...adminApiKeyRoutes,
     ...adminUsageRoutes,
+    ...adminLimitRoutes,
   ]);
 
   return async function handleCompat(
@@ -78,12 +80,22 @@ export function createCompatHandler(options: CompatOptions) {
   ): Promise<void> {
     const method = req.method ?? 'GET';
     const path = url.pathname.replace(/^\/v1/, '') || '/';
+    // What the services add (`x-ratelimit-*`, `retry-after`) goes on success and error alike.
+    const responseHeaders: Record<string, string> = {};
+    const withServiceHeaders = () => {
+      for (const [name, value] of Object.entries(responseHeaders)) {
+        res.setHeader(name, value);
+      }
+    };
     try {
       const match = router.match(method, path);
       if (!match) {
         throw new RestError(404, `Invalid URL (${method} ${url.pathname})`);
       }
-      const context = await options.contextFor(req.headers.authorization ?? null, logger);
+      const context = {
+        ...(await options.contextFor(req.headers.authorization ?? null, logger)),
+        responseHeaders,
+      };
       if (match.route.beta && options.requireBetaHeader) {
         const beta = req.headers['openai-beta'];
         if (typeof beta !== 'string' || !beta.includes('assistants=v2')) {
@@ -103,6 +115,7 @@ export function createCompatHandler(options: CompatOptions) {
         fileContent: (fileId) => options.files.readContent(context, fileId),
         ...bindRunner(runner, context),
       });
+      withServiceHeaders();
       if (result instanceof BinaryResponse) {
         res.writeHead(200, result.headers);
         // Once headers are out an error can only cut the response short (pipeline destroys it).
@@ -141,6 +154,7 @@ export function createCompatHandler(options: CompatOptions) {
         );
         return;
       }
+      withServiceHeaders();
       sendJson(res, restError.status, restError.toEnvelope());
     }
   };

@@ -4,6 +4,7 @@ import type { RunEventHub } from './events/run-event-hub.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
 import type { Retrieval } from './retrieval/retrieval.js';
+import type { SecretBox } from './secrets/secret-box.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 
 /** Who is calling: every service call is scoped to one project. */
@@ -22,6 +23,8 @@ export interface ServiceSettings {
   fileMaxBytes: number;
   /** Largest part of a multi-part Upload, in bytes (Default: 64 MB, OpenAI's limit). */
   uploadPartMaxBytes: number;
+  /** Seals per-project upstream credentials (SECRETS_KEY); null: none can be stored. */
+  secretBox: SecretBox | null;
 }
 
 /** What every service function receives first. */
@@ -39,6 +42,11 @@ export interface ServiceContext {
   storage: BlobStorage;
   /** The embedder (if configured) and where vectors are searched. */
   retrieval: Retrieval;
+  /**
+   * Headers for the HTTP response of this request, which services may add to (the
+   * `x-ratelimit-*` of a request that starts model work). Absent outside a request.
+   */
+  responseHeaders?: Record<string, string>;
 }
 
 /** The context of work no caller asked for (a job, a run's execution), acting for `projectId`. */

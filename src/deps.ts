@@ -20,6 +20,8 @@ import { createModelFromEnv } from './models/model-from-env.js';
 import { instrumentChatModel } from './observability/instrumented-model.js';
 import { observeJobs, observePool, observeStreams } from './observability/metrics.js';
 import { createEmbedderFromEnv, createRetrieval, type Retrieval } from './retrieval/retrieval.js';
+import { createSecretBox } from './secrets/secret-box.js';
+import { createProjectRoutedModel } from './services/upstreams/project-routed-model.js';
 import type { BlobStorage } from './storage/blob-storage.js';
 import { createStorageFromEnv } from './storage/storage-from-env.js';
 
@@ -98,7 +100,8 @@ export async function createDeps(
     await embedded?.stop();
     throw error;
   }
-  const model = instrumentChatModel(await createModelFromEnv(env));
+  const secretBox = createSecretBox(env.SECRETS_KEY, env.SECRETS_KEY_PREVIOUS);
+  const model = await createModelFromEnv(env);
   const db = createPrismaClient(database, {
     preparedStatements,
     onIdleError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
@@ -120,11 +123,13 @@ export async function createDeps(
     database,
     boss,
     jobs: createJobQueue(boss),
-    model,
+    // Measured after routing: a project's own upstreams are measured too.
+    model: instrumentChatModel(createProjectRoutedModel(db, secretBox, model)),
     settings: {
       runExpiresAfterSeconds: env.RUN_EXPIRES_AFTER_SECONDS,
       fileMaxBytes: env.FILE_MAX_BYTES,
       uploadPartMaxBytes: env.UPLOAD_PART_MAX_BYTES,
+      secretBox,
     },
     listener,
     runEvents,

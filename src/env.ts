@@ -60,6 +60,12 @@ const envSchema = z.object({
   /** Default OpenAI-compatible upstream for runs (OpenAI, Ollama, vLLM, llama.cpp, Azure…). */
   LLM_BASE_URL: z.url().optional(),
   LLM_API_KEY: z.string().optional(),
+  /**
+   * 32 bytes, base64: seals per-project upstream credentials (AES-256-GCM). Absent: projects
+   * cannot store credentials. `SECRETS_KEY_PREVIOUS` still opens what the last key sealed.
+   */
+  SECRETS_KEY: z.string().min(1).optional(),
+  SECRETS_KEY_PREVIOUS: z.string().min(1).optional(),
   /** JSON file routing model names or prefixes to upstreams (see readme). */
   MODEL_ROUTES_FILE: z.string().min(1).optional(),
   /**

@@ -65,3 +65,21 @@ export class ServiceUnavailableError extends AppError {
   readonly code = 'SERVICE_UNAVAILABLE';
   override readonly type = 'server_error';
 }
+
+/**
+ * Over a rate limit (`type`: `requests` or `tokens`, code `rate_limit_exceeded`) or a spent
+ * budget (`insufficient_quota`): 429, as OpenAI answers both.
+ */
+export class RateLimitError extends AppError {
+  readonly status = 429;
+  readonly code = 'RATE_LIMITED';
+  override readonly type: string;
+
+  constructor(
+    message: string,
+    options: { type: 'requests' | 'tokens' | 'insufficient_quota'; openaiCode: string },
+  ) {
+    super(message, { openaiCode: options.openaiCode });
+    this.type = options.type;
+  }
+}

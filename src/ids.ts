@@ -6,6 +6,7 @@ export const ID_PREFIXES = {
   apiKey: 'key_',
   serviceAccount: 'svc_acct_',
   auditLog: 'audit_',
+  provider: 'prov_',
   assistant: 'asst_',
   thread: 'thread_',
   message: 'msg_',

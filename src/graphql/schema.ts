@@ -23,6 +23,8 @@ import './types/service-account.js';
 import './types/audit-log.js';
 import './types/usage.js';
 import './types/response.js';
+import './types/rate-limit.js';
+import './types/upstream.js';
 import './types/relations.js';
 
 let schema: GraphQLSchema | undefined;

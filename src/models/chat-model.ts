@@ -14,6 +14,8 @@ export type ChatResponseFormat =
 export interface ChatRequest {
   /** The model name the run asked for; routing maps it to an upstream and its own name. */
   model: string;
+  /** The project the call is for: its own model routes come before the server's. */
+  projectId?: string;
   messages: ChatMessage[];
   tools?: ChatTool[];
   toolChoice?: ChatToolChoice;

@@ -1,19 +1,16 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
+import { useAdminApp } from '../setup/admin-app.js';
 import { apiError } from '../setup/api-error.js';
-import { type AppWithUpstream, useAppWithUpstream } from '../setup/app-with-upstream.js';
+import type { AppWithUpstream } from '../setup/app-with-upstream.js';
 import { weatherTool } from '../setup/factories.js';
 import { expectAdminSpec } from '../setup/openapi.js';
 
 let app: AppWithUpstream;
 let admin: OpenAI;
-useAppWithUpstream({}, (started) => {
+useAdminApp((started, adminClient) => {
   app = started;
-  admin = new OpenAI({
-    adminAPIKey: started.t.apiKey,
-    baseURL: `${started.t.baseUrl}/v1`,
-    maxRetries: 0,
-  });
+  admin = adminClient;
 });
 
 interface Tenant {

@@ -100,7 +100,8 @@ const RequiredActionRef = builder.objectRef<RequiredAction>('RequiredAction').im
 const RunErrorRef = builder.objectRef<RunError>('RunError').implement({
   fields: (t) => ({
     code: t.exposeString('code', {
-      description: 'server_error, rate_limit_exceeded or invalid_prompt.',
+      description:
+        'server_error, rate_limit_exceeded, invalid_prompt or insufficient_quota (the project’s budget is spent).',
     }),
     message: t.exposeString('message'),
   }),

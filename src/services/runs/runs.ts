@@ -12,6 +12,7 @@ import { parseJsonColumn } from '../common/json-column.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
 import { metadataSchema, parseInput } from '../common/validation.js';
+import { admitModelWork } from '../limits/admission.js';
 import { insertMessage } from '../threads/messages.js';
 import { assertThreadExists, findActiveRun, lockThread } from '../threads/thread-lock.js';
 import { createThread } from '../threads/threads.js';
@@ -67,6 +68,8 @@ async function insertRun(
       { param: 'tools', openaiCode: 'array_above_max_length' },
     );
   }
+  const model = fields.model ?? assistant.model;
+  await admitModelWork(ctx, model);
   const expiresAt = new Date(Date.now() + ctx.settings.runExpiresAfterSeconds * 1000);
   const run = await storeRun(
     ctx.db,
@@ -76,7 +79,7 @@ async function insertRun(
       threadId,
       assistantId: assistant.id,
       expiresAt,
-      model: fields.model ?? assistant.model,
+      model,
       instructions,
       tools,
       metadata: fields.metadata ?? {},

@@ -6,6 +6,7 @@ import { executeRunJob } from '../../jobs/execute-run.js';
 import { CorruptRowError } from '../common/json-column.js';
 import { wantsWholeRow } from '../common/row-query.js';
 import { parseInput } from '../common/validation.js';
+import { admitModelWork } from '../limits/admission.js';
 import { lockThread } from '../threads/thread-lock.js';
 import { stepDetails } from './run-columns.js';
 import { isFunctionCall, type StepDetails } from './run-step-details.js';
@@ -34,7 +35,7 @@ export async function submitToolOutputs(
   const data = parseInput(submitToolOutputsSchema, input);
   const queued = await withTransaction(ctx, async (tx) => {
     await lockThread(tx, threadId);
-    const run = await getRun(tx, threadId, runId, { select: { status: true } });
+    const run = await getRun(tx, threadId, runId, { select: { status: true, model: true } });
     if (run.status !== 'requires_action') {
       throw new InvalidRequestError(`Runs in status "${run.status}" do not accept tool outputs.`);
     }
@@ -85,6 +86,7 @@ export async function submitToolOutputs(
           : call,
       ),
     };
+    await admitModelWork(tx, run.model);
     const ref = { id: runId, projectId: tx.actor.projectId, threadId };
     // The thread's lock keeps the caller's commands apart, but a sweep may expire the run meanwhile.
     const resumed = await queueWithToolOutputs(tx.db, ref, { id: step.id, details: completed });

@@ -96,6 +96,7 @@ export function chatRequest(
   const forced = choice !== null && choice.type !== 'none' && choice.type !== 'auto';
   return {
     model: run.model,
+    projectId: run.projectId,
     messages,
     ...(tools.length > 0
       ? {

@@ -1,6 +1,7 @@
 import { actingFor, type ServiceContext } from '../../../context.js';
 import type { Logger } from '../../../logger.js';
 import { withSpan } from '../../../observability/tracing.js';
+import { spentBudget } from '../../limits/quota.js';
 import { stepDetails } from '../run-columns.js';
 import type { ToolCall } from '../run-step-details.js';
 import type { OwnedRun } from '../store/output-writes.js';
@@ -127,6 +128,18 @@ async function modelCall(
       run.id,
       'incomplete',
       { reason: 'max_completion_tokens', usage: state.usage },
+      { leaseId },
+    );
+    return 'done';
+  }
+  // A budget spent since the run was admitted (by this run's earlier calls, or others') ends it.
+  const spent = await spentBudget(deps.db, run.projectId);
+  if (spent !== null) {
+    await endRun(
+      deps.db,
+      run.id,
+      'failed',
+      { lastError: { code: 'insufficient_quota', message: spent }, usage: state.usage },
       { leaseId },
     );
     return 'done';
