@@ -4,6 +4,7 @@ import type { ServiceContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { ContextFactory } from '../request-context.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql-default-query.js';
+import { createGraphiQLRenderer } from './graphiql-page.js';
 import type { GraphQLLimits } from './limits/operation-limits.js';
 import { useOperationLimits } from './limits/use-operation-limits.js';
 import { getSchema } from './schema.js';
@@ -43,6 +44,8 @@ export function createGraphQLServer(
       headers: '{"Authorization": "Bearer "}',
       defaultQuery: GRAPHIQL_DEFAULT_QUERY,
     },
+    // GraphiQL's assets come inlined from this server, never from a CDN.
+    renderGraphiQL: createGraphiQLRenderer(),
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),
