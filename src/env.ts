@@ -60,6 +60,11 @@ const envSchema = z.object({
   /** Default OpenAI-compatible upstream for runs (OpenAI, Ollama, vLLM, llama.cpp, Azure…). */
   LLM_BASE_URL: z.url().optional(),
   LLM_API_KEY: z.string().optional(),
+  /**
+   * Context window of LLM_BASE_URL's models, in tokens. Absent: the model family's, else 8,192
+   * (see src/models/context-window.ts).
+   */
+  LLM_CONTEXT_WINDOW: z.coerce.number().int().min(1_024).max(100_000_000).optional(),
   /** JSON file routing model names or prefixes to upstreams (see readme). */
   MODEL_ROUTES_FILE: z.string().min(1).optional(),
   /**
