@@ -57,7 +57,11 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       runStaleAfterMs: env.RUN_STALE_AFTER_MS,
       streamFlushMs: env.STREAM_FLUSH_MS,
     },
-    builtinTools: createBuiltinToolRunner({ sandbox, workDir: sandboxConfig.workDir }),
+    builtinTools: createBuiltinToolRunner({
+      sandbox,
+      workDir: sandboxConfig.workDir,
+      exportQuota: sandboxConfig.exportQuota,
+    }),
     watchRun(runId, controller) {
       const set = watched.get(runId) ?? new Set();
       set.add(controller);
