@@ -20,7 +20,7 @@ import { authenticate } from '../src/services/auth/api-keys.js';
 import { runVectorSearch } from '../src/services/vector-stores/search/vector-search.js';
 import { type CpuReading, cpuMeter, cpuPer } from './phases.js';
 import { type BenchApp, startBenchApp } from './setup.js';
-import { ms, nowMs, summarize, table } from './stats.js';
+import { ms, nowMs, seededRandom, summarize, table } from './stats.js';
 
 const CORPUS = {
   files: 40,
@@ -44,18 +44,6 @@ function intFromEnv(name: string, fallback: number): number {
 }
 
 const DIMENSIONS = intFromEnv('BENCH_EMBEDDING_DIMENSIONS', 1536);
-
-/** Deterministic PRNG (mulberry32), so every run indexes and searches the same text. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Pronounceable made-up words; drawn with a Zipf-like skew, as words are in real text. */
 function vocabulary(size: number, next: () => number): string[] {
@@ -216,7 +204,8 @@ type PhaseName = keyof typeof PHASES;
 
 /** The same corpus and queries in every process (seeded). */
 function workload(): { texts: string[]; queries: string[] } {
-  const next = random(6);
+  // Seeded, so every run indexes and searches the same text.
+  const next = seededRandom(6);
   const words = vocabulary(CORPUS.vocabulary, next);
   const tokensPerFile = (CORPUS.chunks / CORPUS.files) * CORPUS.chunking.max_chunk_size_tokens;
   const texts = Array.from({ length: CORPUS.files }, () =>

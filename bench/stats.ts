@@ -62,3 +62,17 @@ export function table(rows: string[][]): string {
   const rule = widths.map((width) => '-'.repeat(width)).join('  ');
   return [line(header ?? []), rule, ...body.map(line)].join('\n');
 }
+
+export type Random = () => number;
+
+/** A deterministic source of numbers in [0, 1) (mulberry32), so a bench can be repeated. */
+export function seededRandom(seed: number): Random {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -24,11 +24,18 @@ import * as generated from './generated/operations.js';
  */
 export type RequestVariables<TVariables> = { [K in keyof TVariables]: unknown };
 
+/**
+ * An operation's result as a route sees it: every root field present. Lookups by id are
+ * nullable in the schema (a missing one is null beside a NOT_FOUND error, its siblings kept),
+ * but the shim throws on any error, so a root field it reads is never null.
+ */
+export type OperationData<TResult> = { [K in keyof TResult]: NonNullable<TResult[K]> };
+
 export type RunOperation = <TResult, TVariables>(
   document: TypedDocumentNode<TResult, TVariables>,
   variables: NoInfer<RequestVariables<TVariables>>,
   context: ServiceContext,
-) => Promise<TResult>;
+) => Promise<OperationData<TResult>>;
 
 export type RunSubscription = <TResult, TVariables>(
   document: TypedDocumentNode<TResult, TVariables>,
@@ -161,9 +168,15 @@ export function createOperationRunner(schema: GraphQLSchema): OperationRunner {
       if (!result.data) {
         throw fromGraphQLError(new GraphQLError('Operation returned no data'));
       }
+      const missing = Object.keys(result.data).find((field) => result.data?.[field] == null);
+      if (missing !== undefined) {
+        // Only an error makes a root field null; one without is a resolver's bug, not a 404.
+        context.logger.error({ operationName, field: missing }, 'root field null without error');
+        throw fromGraphQLError(new GraphQLError(`Operation returned null for ${missing}`));
+      }
       // The one place results take their type: data without errors is what the document,
-      // validated against this schema at start, selects.
-      return result.data as TResult;
+      // validated against this schema at start, selects, every root field present.
+      return result.data as OperationData<TResult>;
     },
     /** Starts a subscription; errors before the first event (not found…) are thrown. */
     async subscribe<TResult, TVariables>(

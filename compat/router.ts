@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import type { ServiceContext } from '../src/context.js';
 import type { FileContent } from '../src/http/file-content.js';
-import type { OperationRunner, RequestVariables } from './graphql.js';
+import type { OperationData, OperationRunner, RequestVariables } from './graphql.js';
 
 export interface RouteRequest {
   params: Record<string, string>;
@@ -18,7 +18,7 @@ export interface RouteRequest {
   run: <TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables>,
     variables: NoInfer<RequestVariables<TVariables>>,
-  ) => Promise<TResult>;
+  ) => Promise<OperationData<TResult>>;
   /** Starts a compat GraphQL subscription as the caller. */
   subscribe: <TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables>,

@@ -66,6 +66,11 @@ const envSchema = z.object({
    */
   SECRETS_KEY: z.string().min(1).optional(),
   SECRETS_KEY_PREVIOUS: z.string().min(1).optional(),
+  /**
+   * Context window of LLM_BASE_URL's models, in tokens. Absent: the model family's, else 8,192
+   * (see src/models/context-window.ts).
+   */
+  LLM_CONTEXT_WINDOW: z.coerce.number().int().min(1_024).max(100_000_000).optional(),
   /** JSON file routing model names or prefixes to upstreams (see readme). */
   MODEL_ROUTES_FILE: z.string().min(1).optional(),
   /**
@@ -138,6 +143,14 @@ const envSchema = z.object({
   SANDBOX_UID: z.coerce.number().int().min(1).max(2_147_483_647).default(65_534),
   /** Where per-run sandbox sessions live on the host. Absent: `<os tmpdir>/assistants-sandbox`. */
   SANDBOX_WORK_DIR: z.string().min(1).optional(),
+  /** Files (figures included) one code_interpreter call may export as Files. */
+  SANDBOX_EXPORT_FILES: z.coerce.number().int().min(0).default(32),
+  /** Bytes one code_interpreter call may export as Files, in MB. */
+  SANDBOX_EXPORT_MB: z.coerce.number().int().min(0).default(64),
+  /** Files all code_interpreter calls of a run may export together. */
+  SANDBOX_RUN_EXPORT_FILES: z.coerce.number().int().min(0).default(128),
+  /** Bytes all code_interpreter calls of a run may export together, in MB. */
+  SANDBOX_RUN_EXPORT_MB: z.coerce.number().int().min(0).default(256),
   /**
    * Deepest nesting of fields in a GraphQL operation, fragments followed (GraphiQL's schema
    * introspection is 15 deep, the REST shim's operations at most 8). At most 100: documents are

@@ -91,7 +91,11 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       streamFlushMs: env.STREAM_FLUSH_MS,
     },
     builtinTools: instrumentToolRunner(
-      createBuiltinToolRunner({ sandbox, workDir: sandboxConfig.workDir }),
+      createBuiltinToolRunner({
+        sandbox,
+        workDir: sandboxConfig.workDir,
+        exportQuota: sandboxConfig.exportQuota,
+      }),
     ),
     leases,
     watchRun(runId, controller) {

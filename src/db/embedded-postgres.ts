@@ -15,7 +15,8 @@ const DATABASE = 'assistants';
 
 let signalHooksRemoved = false;
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 now (the embedded PostgreSQL's, a bench's server). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

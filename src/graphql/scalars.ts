@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, type ValueNode } from 'graphql';
 import { builder } from './builder.js';
+import { assertJsonDepth } from './json-depth.js';
 
 function literalValue(node: ValueNode): unknown {
   switch (node.kind) {
@@ -29,8 +30,16 @@ function literalValue(node: ValueNode): unknown {
 builder.scalarType('JSON', {
   description: 'Any JSON value (metadata maps, JSON Schemas).',
   serialize: (value) => value,
-  parseValue: (value) => value,
-  parseLiteral: literalValue,
+  parseValue: (value) => {
+    assertJsonDepth(value);
+    return value;
+  },
+  // A literal's depth is bounded by the document's bracket limit (256), not by this one.
+  parseLiteral: (node) => {
+    const value = literalValue(node);
+    assertJsonDepth(value);
+    return value;
+  },
 });
 
 builder.scalarType('UnixTime', {

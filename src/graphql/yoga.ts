@@ -3,7 +3,9 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { ServiceContext } from '../context.js';
 import type { Logger } from '../logger.js';
 import type { ContextFactory } from '../request-context.js';
+import { createDocumentCache } from './document-cache.js';
 import { GRAPHIQL_DEFAULT_QUERY } from './graphiql-default-query.js';
+import { createGraphiQLRenderer } from './graphiql-page.js';
 import type { GraphQLLimits } from './limits/operation-limits.js';
 import { useOperationLimits } from './limits/use-operation-limits.js';
 import { getSchema } from './schema.js';
@@ -38,12 +40,19 @@ export function createGraphQLServer(
     // Yoga's own check stays behind ours as a backstop; `false` when batches are refused.
     batching: limits.maxBatch > 0 && { limit: limits.maxBatch },
     landingPage: false,
+    // Bounded by size, so hostile documents cannot pin memory (see document-cache.ts).
+    parserAndValidationCache: {
+      documentCache: createDocumentCache(),
+      errorCache: createDocumentCache(),
+    },
     graphiql: {
       title: 'Assistants API',
       // The key goes after "Bearer ": a placeholder there would be sent as a key.
       headers: '{"Authorization": "Bearer "}',
       defaultQuery: GRAPHIQL_DEFAULT_QUERY,
     },
+    // GraphiQL's assets come inlined from this server, never from a CDN.
+    renderGraphiQL: createGraphiQLRenderer(),
     logging: {
       debug: (...args) => logger.debug({ args }, 'yoga'),
       info: (...args) => logger.info({ args }, 'yoga'),

@@ -54,6 +54,8 @@ export type ChatEvent =
     };
 
 export interface ChatModel {
+  /** Tokens `model` (the requested name) takes in prompt and completion together. */
+  contextWindow(model: string): number;
   /** Streams one completion. Throws `ModelError` for upstream failures. */
   stream(request: ChatRequest): AsyncIterable<ChatEvent>;
 }

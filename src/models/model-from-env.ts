@@ -13,7 +13,11 @@ export async function createModelFromEnv(env: Env): Promise<ChatModel> {
     {
       routes: fromFile?.routes ?? [],
       default: env.LLM_BASE_URL
-        ? { baseURL: env.LLM_BASE_URL, ...(env.LLM_API_KEY ? { apiKey: env.LLM_API_KEY } : {}) }
+        ? {
+            baseURL: env.LLM_BASE_URL,
+            ...(env.LLM_API_KEY ? { apiKey: env.LLM_API_KEY } : {}),
+            ...(env.LLM_CONTEXT_WINDOW ? { contextWindow: env.LLM_CONTEXT_WINDOW } : {}),
+          }
         : fromFile?.default,
     },
     { maxRetries: env.LLM_MAX_RETRIES },

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { type ChatModel, ModelError } from './chat-model.js';
+import { knownContextWindow } from './context-window.js';
 import {
   createOpenAIChatModel,
   createOpenAIClient,
@@ -16,6 +17,8 @@ const upstreamFields = {
   apiKey: z.string().min(1).optional(),
   /** See `OpenAIUpstream.maxTokensParameter`. */
   maxTokensParameter: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+  /** See `OpenAIUpstream.contextWindow`. */
+  contextWindow: z.number().int().min(1_024).max(100_000_000).optional(),
 };
 
 const routeSchema = z.strictObject({
@@ -144,6 +147,10 @@ export function createModelRouter(
   };
 
   return {
+    contextWindow(model) {
+      const route = resolveModelRoute(config, model);
+      return route ? modelFor(route).contextWindow(model) : knownContextWindow(model);
+    },
     async *stream(request) {
       const route = resolveModelRoute(config, request.model);
       if (!route) {

@@ -6,6 +6,8 @@ import {
   type ChatUsage,
   ModelError,
 } from './chat-model.js';
+import { fetchWithoutContextLengthRetries, isContextLengthError } from './context-length-error.js';
+import { knownContextWindow } from './context-window.js';
 
 type CreateParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsStreaming;
 type Chunk = OpenAI.Chat.Completions.ChatCompletionChunk;
@@ -31,6 +33,11 @@ export interface OpenAIUpstream {
    * reject it with a 400 and need `max_completion_tokens`. (Default: 'max_tokens')
    */
   maxTokensParameter?: 'max_tokens' | 'max_completion_tokens';
+  /**
+   * Tokens the model takes in prompt and completion together; runs drop their oldest messages
+   * to fit it. (Default: the model family's, see `knownContextWindow`, else 8,192)
+   */
+  contextWindow?: number;
 }
 
 export type OpenAIClientOptions = Pick<OpenAIUpstream, 'baseURL' | 'apiKey' | 'maxRetries'>;
@@ -51,6 +58,7 @@ export function createOpenAIClient(options: OpenAIClientOptions): OpenAI {
     adminAPIKey: null,
     webhookSecret: null,
     maxRetries: options.maxRetries ?? DEFAULT_MAX_RETRIES,
+    fetch: fetchWithoutContextLengthRetries,
   });
 }
 
@@ -64,6 +72,7 @@ export function createOpenAIChatModel(
 ): ChatModel {
   const client = options.client ?? createOpenAIClient(upstream);
   return {
+    contextWindow: (model) => upstream.contextWindow ?? knownContextWindow(upstream.model ?? model),
     async *stream(request) {
       const { signal } = request;
       let finishReason: FinishReason = null;
@@ -198,6 +207,14 @@ function upstreamMessage(error: APIError): string {
 function toModelError(error: unknown): ModelError {
   if (error instanceof APIError && error.status !== undefined) {
     const message = upstreamMessage(error);
+    if (isContextLengthError(error.code, message)) {
+      return new ModelError(
+        'invalid_prompt',
+        `The prompt is longer than the model's context window (context_length_exceeded): ${message} ` +
+          'Set the route’s contextWindow (or LLM_CONTEXT_WINDOW) to the window the model has.',
+        { cause: error },
+      );
+    }
     if (error.status === 429) {
       return new ModelError('rate_limit_exceeded', message, { cause: error });
     }

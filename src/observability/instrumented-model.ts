@@ -27,6 +27,7 @@ function errorType(error: unknown, signal: AbortSignal): string {
  */
 export function instrumentChatModel(model: ChatModel): ChatModel {
   return {
+    contextWindow: (name) => model.contextWindow(name),
     async *stream(request) {
       const label = modelLabel(request.model);
       const { span } = startSpan(`${OPERATION} ${request.model}`, {

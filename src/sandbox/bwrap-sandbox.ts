@@ -199,7 +199,10 @@ export class BubblewrapSandbox implements CodeSandbox {
       const result = outcome.complete ? outcome.received.result : undefined;
       const reason = killedReason(outcome.stopReason, result);
       const logs = outcome.logs.text();
-      const note = reason ? `[sandbox] ${limitNote(reason, limits)}\n` : '';
+      // The runner's notes (files it could not keep) concern the model's work: it sees them.
+      const note = [...(reason ? [limitNote(reason, limits)] : []), ...(result?.notes ?? [])]
+        .map((line) => `[sandbox] ${line}\n`)
+        .join('');
       const diagnostics = [
         outcome.diagnostics.text().trim(),
         ...(result?.notes ?? []),

@@ -14,6 +14,23 @@ export interface SandboxConfig {
   workDir: string;
   /** Defaults of every call; `execute({ limits })` overrides them. */
   limits: SandboxLimits;
+  exportQuota: ExportQuota;
+}
+
+/**
+ * How much of what code writes becomes Files (`assistants_output`): the sandbox's own limits
+ * bound `/mnt/data`, these bound what is kept in storage, so code cannot fill `DATA_DIR` or the
+ * bucket call after call.
+ */
+export interface ExportQuota {
+  /** Files one call may export (figures included). (Default: 32, `SANDBOX_EXPORT_FILES`) */
+  filesPerCall: number;
+  /** Bytes one call may export. (Default: 64 MB, `SANDBOX_EXPORT_MB`) */
+  bytesPerCall: number;
+  /** Files all calls of a run may export together. (Default: 128, `SANDBOX_RUN_EXPORT_FILES`) */
+  filesPerRun: number;
+  /** Bytes all calls of a run may export together. (Default: 256 MB, `SANDBOX_RUN_EXPORT_MB`) */
+  bytesPerRun: number;
 }
 
 const MB = 1024 * 1024;
@@ -53,5 +70,11 @@ export function sandboxConfigFromEnv(env: Env): SandboxConfig {
       maxProcesses: env.SANDBOX_MAX_PROCESSES,
       logChars: env.SANDBOX_LOG_CHARS,
     }),
+    exportQuota: {
+      filesPerCall: env.SANDBOX_EXPORT_FILES,
+      bytesPerCall: env.SANDBOX_EXPORT_MB * MB,
+      filesPerRun: env.SANDBOX_RUN_EXPORT_FILES,
+      bytesPerRun: env.SANDBOX_RUN_EXPORT_MB * MB,
+    },
   };
 }

@@ -303,7 +303,8 @@ describe('assistants over GraphQL', () => {
     const fetched = await t.graphql(GET, { id: created.id });
     // The error's `http.status` becomes the response status; yoga strips `http` from the body.
     expect(fetched.status).toBe(404);
-    expect(fetched.data).toBeNull();
+    // A lookup is nullable: the missing assistant is null beside its error.
+    expect(fetched.data).toEqual({ assistant: null });
     expect(firstError(fetched)).toMatchObject({
       message: `No assistant found with id '${created.id}'.`,
       path: ['assistant'],

@@ -123,7 +123,8 @@ describe('GraphQL over WebSocket (graphql-ws)', () => {
       query: 'query ($id: ID!) { assistant(id: $id) { id } }',
       variables: { id: 'asst_missing' },
     });
-    expect(result.data).toBeNull();
+    // A lookup is nullable: the missing assistant is null beside its error.
+    expect(result.data).toEqual({ assistant: null });
     expect(result.errors?.[0]).toMatchObject({
       message: "No assistant found with id 'asst_missing'.",
       extensions: { code: 'NOT_FOUND' },

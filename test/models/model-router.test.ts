@@ -119,6 +119,22 @@ describe('routing', () => {
   });
 });
 
+describe('context windows', () => {
+  it('takes a route’s contextWindow, else the family of the upstream’s own name for the model', () => {
+    const router = createModelRouter({
+      default: { baseURL: fallback.url },
+      routes: [
+        { match: 'local-', prefix: true, baseURL: alpha.url, contextWindow: 32_768 },
+        { match: 'house', baseURL: alpha.url, model: 'gpt-4o' },
+      ],
+    });
+    expect(router.contextWindow('local-qwen')).toBe(32_768);
+    expect(router.contextWindow('house')).toBe(128_000);
+    expect(router.contextWindow('gpt-4.1')).toBe(1_047_576);
+    expect(router.contextWindow('unheard-of')).toBe(8_192);
+  });
+});
+
 describe('loadModelRoutes', () => {
   async function file(name: string, content: string): Promise<string> {
     const path = join(dir, name);
@@ -185,6 +201,19 @@ describe('loadModelRoutes', () => {
     expect(message).toContain('routes[1]: Unrecognized key: "baseUrl"');
   });
 
+  it('refuses a contextWindow that is no whole number of at least 1,024 tokens', async () => {
+    for (const contextWindow of [512, 4096.5, '8k']) {
+      const path = await file(
+        'window.json',
+        JSON.stringify({
+          routes: [{ match: 'a', baseURL: 'http://localhost:8000/v1', contextWindow }],
+        }),
+      );
+      await expect(loadModelRoutes(path), String(contextWindow)).rejects.toThrow(
+        'routes[0].contextWindow:',
+      );
+    }
+  });
   it('refuses two routes for the same name', async () => {
     const route = { match: 'a', baseURL: 'http://localhost:8000/v1' };
     const path = await file('twice.json', JSON.stringify({ routes: [route, route] }));

@@ -233,13 +233,33 @@ describe('failures', () => {
     async (status) => {
       upstream.script({
         status,
+        error: { message: "The model 'x' does not support tools.", type: 'x' },
+      });
+      const { error } = await collectUntilError(modelFor({ maxRetries: 3 }).stream(request()));
+      expect(error).toBeInstanceOf(ModelError);
+      expect(error).toMatchObject({
+        code: 'invalid_prompt',
+        message: "The model 'x' does not support tools.",
+      });
+      expect(upstream.requests).toHaveLength(1);
+    },
+  );
+
+  it.each([400, 500, 503])(
+    'turns a %i saying the prompt is too long into invalid_prompt naming the context window, without retrying',
+    async (status) => {
+      upstream.script({
+        status,
         error: { message: "This model's maximum context length is 8192 tokens.", type: 'x' },
       });
       const { error } = await collectUntilError(modelFor({ maxRetries: 3 }).stream(request()));
       expect(error).toBeInstanceOf(ModelError);
       expect(error).toMatchObject({
         code: 'invalid_prompt',
-        message: "This model's maximum context length is 8192 tokens.",
+        message:
+          "The prompt is longer than the model's context window (context_length_exceeded): " +
+          "This model's maximum context length is 8192 tokens. Set the route’s contextWindow " +
+          '(or LLM_CONTEXT_WINDOW) to the window the model has.',
       });
       expect(upstream.requests).toHaveLength(1);
     },

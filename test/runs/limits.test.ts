@@ -4,6 +4,7 @@ import { useAppWithUpstream } from '../setup/app-with-upstream.js';
 import { assistantAndThread } from '../setup/factories.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { threadWithImage } from '../setup/image-thread.js';
+import { sentUserTexts } from '../setup/sent-messages.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;
@@ -16,16 +17,6 @@ function threadWith(contents: string[]) {
   return assistantAndThread(t, { instructions: 'Sys.', messages: contents });
 }
 
-function sentTexts(body: { messages: { role: string; content: unknown }[] } | undefined): string[] {
-  return (body?.messages ?? [])
-    .filter((message) => message.role === 'user')
-    .map((message) =>
-      Array.isArray(message.content)
-        ? message.content.map((part: { text?: string }) => part.text ?? '').join('')
-        : String(message.content),
-    );
-}
-
 describe('what the model receives', () => {
   it('keeps only the last N messages with truncation_strategy last_messages', async () => {
     const { assistant, thread } = await threadWith(['one', 'two', 'three']);
@@ -35,7 +26,7 @@ describe('what the model receives', () => {
       truncation_strategy: { type: 'last_messages', last_messages: 2 },
     });
     expect(run.truncation_strategy).toEqual({ type: 'last_messages', last_messages: 2 });
-    expect(sentTexts(upstream.requests.at(-1)?.body)).toEqual(['two', 'three']);
+    expect(sentUserTexts(upstream.requests.at(-1)?.body)).toEqual(['two', 'three']);
     expect(upstream.requests.at(-1)?.body.messages[0]).toEqual({ role: 'system', content: 'Sys.' });
   });
 
@@ -49,7 +40,7 @@ describe('what the model receives', () => {
     });
     expect(run.status).toBe('completed');
     expect(run.max_prompt_tokens).toBe(300);
-    const texts = sentTexts(upstream.requests.at(-1)?.body);
+    const texts = sentUserTexts(upstream.requests.at(-1)?.body);
     expect(texts.at(-1)).toBe('third');
     expect(texts.some((text) => text.startsWith('first'))).toBe(false);
   });
@@ -67,7 +58,7 @@ describe('what the model receives', () => {
       max_prompt_tokens: 400,
     });
     expect(run.status).toBe('completed');
-    expect(sentTexts(upstream.requests.at(-1)?.body)).toEqual(['third']);
+    expect(sentUserTexts(upstream.requests.at(-1)?.body)).toEqual(['third']);
   });
 
   it('counts an image as the tokens a model charges for it, not its inline base64', async () => {

@@ -118,7 +118,9 @@ const UpdateAssistantInput = builder.inputType('UpdateAssistantInput', {
 builder.queryFields((t) => ({
   assistant: t.prismaField({
     type: 'Assistant',
-    description: 'One assistant by id.',
+    nullable: true,
+    description:
+      'One assistant by id; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getAssistant(ctx, String(args.id), query),
   }),

@@ -68,7 +68,9 @@ export const FileExpirationInput = builder.inputType('FileExpirationInput', {
 builder.queryFields((t) => ({
   file: t.prismaField({
     type: 'File',
-    description: 'One file by id.',
+    nullable: true,
+    description:
+      'One file by id; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getFile(ctx, String(args.id), query),
   }),

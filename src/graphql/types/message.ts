@@ -270,6 +270,9 @@ const UpdateMessageInput = builder.inputType('UpdateMessageInput', {
 builder.queryFields((t) => ({
   message: t.prismaField({
     type: 'Message',
+    nullable: true,
+    description:
+      'One message of a thread; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: { threadId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) =>
       getMessage(ctx, String(args.threadId), String(args.id), query),

@@ -201,6 +201,9 @@ export const RunStepConnection = connectionType('RunStep', RunStep);
 builder.queryFields((t) => ({
   runStep: t.prismaField({
     type: 'RunStep',
+    nullable: true,
+    description:
+      'One step of a run; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: {
       threadId: t.arg.id({ required: true }),
       runId: t.arg.id({ required: true }),

@@ -292,6 +292,9 @@ const ToolOutputInput = builder.inputType('ToolOutputInput', {
 builder.queryFields((t) => ({
   run: t.prismaField({
     type: 'Run',
+    nullable: true,
+    description:
+      'One run of a thread; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: { threadId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) =>
       getRun(ctx, String(args.threadId), String(args.id), query),

@@ -71,6 +71,9 @@ const UpdateThreadInput = builder.inputType('UpdateThreadInput', {
 builder.queryFields((t) => ({
   thread: t.prismaField({
     type: 'Thread',
+    nullable: true,
+    description:
+      'One thread by id; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getThread(ctx, String(args.id), query),
   }),

@@ -83,7 +83,9 @@ const CompleteUploadInput = builder.inputType('CompleteUploadInput', {
 builder.queryFields((t) => ({
   upload: t.prismaField({
     type: 'Upload',
-    description: 'One multi-part upload by id.',
+    nullable: true,
+    description:
+      'One multi-part upload by id; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getUpload(ctx, String(args.id), query),
   }),

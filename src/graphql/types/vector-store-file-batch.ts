@@ -94,6 +94,9 @@ const batchArgs = builder.args((t) => ({
 builder.queryFields((t) => ({
   vectorStoreFileBatch: t.field({
     type: VectorStoreFileBatch,
+    nullable: true,
+    description:
+      'One file batch of a vector store; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: batchArgs,
     resolve: (_root, args, ctx) =>
       getVectorStoreFileBatch(ctx, String(args.vectorStoreId), String(args.batchId)),

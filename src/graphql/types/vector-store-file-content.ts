@@ -19,7 +19,9 @@ const VectorStoreFileContentRef = builder
 builder.queryFields((t) => ({
   vectorStoreFileContent: t.field({
     type: VectorStoreFileContentRef,
-    description: 'The chunks a vector-store file was indexed as (empty until it is completed).',
+    nullable: true,
+    description:
+      'The chunks a vector-store file was indexed as (empty until it is completed); null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: {
       vectorStoreId: t.arg.id({ required: true }),
       fileId: t.arg.id({ required: true }),

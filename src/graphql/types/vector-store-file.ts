@@ -124,6 +124,9 @@ builder.objectField(VectorStore, 'files', (t) =>
 builder.queryFields((t) => ({
   vectorStoreFile: t.field({
     type: VectorStoreFile,
+    nullable: true,
+    description:
+      'One file of a vector store; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: {
       vectorStoreId: t.arg.id({ required: true }),
       fileId: t.arg.id({ required: true }),

@@ -105,6 +105,9 @@ const UpdateVectorStoreInput = builder.inputType('UpdateVectorStoreInput', {
 builder.queryFields((t) => ({
   vectorStore: t.field({
     type: VectorStore,
+    nullable: true,
+    description:
+      'One vector store by id; null, with a NOT_FOUND error at its path, when there is none in this project (its siblings still resolve).',
     args: { id: t.arg.id({ required: true }) },
     resolve: (_root, args, ctx) => getVectorStore(ctx, String(args.id)),
   }),

@@ -145,6 +145,7 @@ def drain(fd, results, cap):
 
 def export(snapshot, results, result):
     sent = 0
+    unnamed = 0
     changed = []
     current = walk_files()
     for name, info in sorted(current.items()):
@@ -154,12 +155,17 @@ def export(snapshot, results, result):
         try:
             name.encode('utf-8')
         except UnicodeEncodeError:
-            result['notes'].append('skipped a file whose name is not UTF-8')
+            unnamed += 1
             continue
         changed.append(name)
-    for name in changed:
+    if unnamed:
+        # One note, however many: the result frame holds at most 20.
+        result['notes'].append('%d files whose names are not UTF-8 were not kept.' % unnamed)
+    for index, name in enumerate(changed):
         if sent >= CONFIG['maxFiles']:
-            result['notes'].append('more than %d changed files; the rest were not kept' % sent)
+            result['notes'].append(
+                'More than %d files changed in /mnt/data; the other %d were not kept.'
+                % (sent, len(changed) - index))
             break
         path = os.path.join(DATA, name)
         try:

@@ -36,6 +36,10 @@ export function createProjectRoutedModel(
 ): ChatModel {
   const models = new Map<string, ChatModel>();
   return {
+    // A project's routes name no window (and reading them is async): the server's routes, or
+    // the model family's, decide it. A project whose upstream's window is smaller than that
+    // gets the upstream's context-length answer, which ends the run with invalid_prompt.
+    contextWindow: (model) => fallback.contextWindow(model),
     async *stream(request) {
       const route = request.projectId
         ? await projectRoute(db, request.projectId, request.model)

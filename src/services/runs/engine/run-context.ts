@@ -2,18 +2,26 @@ import type { ServiceContext } from '../../../context.js';
 import { queryRaw } from '../../../db/raw-sql.js';
 import { NotFoundError } from '../../../errors.js';
 import { Prisma } from '../../../generated/prisma/client.js';
-import type { ChatMessage } from '../../../models/chat-model.js';
+import type { ChatMessage, ChatTool } from '../../../models/chat-model.js';
 import { parseJsonColumn } from '../../common/json-column.js';
 import { openFileContent } from '../../files/files.js';
 import { type MessageContent, storedMessageContentSchema } from '../../threads/message-content.js';
 import { stepDetails as stepDetailsOf } from '../run-columns.js';
 import { isFunctionCall, type StepDetails } from '../run-step-details.js';
 import type { EngineRun } from './engine-run.js';
-import { chatMessageTokens } from './token-count.js';
+import type { PromptBudget } from './prompt-budget.js';
+import { chatMessageTokens, countTokens } from './token-count.js';
 import { BUILTIN_FUNCTION_NAMES } from './tools/definitions.js';
 import { builtinOutputForModel } from './tools/model-output.js';
 
-export type RunContext = { fits: true; messages: ChatMessage[] } | { fits: false };
+export type RunContext =
+  | { fits: true; messages: ChatMessage[] }
+  | {
+      fits: false;
+      budget: PromptBudget;
+      /** The tokens of the smallest prompt worth sending: the newest message and what is fixed. */
+      neededTokens: number;
+    };
 
 type UserPart =
   | { type: 'text'; text: string }
@@ -142,10 +150,16 @@ async function readRunInputs(ctx: ServiceContext, run: EngineRun): Promise<RunIn
 
 /**
  * What the model sees for this run: the run's instructions as the system message, the thread's
- * messages in order (trimmed by the truncation strategy and `max_prompt_tokens`, oldest first),
- * then this run's own steps so far (its tool calls and their outputs).
+ * messages in order (trimmed by the truncation strategy, then oldest first to fit `budget`:
+ * `max_prompt_tokens` or the model's context window), then this run's own steps so far (its
+ * tool calls and their outputs). `tools` are the functions offered, which take prompt tokens too.
  */
-export async function buildRunContext(ctx: ServiceContext, run: EngineRun): Promise<RunContext> {
+export async function buildRunContext(
+  ctx: ServiceContext,
+  run: EngineRun,
+  budget: PromptBudget,
+  tools: readonly ChatTool[],
+): Promise<RunContext> {
   const { threadMessages, ownSteps } = await readRunInputs(ctx, run);
   let history = await Promise.all(
     threadMessages.map((message) =>
@@ -194,24 +208,27 @@ export async function buildRunContext(ctx: ServiceContext, run: EngineRun): Prom
   const system: ChatMessage[] = run.instructions
     ? [{ role: 'system', content: run.instructions }]
     : [];
-  if (run.maxPromptTokens !== null) {
-    // Counted only here: tokenizing a long thread costs, and nothing else needs the count.
-    // Oldest messages go first; the newest message is what the run answers, so it must fit.
-    const fixedTokens = [...system, ...ownMessages].reduce(
-      (sum, message) => sum + chatMessageTokens(message),
-      0,
-    );
-    const historyTokens = history.map(chatMessageTokens);
-    let total = fixedTokens + historyTokens.reduce((sum, tokens) => sum + tokens, 0);
-    let dropped = 0;
-    while (dropped < history.length && total > run.maxPromptTokens) {
-      total -= historyTokens[dropped] ?? 0;
-      dropped += 1;
+  // Oldest messages go first: the newest that fit are kept, counted from the newest back, so a
+  // long thread is tokenized only as far as the budget reaches. The newest message is what the
+  // run answers, so it must fit.
+  const fixedTokens =
+    [...system, ...ownMessages].reduce((sum, message) => sum + chatMessageTokens(message), 0) +
+    (tools.length > 0 ? countTokens(JSON.stringify(tools)) : 0);
+  let total = fixedTokens;
+  let kept = 0;
+  let newestTokens = 0;
+  for (const message of history.toReversed()) {
+    const tokens = chatMessageTokens(message);
+    newestTokens ||= tokens;
+    if (total + tokens > budget.tokens) {
+      break;
     }
-    history = history.slice(dropped);
-    if (history.length === 0 && threadMessages.length > 0) {
-      return { fits: false };
-    }
+    total += tokens;
+    kept += 1;
   }
+  if (total > budget.tokens || (history.length > 0 && kept === 0)) {
+    return { fits: false, budget, neededTokens: fixedTokens + newestTokens };
+  }
+  history = history.slice(history.length - kept);
   return { fits: true, messages: [...system, ...history, ...ownMessages] };
 }

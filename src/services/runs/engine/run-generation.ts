@@ -9,6 +9,7 @@ import { type CleanEnd, endRun } from '../store/run-endings.js';
 import { addUsage, type Usage } from '../usage.js';
 import type { EngineContext } from './engine-context.js';
 import type { EngineRun } from './engine-run.js';
+import { promptBudget, promptTooLong } from './prompt-budget.js';
 import { chatRequest, MAX_BUILTIN_ROUNDS } from './run-chat-request.js';
 import { buildRunContext } from './run-context.js';
 import type { MessageExtras } from './run-output.js';
@@ -102,22 +103,7 @@ async function modelCall(
   logger: Logger,
   round: number,
 ): Promise<'done' | 'continue'> {
-  const context = await withSpan(
-    'run.context',
-    { attributes: { 'assistants.run.round': round } },
-    () => buildRunContext(ctx, run),
-  );
   const leaseId = run.leaseId;
-  if (!context.fits) {
-    await endRun(
-      deps.db,
-      run.id,
-      'incomplete',
-      { reason: 'max_prompt_tokens', usage: state.usage },
-      { leaseId },
-    );
-    return 'done';
-  }
   const remaining =
     run.maxCompletionTokens === null
       ? null
@@ -144,6 +130,22 @@ async function modelCall(
     );
     return 'done';
   }
+  const request = chatRequest(run, [], remaining, signal, round);
+  const budget = promptBudget(run.maxPromptTokens, remaining, deps.model.contextWindow(run.model));
+  const context = await withSpan(
+    'run.context',
+    { attributes: { 'assistants.run.round': round } },
+    () => buildRunContext(ctx, run, budget, request.tools ?? []),
+  );
+  if (!context.fits) {
+    await endRun(
+      deps.db,
+      run.id,
+      ...promptTooLong(run.model, context.budget, context.neededTokens, state.usage),
+      { leaseId },
+    );
+    return 'done';
+  }
 
   const output = { ...deps, logger };
   const owned: OwnedRun = {
@@ -158,9 +160,7 @@ async function modelCall(
   let tools: ToolCallWriter | null = null;
   let finishReason: string | null = null;
   let callUsage: Usage | null = null;
-  for await (const event of deps.model.stream(
-    chatRequest(run, context.messages, remaining, signal, round),
-  )) {
+  for await (const event of deps.model.stream({ ...request, messages: context.messages })) {
     if (event.type === 'text') {
       if (!text) {
         // Only runs with server-side tools can have images or citations to show.

@@ -13,9 +13,11 @@ import {
   type SandboxResult,
   SandboxUnavailableError,
 } from '../../../../sandbox/code-sandbox.js';
+import type { ExportQuota } from '../../../../sandbox/sandbox-config.js';
 import { createSandboxSession, removeSandboxSession } from '../../../../sandbox/sessions.js';
 import { createFileFromBytes, openFileContent } from '../../../files/files.js';
 import type { CodeInterpreterOutput, CodeInterpreterToolCall } from '../../run-step-details.js';
+import { exportedByRun, selectExports } from './code-interpreter-exports.js';
 import { codeInterpreterFileIds } from './code-interpreter-files.js';
 import { stringArgument } from './partial-json.js';
 import type { PendingBuiltinCall } from './runner.js';
@@ -27,6 +29,8 @@ export interface CodeInterpreterDeps {
   sandbox: CodeSandbox;
   /** Parent of the per-run session directories. */
   workDir: string;
+  /** How much of what code writes is kept as Files. */
+  exportQuota: ExportQuota;
 }
 
 const SANDBOX_ROOT = '/mnt/data';
@@ -82,37 +86,65 @@ function result(
 }
 
 /**
- * Stores what the code produced as Files (`assistants_output`). As in OpenAI's notebook, figures
- * the code displayed (or left open) are `image` outputs, shown in the next message; files it
- * wrote are Files the answer links to (`file_path`), images among them too.
+ * Stores what the code produced as Files (`assistants_output`), within the export quota. As in
+ * OpenAI's notebook, figures the code displayed (or left open) are `image` outputs, shown in the
+ * next message; files it wrote are Files the answer links to (`file_path`), images among them
+ * too. What the quota leaves out is named at the end of the logs, so the model can say so.
  */
 async function storeOutputs(
   ctx: ServiceContext,
+  quota: ExportQuota,
+  runId: string,
   execution: SandboxResult,
 ): Promise<{ outputs: CodeInterpreterOutput[]; files: CodeInterpreterToolCall['files'] }> {
-  const outputs: CodeInterpreterOutput[] = [];
+  const candidates = [
+    ...execution.images.map((image, index) => ({
+      label: `figure ${index + 1}`,
+      bytes: image.bytes,
+      store: () =>
+        createFileFromBytes(ctx, {
+          filename: `figure-${index + 1}.png`,
+          purpose: 'assistants_output',
+          mimeType: 'image/png',
+          stream: createReadStream(image.path),
+        }),
+      figure: true,
+      name: '',
+    })),
+    ...execution.outputFiles.map((written) => ({
+      label: `${SANDBOX_ROOT}/${written.name}`,
+      bytes: written.bytes,
+      store: () =>
+        createFileFromBytes(ctx, {
+          filename: path.posix.basename(written.name),
+          purpose: 'assistants_output',
+          stream: createReadStream(written.path),
+        }),
+      figure: false,
+      name: written.name,
+    })),
+  ];
+  const before = candidates.length > 0 ? await exportedByRun(ctx, runId) : { files: 0, bytes: 0 };
+  const { kept, note } = selectExports(candidates, quota, before);
+  const logs = note === null ? execution.logs : joinLines(execution.logs, note);
+  const outputs: CodeInterpreterOutput[] = logs === '' ? [] : [{ type: 'logs', logs }];
   const files: CodeInterpreterToolCall['files'] = [];
-  if (execution.logs !== '') {
-    outputs.push({ type: 'logs', logs: execution.logs });
+  for (const candidate of kept) {
+    const file = await candidate.store();
+    if (candidate.figure) {
+      outputs.push({ type: 'image', image: { fileId: file.id } });
+    } else {
+      files.push({ path: `${SANDBOX_ROOT}/${candidate.name}`, fileId: file.id });
+    }
   }
-  for (const [index, image] of execution.images.entries()) {
-    const file = await createFileFromBytes(ctx, {
-      filename: `figure-${index + 1}.png`,
-      purpose: 'assistants_output',
-      mimeType: 'image/png',
-      stream: createReadStream(image.path),
-    });
-    outputs.push({ type: 'image', image: { fileId: file.id } });
-  }
-  for (const written of execution.outputFiles) {
-    const file = await createFileFromBytes(ctx, {
-      filename: path.posix.basename(written.name),
-      purpose: 'assistants_output',
-      stream: createReadStream(written.path),
-    });
-    files.push({ path: `${SANDBOX_ROOT}/${written.name}`, fileId: file.id });
+  if (note !== null) {
+    ctx.logger.info({ runId, note }, 'code_interpreter outputs over the export quota');
   }
   return { outputs, files };
+}
+
+function joinLines(text: string, line: string): string {
+  return text === '' || text.endsWith('\n') ? `${text}${line}\n` : `${text}\n${line}\n`;
 }
 
 /**
@@ -160,7 +192,7 @@ export async function runCodeInterpreter(
     if (execution.diagnostics !== '') {
       ctx.logger.info({ diagnostics: execution.diagnostics }, 'sandbox diagnostics');
     }
-    const { outputs, files } = await storeOutputs(ctx, execution);
+    const { outputs, files } = await storeOutputs(ctx, deps.exportQuota, run.id, execution);
     return result(call, code, outputs, files);
   } catch (error) {
     if (error instanceof SandboxUnavailableError) {

@@ -1,0 +1,103 @@
+import OpenAI from 'openai';
+import { describe, expect, it } from 'vitest';
+import { apiError } from '../setup/api-error.js';
+import { type TestApp, useTestApp } from '../setup/app.js';
+
+let t: TestApp;
+useTestApp({ worker: false }, (app) => {
+  t = app;
+});
+
+/** Every lookup by id in the schema, with ids that exist nowhere. */
+const LOOKUPS: [field: string, args: string][] = [
+  ['assistant', 'id: "asst_nope"'],
+  ['thread', 'id: "thread_nope"'],
+  ['message', 'threadId: "thread_nope", id: "msg_nope"'],
+  ['run', 'threadId: "thread_nope", id: "run_nope"'],
+  ['runStep', 'threadId: "thread_nope", runId: "run_nope", id: "step_nope"'],
+  ['file', 'id: "file-nope"'],
+  ['upload', 'id: "upload_nope"'],
+  ['vectorStore', 'id: "vs_nope"'],
+  ['vectorStoreFile', 'vectorStoreId: "vs_nope", fileId: "file-nope"'],
+  ['vectorStoreFileBatch', 'vectorStoreId: "vs_nope", batchId: "vsfb_nope"'],
+  ['vectorStoreFileContent', 'vectorStoreId: "vs_nope", fileId: "file-nope"'],
+];
+
+describe('GraphQL lookups by id', () => {
+  it('answer a missing thread with null and NOT_FOUND for that field, keeping its siblings', async () => {
+    const assistant = await t.openai.beta.assistants.create({ model: 'gpt-4o', name: 'kept' });
+    const response = await t.graphql<{
+      assistants: { nodes: { id: string }[] };
+      thread: { id: string } | null;
+    }>('{ assistants { nodes { id } } thread(id: "thread_nope") { id } }');
+    expect(response.data).toEqual({ assistants: { nodes: [{ id: assistant.id }] }, thread: null });
+    expect(response.errors).toEqual([
+      expect.objectContaining({
+        message: "No thread found with id 'thread_nope'.",
+        path: ['thread'],
+        extensions: expect.objectContaining({ code: 'NOT_FOUND' }),
+      }),
+    ]);
+  });
+
+  it('are each null with NOT_FOUND at their own path, in one request', async () => {
+    const query = `{ ${LOOKUPS.map(([field, args]) => `${field}(${args}) { __typename }`).join(' ')} }`;
+    const response = await t.graphql(query);
+    expect(response.data).toEqual(Object.fromEntries(LOOKUPS.map(([field]) => [field, null])));
+    const byField = new Map(response.errors?.map((error) => [error.path?.[0], error]));
+    for (const [field] of LOOKUPS) {
+      expect(byField.get(field)?.extensions?.code, field).toBe('NOT_FOUND');
+    }
+    expect(response.errors).toHaveLength(LOOKUPS.length);
+  });
+
+  it('still refuse another project’s row as NOT_FOUND, showing nothing of it', async () => {
+    const other = await t.createOtherProject();
+    const thread = await t.client(other.apiKey).beta.threads.create({ metadata: { a: 'secret' } });
+    const response = await t.graphql('query ($id: ID!) { thread(id: $id) { id metadata } }', {
+      id: thread.id,
+    });
+    expect(response.data).toEqual({ thread: null });
+    expect(response.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('REST over the nullable lookups', () => {
+  it('answers a missing resource with the same 404 as before', async () => {
+    const thread = await t.openai.beta.threads.create();
+    const attempts: [string, () => Promise<unknown>, string][] = [
+      [
+        'assistant',
+        () => t.openai.beta.assistants.retrieve('asst_nope'),
+        "No assistant found with id 'asst_nope'.",
+      ],
+      [
+        'thread',
+        () => t.openai.beta.threads.retrieve('thread_nope'),
+        "No thread found with id 'thread_nope'.",
+      ],
+      [
+        'message',
+        () => t.openai.beta.threads.messages.retrieve('msg_nope', { thread_id: thread.id }),
+        "No message found with id 'msg_nope'.",
+      ],
+      [
+        'run',
+        () => t.openai.beta.threads.runs.retrieve('run_nope', { thread_id: thread.id }),
+        "No run found with id 'run_nope'.",
+      ],
+      ['file', () => t.openai.files.retrieve('file-nope'), 'No such File object: file-nope'],
+      [
+        'vector store',
+        () => t.openai.vectorStores.retrieve('vs_nope'),
+        "No vector store found with id 'vs_nope'.",
+      ],
+    ];
+    for (const [label, attempt, message] of attempts) {
+      const error = await apiError(attempt());
+      expect(error, label).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(error.status, label).toBe(404);
+      expect(error.message, label).toBe(`404 ${message}`);
+    }
+  });
+});
