@@ -56,6 +56,11 @@ export function useThreadTranscript(threadId: string): ThreadTranscript {
         if (!live) {
           return;
         }
+        // A missing thread comes with a NOT_FOUND error, which `request` throws; null is that.
+        if (!thread) {
+          setError(`No thread found with id '${threadId}'.`);
+          return;
+        }
         const active = thread.activeRun;
         let loaded = transcriptFromLoad(
           thread.messages.nodes,
