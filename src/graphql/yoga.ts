@@ -8,6 +8,7 @@ import { GRAPHIQL_DEFAULT_QUERY } from './graphiql-default-query.js';
 import { createGraphiQLRenderer } from './graphiql-page.js';
 import type { GraphQLLimits } from './limits/operation-limits.js';
 import { useOperationLimits } from './limits/use-operation-limits.js';
+import { usePartialDataStatus } from './partial-data-status.js';
 import { getSchema } from './schema.js';
 import { useStreamingUploads } from './streaming-uploads.js';
 import { tracingPlugin } from './tracing-plugin.js';
@@ -36,7 +37,12 @@ export function createGraphQLServer(
     schema: getSchema(),
     graphqlEndpoint: '/graphql',
     // Uploads stream to storage instead of being read whole into memory by yoga.
-    plugins: [useStreamingUploads(), useOperationLimits(limits), tracingPlugin()],
+    plugins: [
+      useStreamingUploads(),
+      useOperationLimits(limits),
+      tracingPlugin(),
+      usePartialDataStatus(),
+    ],
     // Yoga's own check stays behind ours as a backstop; `false` when batches are refused.
     batching: limits.maxBatch > 0 && { limit: limits.maxBatch },
     landingPage: false,

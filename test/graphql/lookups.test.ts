@@ -30,6 +30,8 @@ describe('GraphQL lookups by id', () => {
       assistants: { nodes: { id: string }[] };
       thread: { id: string } | null;
     }>('{ assistants { nodes { id } } thread(id: "thread_nope") { id } }');
+    // Data is present, so 200 (GraphQL over HTTP), whatever the errors beside it.
+    expect(response.status).toBe(200);
     expect(response.data).toEqual({ assistants: { nodes: [{ id: assistant.id }] }, thread: null });
     expect(response.errors).toEqual([
       expect.objectContaining({
@@ -57,6 +59,7 @@ describe('GraphQL lookups by id', () => {
     const response = await t.graphql('query ($id: ID!) { thread(id: $id) { id metadata } }', {
       id: thread.id,
     });
+    expect(response.status).toBe(200);
     expect(response.data).toEqual({ thread: null });
     expect(response.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });

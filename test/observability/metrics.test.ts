@@ -70,7 +70,22 @@ describe('GET /metrics', () => {
       });
       expect(failed.status).toBe('failed');
 
-      const all = await scrape();
+      // pg-boss writes a job's completion after its handler returns, so the run can be ended
+      // before its job is counted completed: scrape until both jobs are (bounded).
+      let all = await scrape();
+      const jobsCompleted = () =>
+        all
+          .filter(
+            (sample) =>
+              sample.name === 'assistants_jobs' &&
+              sample.labels.queue === 'execute-run' &&
+              sample.labels.state === 'completed',
+          )
+          .reduce((sum, sample) => sum + sample.value, 0);
+      for (let tries = 0; jobsCompleted() < 2 && tries < 50; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        all = await scrape();
+      }
       const value = (name: string, labels: Record<string, string> = {}) =>
         all
           .filter(
