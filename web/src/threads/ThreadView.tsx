@@ -14,6 +14,10 @@ import { RunTimeline } from './RunTimeline.js';
 import { isActive, runStatusInWords, runsNewestFirst } from './transcript-state.js';
 import { useThreadTranscript } from './use-thread-transcript.js';
 
+type AttachmentTool = 'file_search' | 'code_interpreter';
+type AttachmentTools = Record<AttachmentTool, boolean>;
+const ATTACHMENT_TOOLS: AttachmentTool[] = ['file_search', 'code_interpreter'];
+
 function messageOf(caught: unknown): string {
   return caught instanceof Error ? caught.message : String(caught);
 }
@@ -28,9 +32,14 @@ export function ThreadView(props: { threadId: string; assistantId: string }) {
   const attachId = useId();
   const [text, setText] = useState('');
   const [attachments, setAttachments] = useState<File[]>([]);
+  const [attachFor, setAttachFor] = useState<AttachmentTools>({
+    file_search: true,
+    code_interpreter: false,
+  });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const log = useRef<HTMLDivElement>(null);
+  const attachInput = useRef<HTMLInputElement>(null);
   const transcript = live.transcript;
 
   const runs = transcript ? runsNewestFirst(transcript) : [];
@@ -52,10 +61,14 @@ export function ThreadView(props: { threadId: string; assistantId: string }) {
     }
   });
 
+  const tools = ATTACHMENT_TOOLS.filter((tool) => attachFor[tool]).map((type) => ({ type }));
+  // An attachment no tool reads would be refused by the server; say so before uploading.
+  const attachmentsUnused = attachments.length > 0 && tools.length === 0;
+
   const send = async (event?: FormEvent) => {
     event?.preventDefault();
     const content = text.trim();
-    if (!content || !props.assistantId || active) {
+    if (!content || !props.assistantId || active || attachmentsUnused) {
       return;
     }
     setBusy(true);
@@ -77,15 +90,15 @@ export function ThreadView(props: { threadId: string; assistantId: string }) {
         input: {
           role: 'user',
           content: [{ type: 'text', text: content }],
-          attachments: fileIds.map((fileId) => ({
-            fileId,
-            tools: [{ type: 'file_search' as const }],
-          })),
+          attachments: fileIds.map((fileId) => ({ fileId, tools })),
         },
       });
       live.addMessage(createMessage);
       setText('');
       setAttachments([]);
+      if (attachInput.current) {
+        attachInput.current.value = '';
+      }
       const { createRun } = await request(CreateRunDocument, {
         threadId,
         input: { assistantId: props.assistantId },
@@ -177,20 +190,39 @@ export function ThreadView(props: { threadId: string; assistantId: string }) {
           </label>
           <input
             id={attachId}
+            ref={attachInput}
             type="file"
             multiple
             onChange={(event) => setAttachments([...(event.target.files ?? [])])}
           />
+          {attachments.length > 0 &&
+            ATTACHMENT_TOOLS.map((tool) => (
+              <label key={tool} className="inline">
+                <input
+                  type="checkbox"
+                  checked={attachFor[tool]}
+                  onChange={(event) =>
+                    setAttachFor((current) => ({ ...current, [tool]: event.target.checked }))
+                  }
+                />
+                Attach for {tool}
+              </label>
+            ))}
           <button
             type="submit"
             className="primary"
-            disabled={busy || !text.trim() || !props.assistantId || active !== null}
+            disabled={
+              busy || !text.trim() || !props.assistantId || active !== null || attachmentsUnused
+            }
           >
             Send
           </button>
         </div>
         {!props.assistantId && <p className="hint">Create an assistant first (Assistants).</p>}
         {active && <p className="hint">A run is active; wait for it or cancel it.</p>}
+        {attachmentsUnused && (
+          <p className="hint">Pick file_search or code_interpreter for the attached files.</p>
+        )}
         {error && <p role="alert">{error}</p>}
       </form>
       <RunTimeline runs={runs} />
