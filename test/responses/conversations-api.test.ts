@@ -237,3 +237,79 @@ describe('responses on a conversation', () => {
     expect(after.data).toHaveLength(2);
   });
 });
+
+describe('two responses on one conversation at once', () => {
+  it('each sees the history as it stood, and their turns are appended whole, one after the other', async () => {
+    const { openai } = app.t;
+    const conversation = await openai.conversations.create({ items: [userText('Start')] });
+    app.upstream.script(
+      { text: ['a', 'b', 'c', 'd'], delayMsBetweenChunks: 30 },
+      { text: ['w', 'x', 'y', 'z'], delayMsBetweenChunks: 30 },
+    );
+    const before = app.upstream.requests.length;
+    const [left, right] = await Promise.all(
+      ['Left', 'Right'].map((text) =>
+        openai.responses.create({ model: 'gpt-test', input: text, conversation: conversation.id }),
+      ),
+    );
+    const seen = app.upstream.requests.slice(before).map((request) => request.body.messages);
+    expect(seen).toHaveLength(2);
+    for (const messages of seen) {
+      expect(messages.slice(0, 1)).toEqual([{ role: 'user', content: 'Start' }]);
+      expect(messages).toHaveLength(2);
+    }
+
+    const items = await openai.conversations.items.list(conversation.id, { order: 'asc' });
+    const ids = items.data.map((item) => item.id);
+    expect(ids).toHaveLength(5);
+    for (const response of [left, right]) {
+      const output = response?.output[0]?.id ?? '';
+      const at = ids.indexOf(output);
+      expect(at).toBeGreaterThan(1);
+      // The response's own input item sits right before its output: the turn is contiguous.
+      const input = (await openai.responses.inputItems.list(response?.id ?? '')).data[0]?.id;
+      expect(ids[at - 1]).toBe(input);
+    }
+  });
+});
+
+describe('the Conversation node over GraphQL', () => {
+  it('pages its items as a connection and is the conversation of its responses', async () => {
+    const { openai } = app.t;
+    const conversation = await openai.conversations.create({
+      items: ['one', 'two', 'three'].map(userText),
+    });
+    app.upstream.script({ text: 'Four' });
+    const response = await openai.responses.create({
+      model: 'gpt-test',
+      input: 'And?',
+      conversation: conversation.id,
+    });
+    const result = await app.t.graphql<{
+      node: { id: string; items: { edges: { node: { type: string } }[] } } | null;
+      responseNode: { id: string } | null;
+      response: { conversation: { id: string; metadata: unknown } | null } | null;
+    }>(
+      `query ($id: ID!, $responseId: ID!) {
+        node(id: $id) { id ... on Conversation { items(first: 2, order: asc) { edges { node { type data } } pageInfo { hasNextPage } } } }
+        responseNode: node(id: $responseId) { ... on Response { id } }
+        response(id: $responseId) { conversation { id metadata } }
+      }`,
+      { id: conversation.id, responseId: response.id },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.node?.id).toBe(conversation.id);
+    expect(result.data?.node?.items).toMatchObject({
+      edges: [
+        { node: { type: 'message', data: { content: [{ text: 'one' }] } } },
+        { node: { type: 'message', data: { content: [{ text: 'two' }] } } },
+      ],
+      pageInfo: { hasNextPage: true },
+    });
+    expect(result.data?.responseNode?.id).toBe(response.id);
+    expect(result.data?.response?.conversation).toEqual({ id: conversation.id, metadata: {} });
+
+    const missing = await app.t.graphql('query { conversation(id: "conv_nope") { id } }');
+    expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});

@@ -22,21 +22,23 @@ import {
 
 type ConversationQuery = Omit<Prisma.ConversationFindFirstArgs, 'where'>;
 
-export function conversationNotFound(id: string, param: string | null = null): NotFoundError {
+function conversationNotFound(id: string, param: string | null = null): NotFoundError {
   return new NotFoundError(`Conversation with id '${id}' not found.`, { param });
 }
 
+/** A conversation of the caller's project; `param` names the field a 404 blames. */
 export async function getConversation(
   ctx: ServiceContext,
   id: string,
   query: ConversationQuery = {},
+  param: string | null = null,
 ): Promise<Conversation> {
   const row = await ctx.db.conversation.findFirst({
     ...query,
     where: { id, projectId: ctx.actor.projectId },
   });
   if (!row) {
-    throw conversationNotFound(id);
+    throw conversationNotFound(id, param);
   }
   return row;
 }

@@ -4,7 +4,7 @@ import type { Prisma, Response, ResponseEvent } from '../../generated/prisma/cli
 import { newId } from '../../ids.js';
 import { executeResponseJob } from '../../jobs/execute-response.js';
 import { parseInput } from '../common/validation.js';
-import { conversationNotFound, getConversation } from '../conversations/conversations.js';
+import { getConversation } from '../conversations/conversations.js';
 import { endable } from '../runs/run-streams.js';
 import { type CreateResponseInput, createResponseSchema, toStoredItems } from './response-input.js';
 import { responseObject } from './response-object.js';
@@ -50,9 +50,7 @@ export async function createResponse(
       ? input.conversation.id
       : (input.conversation ?? null);
   if (conversationId !== null) {
-    await getConversation(ctx, conversationId, { select: { id: true } }).catch(() => {
-      throw conversationNotFound(conversationId, 'conversation');
-    });
+    await getConversation(ctx, conversationId, { select: { id: true } }, 'conversation');
   }
   if (input.previousResponseId) {
     const previous = await ctx.db.response.findFirst({
