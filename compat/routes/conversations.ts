@@ -54,10 +54,9 @@ export const conversationRoutes: Route[] = [
     path: '/conversations/:conversation_id',
     beta: false,
     async handle({ params, body, run }) {
-      const input = fields(body, ['metadata']);
       const data = await run(UpdateConversationDocument, {
         id: params.conversation_id,
-        input: { metadata: input.metadata ?? null },
+        input: fields(body, ['metadata']),
       });
       return data.updateConversation.openai;
     },
@@ -100,10 +99,9 @@ export const conversationRoutes: Route[] = [
     path: '/conversations/:conversation_id/items',
     beta: false,
     async handle({ params, body, run }) {
-      const input = fields(body, ['items']);
       const data = await run(CreateConversationItemsDocument, {
         conversationId: params.conversation_id,
-        items: input.items ?? null,
+        items: fields(body, ['items']).items,
       });
       return itemList(data.createConversationItems, false);
     },

@@ -313,3 +313,91 @@ describe('the Conversation node over GraphQL', () => {
     expect(missing.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
   });
 });
+
+describe('conversation bodies missing what they need', () => {
+  it('are 400s naming the field, not server errors', async () => {
+    const { openai } = app.t;
+    const conversation = await openai.conversations.create({});
+    const post = (path: string, body: unknown) =>
+      app.t.rest(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const noMetadata = await post(`/conversations/${conversation.id}`, {});
+    expect(noMetadata.status).toBe(400);
+    expect((await noMetadata.json()).error).toMatchObject({ param: 'metadata' });
+    const badMetadata = await post(`/conversations/${conversation.id}`, { metadata: { a: 1 } });
+    expect(badMetadata.status).toBe(400);
+    const noItems = await post(`/conversations/${conversation.id}/items`, {});
+    expect(noItems.status).toBe(400);
+    expect((await noItems.json()).error).toMatchObject({ param: 'items' });
+    const notList = await post(`/conversations/${conversation.id}/items`, { items: 'hello' });
+    expect(notList.status).toBe(400);
+  });
+});
+
+describe('a function call on a conversation, answered in the background', () => {
+  it('keeps the call and its output in the history the upstream sees', async () => {
+    const { openai } = app.t;
+    const conversation = await openai.conversations.create({});
+    const weather = {
+      type: 'function' as const,
+      name: 'get_weather',
+      parameters: { type: 'object', properties: { city: { type: 'string' } } },
+      strict: false,
+    };
+    app.upstream.script(
+      { toolCalls: [{ id: 'call_c1', name: 'get_weather', arguments: '{"city":"Oslo"}' }] },
+      { text: 'Sunny.' },
+    );
+    const first = await openai.responses.create({
+      model: 'gpt-test',
+      input: 'Weather in Oslo?',
+      tools: [weather],
+      conversation: conversation.id,
+    });
+    expect(first.output).toMatchObject([{ type: 'function_call', call_id: 'call_c1' }]);
+
+    const queued = await openai.responses.create({
+      model: 'gpt-test',
+      tools: [weather],
+      background: true,
+      conversation: conversation.id,
+      input: [{ type: 'function_call_output', call_id: 'call_c1', output: '{"sky":"sunny"}' }],
+    });
+    expect(queued.status).toBe('queued');
+    let response = queued;
+    const deadline = Date.now() + 10_000;
+    while (response.status === 'queued' || response.status === 'in_progress') {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      response = await openai.responses.retrieve(queued.id);
+    }
+    expect(response.output_text).toBe('Sunny.');
+    expect(app.upstream.requests.at(-1)?.body.messages).toEqual([
+      { role: 'user', content: 'Weather in Oslo?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'call_c1',
+            type: 'function',
+            function: { name: 'get_weather', arguments: '{"city":"Oslo"}' },
+          },
+        ],
+      },
+      { role: 'tool', tool_call_id: 'call_c1', content: '{"sky":"sunny"}' },
+    ]);
+    const raw = await app.t.rest(`/conversations/${conversation.id}/items?order=asc`);
+    const items = await raw.json();
+    expectResponsesSpec('ConversationItemList', items);
+    expect(items.data.map((item: { type: string }) => item.type)).toEqual([
+      'message',
+      'function_call',
+      'function_call_output',
+      'message',
+    ]);
+  });
+});

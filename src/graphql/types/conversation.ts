@@ -61,8 +61,9 @@ const CreateConversationInput = builder.inputType('CreateConversationInput', {
   }),
 });
 
+// Required fields are checked by the service, so a missing one is a 400 naming it.
 const UpdateConversationInput = builder.inputType('UpdateConversationInput', {
-  fields: (t) => ({ metadata: t.field({ type: 'JSON', required: true }) }),
+  fields: (t) => ({ metadata: t.field({ type: 'JSON', description: 'Required.' }) }),
 });
 
 builder.queryFields((t) => ({
@@ -103,7 +104,7 @@ builder.mutationFields((t) => ({
     description: 'Appends up to 20 items to a conversation, in order; returns them as stored.',
     args: {
       conversationId: t.arg.id({ required: true }),
-      items: t.arg({ type: 'JSON', required: true }),
+      items: t.arg({ type: 'JSON', description: 'Required: 1 to 20 input items.' }),
     },
     resolve: (_root, args, ctx) =>
       createConversationItems(ctx, String(args.conversationId), { items: args.items }),
