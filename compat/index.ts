@@ -15,6 +15,7 @@ import { adminLimitRoutes } from './routes/admin-limits.js';
 import { adminProjectRoutes } from './routes/admin-projects.js';
 import { adminUsageRoutes } from './routes/admin-usage.js';
 import { assistantRoutes } from './routes/assistants.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
 import { responseRoutes } from './routes/responses.js';
@@ -56,6 +57,7 @@ export function createCompatHandler(options: CompatOptions) {
   const router = createRouter([
     ...runRoutes,
     ...responseRoutes,
+    ...conversationRoutes,
     ...assistantRoutes,
     ...threadRoutes,
     ...messageRoutes,

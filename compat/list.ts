@@ -73,3 +73,14 @@ export function adminPage(query: Record<string, unknown>) {
   const page = pageVariables(query);
   return { ...page, order: page.order ?? 'asc' };
 }
+
+/** OpenAI's item list (a response's input items, a conversation's items): its ends' ids. */
+export function itemList(items: { id: string; data: unknown }[], hasMore: boolean) {
+  return {
+    object: 'list',
+    data: items.map((item) => item.data),
+    first_id: items[0]?.id ?? null,
+    last_id: items.at(-1)?.id ?? null,
+    has_more: hasMore,
+  };
+}

@@ -265,27 +265,42 @@ describe('the run store', () => {
   });
 });
 
+/**
+ * Statements and Prisma calls that write `tables` (SQL names) or `models` (Prisma's), as a
+ * function of a file's source.
+ */
+function writesOf(tables: string[], models: string[]): (source: string) => string[] {
+  const sql = new RegExp(
+    `\\b(?:INSERT\\s+INTO|UPDATE|DELETE\\s+FROM)\\s+(?:${tables.join('|')})\\b`,
+    'gi',
+  );
+  const prisma = new RegExp(
+    `\\.(?:${models.join('|')})\\.(?:create|createMany|update|updateMany|upsert|delete|deleteMany)\\s*\\(`,
+    'g',
+  );
+  return (source) => [...source.matchAll(sql), ...source.matchAll(prisma)].map((match) => match[0]);
+}
+
+/** `file: write` for every write matched by `writes` in src outside the store directory. */
+function writesOutside(store: string, writes: (source: string) => string[]): string[] {
+  return sourceFiles('src')
+    .filter((file) => !file.startsWith(`${store}${path.sep}`))
+    .flatMap((file) =>
+      writes(readFileSync(path.join(root, file), 'utf8')).map((write) => `${file}: ${write}`),
+    );
+}
+
 const RESPONSE_STORE = path.join('src', 'services', 'responses', 'store');
 
 /** Statements and Prisma calls in `source` that write responses, their items or their events. */
-function responseWrites(source: string): string[] {
-  const sql =
-    /\b(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(?:responses|response_items|response_events)\b/gi;
-  const prisma =
-    /\.(?:response|responseItem|responseEvent)\.(?:create|createMany|update|updateMany|upsert|delete|deleteMany)\s*\(/g;
-  return [...source.matchAll(sql), ...source.matchAll(prisma)].map((match) => match[0]);
-}
+const responseWrites = writesOf(
+  ['responses', 'response_items', 'response_events'],
+  ['response', 'responseItem', 'responseEvent'],
+);
 
 describe('the response store', () => {
   it('is the only module that writes responses, their items and their events', () => {
-    const offenders = sourceFiles('src')
-      .filter((file) => !file.startsWith(`${RESPONSE_STORE}${path.sep}`))
-      .flatMap((file) =>
-        responseWrites(readFileSync(path.join(root, file), 'utf8')).map(
-          (write) => `${file}: ${write}`,
-        ),
-      );
-    expect(offenders).toEqual([]);
+    expect(writesOutside(RESPONSE_STORE, responseWrites)).toEqual([]);
   });
 
   it('the test would notice a write elsewhere', () => {
@@ -295,5 +310,33 @@ describe('the response store', () => {
     expect(responseWrites('db.response.findFirst(); sql`UPDATE responses_archive SET x`')).toEqual(
       [],
     );
+  });
+});
+
+/**
+ * Conversations have their own store: responses append to them (with their end, in one
+ * transaction) through it, as the Conversations API does.
+ */
+const CONVERSATION_STORE = path.join('src', 'services', 'conversations', 'store');
+
+const conversationWrites = writesOf(
+  ['conversations', 'conversation_items'],
+  ['conversation', 'conversationItem'],
+);
+
+describe('the conversation store', () => {
+  it('is the only module that writes conversations and their items', () => {
+    expect(writesOutside(CONVERSATION_STORE, conversationWrites)).toEqual([]);
+  });
+
+  it('the test would notice a write elsewhere', () => {
+    expect(
+      conversationWrites(
+        'db.conversationItem.createMany({}); sql`INSERT INTO conversation_items (id)`',
+      ),
+    ).toEqual(['INSERT INTO conversation_items', '.conversationItem.createMany(']);
+    expect(
+      conversationWrites('db.conversation.findMany(); sql`UPDATE conversations_log SET x`'),
+    ).toEqual([]);
   });
 });

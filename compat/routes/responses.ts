@@ -7,7 +7,7 @@ import {
   ListResponseInputItemsDocument,
   ResponseEventsDocument,
 } from '../generated/operations.js';
-import { pageVariables } from '../list.js';
+import { itemList, pageVariables } from '../list.js';
 import type { Route, RouteRequest } from '../router.js';
 import { EventStream } from '../stream.js';
 
@@ -153,16 +153,7 @@ export const responseRoutes: Route[] = [
         limit: page.first,
         order: page.order,
       });
-      const items = data.responseInputItems.data.map((item) => item.data);
-      const first = data.responseInputItems.data[0];
-      const last = data.responseInputItems.data.at(-1);
-      return {
-        object: 'list',
-        data: items,
-        first_id: first?.id ?? null,
-        last_id: last?.id ?? null,
-        has_more: data.responseInputItems.hasMore,
-      };
+      return itemList(data.responseInputItems.data, data.responseInputItems.hasMore);
     },
   },
 ];

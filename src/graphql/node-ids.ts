@@ -14,6 +14,8 @@ const NODE_TYPES: [prefix: string, typename: string][] = [
   [ID_PREFIXES.project, 'Project'],
   [ID_PREFIXES.apiKey, 'ApiKey'],
   [ID_PREFIXES.serviceAccount, 'ServiceAccount'],
+  [ID_PREFIXES.response, 'Response'],
+  [ID_PREFIXES.conversation, 'Conversation'],
 ];
 
 /** The GraphQL type of the object an id names, by its prefix; null for no known prefix. */

@@ -12,7 +12,7 @@ import {
 import { builder } from '../builder.js';
 import { DeletionResult } from './common.js';
 
-const ResponseItemRef = builder.objectRef<StoredItem>('ResponseItem').implement({
+export const ResponseItemRef = builder.objectRef<StoredItem>('ResponseItem').implement({
   description:
     'An input or output item of a response (a message, a function call, a function call output).',
   fields: (t) => ({

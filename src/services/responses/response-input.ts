@@ -68,7 +68,7 @@ function within<S extends z.ZodType>(
 }
 
 /** Items without `type` are messages (OpenAI's EasyInputMessage). */
-const inputItemSchema = z.unknown().transform((value, ctx) => {
+export const inputItemSchema = z.unknown().transform((value, ctx) => {
   const type =
     typeof value === 'object' && value !== null && 'type' in value ? value.type : 'message';
   const schema =

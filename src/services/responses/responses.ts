@@ -4,6 +4,7 @@ import type { Prisma, Response, ResponseEvent } from '../../generated/prisma/cli
 import { newId } from '../../ids.js';
 import { executeResponseJob } from '../../jobs/execute-response.js';
 import { parseInput } from '../common/validation.js';
+import { getConversation } from '../conversations/conversations.js';
 import { endable } from '../runs/run-streams.js';
 import { type CreateResponseInput, createResponseSchema, toStoredItems } from './response-input.js';
 import { responseObject } from './response-object.js';
@@ -44,11 +45,12 @@ export async function createResponse(
   options: { wait: boolean } = { wait: false },
 ): Promise<Response> {
   const input = parseInput(createResponseSchema, raw);
-  if (input.conversation) {
-    // TODO(#15): conversations are the next step of the Responses work.
-    throw new InvalidRequestError("'conversation' is not supported yet.", {
-      param: 'conversation',
-    });
+  const conversationId =
+    typeof input.conversation === 'object' && input.conversation !== null
+      ? input.conversation.id
+      : (input.conversation ?? null);
+  if (conversationId !== null) {
+    await getConversation(ctx, conversationId, { select: { id: true } }, 'conversation');
   }
   if (input.previousResponseId) {
     const previous = await ctx.db.response.findFirst({
@@ -83,7 +85,7 @@ export async function createResponse(
     store: input.store ?? true,
     background: input.background ?? false,
     previousResponseId: input.previousResponseId ?? null,
-    conversationId: null,
+    conversationId,
   };
   const queued = {
     ...response,

@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { inTransaction } from '../../../db/db.js';
 import type { Response } from '../../../generated/prisma/client.js';
 import { ModelError } from '../../../models/chat-model.js';
 import { isAbortError } from '../../../models/openai-chat-model.js';
+import { conversationHistory } from '../../conversations/conversations.js';
+import { appendConversationItems } from '../../conversations/store/conversation-writes.js';
 import type { EngineContext } from '../../runs/engine/engine-context.js';
 import { addUsage, type Usage } from '../../runs/usage.js';
 import { responseHistory, responseItems } from '../response-history.js';
+import type { StoredItem } from '../response-input.js';
 import { responseObject, responseUsage } from '../response-object.js';
 import { responseSettings } from '../response-settings.js';
 import { END_EVENTS } from '../response-status.js';
@@ -72,25 +76,35 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
   const writer = new OutputWriter(deps, { ...owned, projectId: row.projectId });
   const inProgress = { ...row, status: 'in_progress' };
   let usage: Usage | null = null;
+  let input: StoredItem[] = [];
   const end = (fields: Omit<ResponseEnd, 'event'>) =>
-    endResponse(
-      deps.db,
-      owned,
-      {
-        ...fields,
-        event: {
-          type: END_EVENTS[fields.status],
-          response: responseObject({ ...inProgress, ...fields }, writer.items),
+    inTransaction(deps.db, async (tx) => {
+      const ended = await endResponse(
+        tx,
+        owned,
+        {
+          ...fields,
+          event: {
+            type: END_EVENTS[fields.status],
+            response: responseObject({ ...inProgress, ...fields }, writer.items),
+          },
         },
-      },
-      deps.responseEvents,
-    );
+        deps.responseEvents,
+      );
+      // The conversation gets the response's turn with its end, in the same transaction: a
+      // response that ends is in its history, one that fails or was taken over is not.
+      if (ended && row.conversationId && fields.status !== 'failed') {
+        await appendConversationItems(tx, row.conversationId, [...input, ...writer.items]);
+      }
+      return ended;
+    });
   try {
     const settings = responseSettings(row);
-    const items = [
-      ...(await responseHistory(deps.db, responseId)),
-      ...(await responseItems(deps.db, responseId, 'input')),
-    ];
+    input = await responseItems(deps.db, responseId, 'input');
+    const history = row.conversationId
+      ? await conversationHistory(deps.db, row.conversationId)
+      : await responseHistory(deps.db, responseId);
+    const items = [...history, ...input];
     let finishReason: string | null = null;
     const request = responseChatRequest(
       { ...row, ...settings },

@@ -1,0 +1,133 @@
+import { RestError } from '../errors.js';
+import {
+  CreateConversationDocument,
+  CreateConversationItemsDocument,
+  DeleteConversationDocument,
+  DeleteConversationItemDocument,
+  GetConversationDocument,
+  GetConversationItemDocument,
+  ListConversationItemsDocument,
+  UpdateConversationDocument,
+} from '../generated/operations.js';
+import { itemList, pageVariables } from '../list.js';
+import type { Route } from '../router.js';
+
+/** The body's fields, refusing any other as OpenAI does (a typo must not pass silently). */
+function fields(body: Record<string, unknown>, allowed: string[]): Record<string, unknown> {
+  for (const field of Object.keys(body)) {
+    if (!allowed.includes(field)) {
+      throw new RestError(400, `Unknown parameter: '${field}'.`, {
+        param: field,
+        code: 'unknown_parameter',
+      });
+    }
+  }
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
+}
+
+export const conversationRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/conversations',
+    beta: false,
+    async handle({ body, run }) {
+      const data = await run(CreateConversationDocument, {
+        input: fields(body, ['items', 'metadata']),
+      });
+      return data.createConversation.openai;
+    },
+  },
+  {
+    method: 'GET',
+    path: '/conversations/:conversation_id',
+    beta: false,
+    async handle({ params, run }) {
+      const data = await run(GetConversationDocument, { id: params.conversation_id });
+      if (!data.conversation) {
+        throw new RestError(404, `Conversation with id '${params.conversation_id}' not found.`);
+      }
+      return data.conversation.openai;
+    },
+  },
+  {
+    method: 'POST',
+    path: '/conversations/:conversation_id',
+    beta: false,
+    async handle({ params, body, run }) {
+      const data = await run(UpdateConversationDocument, {
+        id: params.conversation_id,
+        input: fields(body, ['metadata']),
+      });
+      return data.updateConversation.openai;
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/conversations/:conversation_id',
+    beta: false,
+    async handle({ params, run }) {
+      const data = await run(DeleteConversationDocument, { id: params.conversation_id });
+      return { id: data.deleteConversation.id, object: 'conversation.deleted', deleted: true };
+    },
+  },
+  {
+    method: 'GET',
+    path: '/conversations/:conversation_id/items',
+    beta: false,
+    async handle({ params, query, run }) {
+      // `include` asks for fields of tool call items this server does not produce yet.
+      const { include: _include, ...rest } = query;
+      const page = pageVariables(rest);
+      const data = await run(ListConversationItemsDocument, {
+        id: params.conversation_id,
+        first: page.first,
+        after: page.after,
+        order: page.order,
+      });
+      if (!data.conversation) {
+        throw new RestError(404, `Conversation with id '${params.conversation_id}' not found.`);
+      }
+      const { edges, pageInfo } = data.conversation.items;
+      return itemList(
+        edges.map((edge) => edge.node),
+        pageInfo.hasNextPage,
+      );
+    },
+  },
+  {
+    method: 'POST',
+    path: '/conversations/:conversation_id/items',
+    beta: false,
+    async handle({ params, body, run }) {
+      const data = await run(CreateConversationItemsDocument, {
+        conversationId: params.conversation_id,
+        items: fields(body, ['items']).items,
+      });
+      return itemList(data.createConversationItems, false);
+    },
+  },
+  {
+    method: 'GET',
+    path: '/conversations/:conversation_id/items/:item_id',
+    beta: false,
+    async handle({ params, run }) {
+      const data = await run(GetConversationItemDocument, {
+        conversationId: params.conversation_id,
+        id: params.item_id,
+      });
+      return data.conversationItem.data;
+    },
+  },
+  {
+    method: 'DELETE',
+    path: '/conversations/:conversation_id/items/:item_id',
+    beta: false,
+    async handle({ params, run }) {
+      const data = await run(DeleteConversationItemDocument, {
+        conversationId: params.conversation_id,
+        id: params.item_id,
+      });
+      return data.deleteConversationItem.openai;
+    },
+  },
+];
