@@ -1,5 +1,6 @@
 import OpenAI, { toFile } from 'openai';
 import { describe, expect, it } from 'vitest';
+import { createTenant, type Tenant } from '../setup/admin-app.js';
 import type { AppWithUpstream } from '../setup/app-with-upstream.js';
 import { useAppWithUpstream } from '../setup/app-with-upstream.js';
 import { embeddingsResponse } from '../setup/fake-embeddings.js';
@@ -23,17 +24,7 @@ function reportedTokens(from: number): { tokens: number; requests: number } {
   return { tokens, requests: sent.length };
 }
 
-async function tenant(name: string) {
-  const project = await admin.admin.organization.projects.create({ name });
-  const account = await admin.admin.organization.projects.serviceAccounts.create(project.id, {
-    name,
-  });
-  const key = account.api_key;
-  if (!key) {
-    throw new Error('no key');
-  }
-  return { projectId: project.id, keyId: key.id, client: app.t.client(key.value) };
-}
+const tenant = (name: string): Promise<Tenant> => createTenant(app, admin, name);
 
 describe('usage of embeddings', () => {
   it('meters indexing and search queries, per project and key, as the upstream reported', async () => {
