@@ -94,4 +94,49 @@ describe('usage of embeddings', () => {
     });
     expect(otherModel.data[0]?.results).toEqual([]);
   });
+
+  it('meters the query of a run’s file_search for the run’s key', async () => {
+    const startTime = Math.floor(Date.now() / 1000) - 60;
+    const c = await tenant('embeddings C');
+    const before = app.upstream.embeddingRequests.length;
+    const store = await c.client.vectorStores.create({ name: 'notes' });
+    const file = await c.client.vectorStores.files.uploadAndPoll(
+      store.id,
+      await toFile(Buffer.from('The worker is woken by LISTEN and NOTIFY.'), 'notes.md'),
+      { pollIntervalMs: 20 },
+    );
+    expect(file.status).toBe('completed');
+    const assistant = await c.client.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'file_search' }],
+      tool_resources: { file_search: { vector_store_ids: [store.id] } },
+    });
+    const thread = await c.client.beta.threads.create({
+      messages: [{ role: 'user', content: 'How is the worker woken?' }],
+    });
+    app.upstream.script(
+      { toolCalls: [{ name: 'file_search', arguments: '{"query":"worker woken"}' }] },
+      { text: 'By NOTIFY.' },
+    );
+    const run = await c.client.beta.threads.runs.createAndPoll(thread.id, {
+      assistant_id: assistant.id,
+    });
+    expect(run.status).toBe('completed');
+    const spent = reportedTokens(before);
+    // One request to index the single chunk, one for the run's query.
+    expect(spent.requests).toBe(2);
+
+    const page = await admin.admin.organization.usage.embeddings({
+      start_time: startTime,
+      group_by: ['api_key_id'],
+      project_ids: [c.projectId],
+    });
+    expect(page.data[0]?.results).toEqual([
+      expect.objectContaining({
+        api_key_id: c.keyId,
+        input_tokens: spent.tokens,
+        num_model_requests: 2,
+      }),
+    ]);
+  });
 });
