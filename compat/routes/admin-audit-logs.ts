@@ -36,7 +36,11 @@ export const adminAuditLogRoutes: Route[] = [
     async handle({ query, run }) {
       // Newest first, as OpenAI lists the audit log.
       const page = pageVariables(query);
-      const data = await run(ListAuditLogsDocument, page);
+      const types = query.event_types;
+      const data = await run(ListAuditLogsDocument, {
+        ...page,
+        actions: types === undefined || Array.isArray(types) ? types : [types],
+      });
       return serializeList(data.auditLogEntries, serializeAuditLog, page);
     },
   },

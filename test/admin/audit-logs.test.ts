@@ -46,6 +46,16 @@ describe('/v1/organization/audit_logs', () => {
 
     const next = await admin.admin.organization.auditLogs.list({ limit: 1, after: updated?.id });
     expect(next.data.map((entry) => entry.id)).toEqual([created?.id]);
+
+    const onlyUpdates = await admin.admin.organization.auditLogs.list({
+      event_types: ['project.updated', 'project.archived'],
+      limit: 2,
+    });
+    expect(onlyUpdates.data.map((entry) => entry.id)).toEqual([archived?.id, updated?.id]);
+    const graphql = await app.t.graphql<{ auditLogEntries: { nodes: { id: string }[] } }>(
+      `{ auditLogEntries(first: 1, actions: ["project.created"]) { nodes { id } } }`,
+    );
+    expect(graphql.data?.auditLogEntries.nodes).toEqual([{ id: created?.id }]);
   });
 
   it('refuses project keys (403) and a bad limit (400)', async () => {
