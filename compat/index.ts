@@ -11,6 +11,7 @@ import { createOperationRunner } from './graphql.js';
 import { readJsonBody, sendJson } from './http.js';
 import { BinaryResponse, bindRunner, createRouter, JsonResponse } from './router.js';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.js';
+import { adminAuditLogRoutes } from './routes/admin-audit-logs.js';
 import { adminLimitRoutes } from './routes/admin-limits.js';
 import { adminProjectRoutes } from './routes/admin-projects.js';
 import { adminUsageRoutes } from './routes/admin-usage.js';
@@ -70,6 +71,7 @@ export function createCompatHandler(options: CompatOptions) {
     ...vectorStoreSearchRoutes,
     ...adminProjectRoutes,
     ...adminApiKeyRoutes,
+    ...adminAuditLogRoutes,
     ...adminUsageRoutes,
     ...adminLimitRoutes,
   ]);

@@ -3,6 +3,7 @@ import type { ResponseEventHub } from './events/response-event-hub.js';
 import type { RunEventHub } from './events/run-event-hub.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
+import type { ModelPrices } from './models/model-prices.js';
 import type { Retrieval } from './retrieval/retrieval.js';
 import type { SecretBox } from './secrets/secret-box.js';
 import type { BlobStorage } from './storage/blob-storage.js';
@@ -25,6 +26,8 @@ export interface ServiceSettings {
   uploadPartMaxBytes: number;
   /** Seals per-project upstream credentials (SECRETS_KEY); null: none can be stored. */
   secretBox: SecretBox | null;
+  /** USD per 1M tokens by model (MODEL_PRICES_FILE); empty: every cost is 0. */
+  modelPrices: ModelPrices;
 }
 
 /** What every service function receives first. */

@@ -17,6 +17,7 @@ import { jobs as jobDefinitions } from './jobs/registry.js';
 import type { Logger } from './logger.js';
 import type { ChatModel } from './models/chat-model.js';
 import { createModelFromEnv } from './models/model-from-env.js';
+import { loadModelPrices } from './models/model-prices.js';
 import { instrumentChatModel } from './observability/instrumented-model.js';
 import { observeJobs, observePool, observeStreams } from './observability/metrics.js';
 import { createEmbedderFromEnv, createRetrieval, type Retrieval } from './retrieval/retrieval.js';
@@ -102,6 +103,7 @@ export async function createDeps(
   }
   const secretBox = createSecretBox(env.SECRETS_KEY, env.SECRETS_KEY_PREVIOUS);
   const model = await createModelFromEnv(env);
+  const modelPrices = env.MODEL_PRICES_FILE ? await loadModelPrices(env.MODEL_PRICES_FILE) : {};
   const db = createPrismaClient(database, {
     preparedStatements,
     onIdleError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
@@ -130,6 +132,7 @@ export async function createDeps(
       fileMaxBytes: env.FILE_MAX_BYTES,
       uploadPartMaxBytes: env.UPLOAD_PART_MAX_BYTES,
       secretBox,
+      modelPrices,
     },
     listener,
     runEvents,

@@ -73,6 +73,8 @@ const envSchema = z.object({
   LLM_CONTEXT_WINDOW: z.coerce.number().int().min(1_024).max(100_000_000).optional(),
   /** JSON file routing model names or prefixes to upstreams (see readme). */
   MODEL_ROUTES_FILE: z.string().min(1).optional(),
+  /** JSON file of model → USD per 1M input/output tokens, for `/organization/costs` (see readme). */
+  MODEL_PRICES_FILE: z.string().min(1).optional(),
   /**
    * Embedding model for vector-store search (e.g. `text-embedding-3-small`), sent to an
    * OpenAI-compatible `/embeddings`. Absent: files are indexed for keyword search only.

@@ -1,4 +1,8 @@
-import { type UsageQuery as UsageData, UsageDocument } from '../generated/operations.js';
+import {
+  CostsDocument,
+  type UsageQuery as UsageData,
+  UsageDocument,
+} from '../generated/operations.js';
 import type { Route } from '../router.js';
 
 type Json = Record<string, unknown>;
@@ -38,6 +42,20 @@ const RESULTS = {
   }),
 };
 
+/** The query fields usage and costs share, as GraphQL variables (checked there). */
+function bucketQuery(query: Record<string, unknown>) {
+  return {
+    startTime: integer(query.start_time),
+    endTime: integer(query.end_time),
+    bucketWidth: query.bucket_width,
+    groupBy: list(query.group_by),
+    projectIds: list(query.project_ids),
+    apiKeyIds: list(query.api_key_ids),
+    limit: integer(query.limit),
+    page: query.page,
+  };
+}
+
 function usageRoute(kind: keyof typeof RESULTS): Route {
   return {
     method: 'GET',
@@ -46,30 +64,55 @@ function usageRoute(kind: keyof typeof RESULTS): Route {
     async handle({ query, run }) {
       const data = await run(UsageDocument, {
         kind,
-        startTime: integer(query.start_time),
-        endTime: integer(query.end_time),
-        bucketWidth: query.bucket_width,
-        groupBy: list(query.group_by),
-        projectIds: list(query.project_ids),
-        apiKeyIds: list(query.api_key_ids),
+        ...bucketQuery(query),
         models: list(query.models),
-        limit: integer(query.limit),
-        page: query.page,
       });
-      const { buckets, hasMore, nextPage } = data.usage;
-      return {
-        object: 'page',
-        data: buckets.map((bucket) => ({
-          object: 'bucket',
-          start_time: bucket.startTime,
-          end_time: bucket.endTime,
-          results: bucket.results.map(RESULTS[kind]),
-        })),
-        has_more: hasMore,
-        next_page: nextPage,
-      };
+      return pageOf(data.usage, RESULTS[kind]);
     },
   };
 }
 
-export const adminUsageRoutes: Route[] = [usageRoute('completions'), usageRoute('embeddings')];
+/** OpenAI's page of buckets. */
+function pageOf<T>(
+  page: {
+    buckets: { startTime: number; endTime: number; results: T[] }[];
+    hasMore: boolean;
+    nextPage?: string | null;
+  },
+  result: (value: T) => Json,
+): Json {
+  return {
+    object: 'page',
+    data: page.buckets.map((bucket) => ({
+      object: 'bucket',
+      start_time: bucket.startTime,
+      end_time: bucket.endTime,
+      results: bucket.results.map(result),
+    })),
+    has_more: page.hasMore,
+    next_page: page.nextPage ?? null,
+  };
+}
+
+const costsRoute: Route = {
+  method: 'GET',
+  path: '/organization/costs',
+  beta: false,
+  async handle({ query, run }) {
+    const data = await run(CostsDocument, bucketQuery(query));
+    return pageOf(data.costs, (result) => ({
+      object: 'organization.costs.result',
+      amount: { value: result.amountUsd, currency: 'usd' },
+      line_item: result.lineItem,
+      project_id: result.projectId,
+      api_key_id: result.apiKeyId,
+      quantity: result.quantity,
+    }));
+  },
+};
+
+export const adminUsageRoutes: Route[] = [
+  usageRoute('completions'),
+  usageRoute('embeddings'),
+  costsRoute,
+];

@@ -22,6 +22,7 @@ import './types/api-key.js';
 import './types/service-account.js';
 import './types/audit-log.js';
 import './types/usage.js';
+import './types/costs.js';
 import './types/response.js';
 import './types/conversation.js';
 import './types/rate-limit.js';

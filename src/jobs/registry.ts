@@ -27,8 +27,13 @@ function register<S extends z.ZodType>(
 export const jobs: RegisteredJob[] = [
   register(executeRunJob, (deps, { runId }) => executeRun(deps, runId)),
   register(executeResponseJob, (deps, { responseId }) => executeResponse(deps, responseId)),
-  register(indexVectorStoreFileJob, async (deps, { projectId, ...target }) => {
-    const outcome = await indexVectorStoreFile(actingFor(deps, projectId), target);
+  register(indexVectorStoreFileJob, async (deps, { projectId, apiKeyId, ...target }) => {
+    const ctx = actingFor(deps, projectId);
+    // Acts for the project still; the key only attributes the embedding usage.
+    const outcome = await indexVectorStoreFile(
+      { ...ctx, actor: { ...ctx.actor, apiKeyId: apiKeyId ?? null } },
+      target,
+    );
     ingestionFiles.inc({ status: outcome.status });
     if (outcome.status === 'completed') {
       ingestionBytes.inc(outcome.usageBytes);

@@ -7,7 +7,16 @@ export interface Embedder {
   /** The model name sent upstream; recorded on every chunk it embeds. */
   readonly model: string;
   /** One L2-normalised vector per input, in input order. Throws `EmbeddingError`. */
-  embed(inputs: string[], options?: { signal?: AbortSignal }): Promise<Float32Array[]>;
+  embed(inputs: string[], options?: { signal?: AbortSignal }): Promise<Embeddings>;
+}
+
+/** The vectors of one `embed` call, and what it cost upstream (for metering). */
+export interface Embeddings {
+  vectors: Float32Array[];
+  /** The upstream's `usage.prompt_tokens`, summed over the requests (0 when it sends none). */
+  inputTokens: number;
+  /** `/embeddings` requests sent (inputs are batched). */
+  requests: number;
 }
 
 export class EmbeddingError extends Error {
@@ -31,14 +40,20 @@ export function createOpenAIEmbedder(options: EmbedderOptions): Embedder {
     model: options.model,
     async embed(inputs, { signal } = {}) {
       const vectors: Float32Array[] = [];
+      let inputTokens = 0;
+      let requests = 0;
       for (let start = 0; start < inputs.length; start += batchSize) {
         const batch = inputs.slice(start, start + batchSize);
         let data: { index: number; embedding: number[] }[];
         try {
-          ({ data } = await client.embeddings.create(
+          const answer = await client.embeddings.create(
             { model: options.model, input: batch },
             { signal },
-          ));
+          );
+          data = answer.data;
+          // Some compatible servers send no usage; their calls still count as requests.
+          inputTokens += answer.usage?.prompt_tokens ?? 0;
+          requests += 1;
         } catch (error) {
           const detail =
             error instanceof APIError
@@ -58,7 +73,7 @@ export function createOpenAIEmbedder(options: EmbedderOptions): Embedder {
           vectors.push(normalize(item.embedding));
         }
       }
-      return vectors;
+      return { vectors, inputTokens, requests };
     },
   };
 }

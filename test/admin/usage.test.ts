@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { describe, expect, it } from 'vitest';
-import { useAdminApp } from '../setup/admin-app.js';
+import { createTenant, type Tenant, useAdminApp } from '../setup/admin-app.js';
 import { apiError } from '../setup/api-error.js';
 import type { AppWithUpstream } from '../setup/app-with-upstream.js';
 import { weatherTool } from '../setup/factories.js';
@@ -13,23 +13,7 @@ useAdminApp((started, adminClient) => {
   admin = adminClient;
 });
 
-interface Tenant {
-  projectId: string;
-  keyId: string;
-  client: OpenAI;
-}
-
-async function tenant(name: string): Promise<Tenant> {
-  const project = await admin.admin.organization.projects.create({ name });
-  const account = await admin.admin.organization.projects.serviceAccounts.create(project.id, {
-    name,
-  });
-  const key = account.api_key;
-  if (!key) {
-    throw new Error('no key');
-  }
-  return { projectId: project.id, keyId: key.id, client: app.t.client(key.value) };
-}
+const tenant = (name: string): Promise<Tenant> => createTenant(app, admin, name);
 
 /** A completed run on `model`; with `tool`, it pauses once for a tool output (two model calls). */
 async function run(

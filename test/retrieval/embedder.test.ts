@@ -37,7 +37,14 @@ describe('the embedder from the environment', () => {
       throw new Error('expected an embedder');
     }
     const before = upstream.embeddingRequests.length;
-    const vectors = await embedder.embed(['alpha beta', 'gamma', 'alpha beta', 'delta']);
+    const { vectors, inputTokens, requests } = await embedder.embed([
+      'alpha beta',
+      'gamma',
+      'alpha beta',
+      'delta',
+    ]);
+    // The fake counts a token per word, as each of the two requests' usage says.
+    expect({ inputTokens, requests }).toEqual({ inputTokens: 6, requests: 2 });
     const sent = upstream.embeddingRequests.slice(before);
     expect(sent.map((request) => request.body.input)).toEqual([
       ['alpha beta', 'gamma'],

@@ -22,9 +22,17 @@ builder.queryFields((t) => ({
     {
       type: AuditLogEntry,
       description: 'The audit log of admin actions, newest first by default. Admin keys only.',
-      args: orderArg,
+      args: {
+        ...orderArg,
+        actions: t.arg.stringList({
+          description: 'Only these actions (OpenAI’s `event_types`), e.g. `project.created`.',
+        }),
+      },
       resolve: async (_root, args, ctx) =>
-        connectionOf(await listAuditLogEntries(ctx, toPageInput(args)), (entry) => entry.id),
+        connectionOf(
+          await listAuditLogEntries(ctx, toPageInput(args), args.actions),
+          (entry) => entry.id,
+        ),
     },
     connectionType('AuditLogEntry', AuditLogEntry),
   ),

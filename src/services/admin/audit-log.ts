@@ -25,14 +25,19 @@ export async function recordAdminAction(
   });
 }
 
-/** The audit log, newest first by default. Admins only. */
-export async function listAuditLogEntries(ctx: ServiceContext, page?: PageInput) {
+/** The audit log, newest first by default, of the given actions only if any. Admins only. */
+export async function listAuditLogEntries(
+  ctx: ServiceContext,
+  page?: PageInput,
+  actions?: readonly string[] | null,
+) {
   requireAdmin(ctx);
+  const only = actions && actions.length > 0 ? { action: { in: [...actions] } } : {};
   return paginate(page, {
     seqOf: async (id) =>
       (await ctx.db.auditLogEntry.findUnique({ where: { id }, select: { seq: true } }))?.seq ??
       null,
     fetch: ({ seq, orderBy, take }) =>
-      ctx.db.auditLogEntry.findMany({ where: { seq }, orderBy, take }),
+      ctx.db.auditLogEntry.findMany({ where: { seq, ...only }, orderBy, take }),
   });
 }

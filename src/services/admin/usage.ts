@@ -71,6 +71,90 @@ function inList(column: string, values: string[] | null | undefined): Prisma.Sql
     : Prisma.empty;
 }
 
+/** The buckets one page covers: `from` to `until`, aligned on `startTime`. */
+export interface BucketWindow {
+  startTime: number;
+  from: number;
+  until: number;
+  endTime: number;
+  seconds: number;
+}
+
+/** The page's window, or null when it is empty. `page` is the start of its first bucket. */
+export function bucketWindow(
+  query: { startTime: number; endTime?: number | null; page?: string | null },
+  seconds: number,
+  limit: number,
+): BucketWindow | null {
+  const endTime = query.endTime ?? Math.ceil(Date.now() / 1000);
+  const from = query.page ? Number(query.page) : query.startTime;
+  const until = Math.min(endTime, from + limit * seconds);
+  return from < until ? { startTime: query.startTime, from, until, endTime, seconds } : null;
+}
+
+export interface UsageRow {
+  bucket: number;
+  kind: string;
+  project_id?: string;
+  api_key_id?: string | null;
+  model?: string;
+  input_tokens: number;
+  input_cached_tokens: number;
+  output_tokens: number;
+  requests: number;
+}
+
+/** Sums of `usage_records` per bucket of the window, kind and the given groups. */
+export function usageRows(
+  ctx: ServiceContext,
+  window: BucketWindow,
+  filter: {
+    kinds: readonly string[];
+    groupBy: readonly (typeof USAGE_GROUPS)[number][];
+    projectIds?: string[] | null;
+    apiKeyIds?: string[] | null;
+    models?: string[] | null;
+  },
+): Promise<UsageRow[]> {
+  const groups = [...new Set(filter.groupBy)].map((group) => GROUP_COLUMNS[group]);
+  // Fixed column names only (from GROUP_COLUMNS), never the caller's text.
+  const groupSql = Prisma.raw(groups.map((column) => `, ${column}`).join(''));
+  return queryRaw<UsageRow>(
+    ctx.db,
+    Prisma.sql`
+    SELECT floor((extract(epoch FROM created_at) - ${window.startTime}::float8) / ${window.seconds}::float8)::int AS bucket,
+           kind ${groupSql},
+           sum(input_tokens)::int AS input_tokens, sum(input_cached_tokens)::int AS input_cached_tokens,
+           sum(output_tokens)::int AS output_tokens, sum(requests)::int AS requests
+      FROM usage_records
+     WHERE kind IN (${Prisma.join([...filter.kinds])})
+       AND created_at >= to_timestamp(${window.from}::float8) AT TIME ZONE 'UTC'
+       AND created_at < to_timestamp(${window.until}::float8) AT TIME ZONE 'UTC'
+       ${inList('project_id', filter.projectIds)} ${inList('api_key_id', filter.apiKeyIds)}
+       ${inList('model', filter.models)}
+     GROUP BY bucket, kind ${groupSql}
+     ORDER BY bucket, kind ${groupSql}`,
+  );
+}
+
+/** Every bucket of the window, empty ones too, with `results` of its rows; and the next page. */
+export function pageOfBuckets<T>(
+  window: BucketWindow,
+  resultsOf: (bucket: number) => T[],
+): {
+  buckets: { startTime: number; endTime: number; results: T[] }[];
+  hasMore: boolean;
+  nextPage: string | null;
+} {
+  const buckets: { startTime: number; endTime: number; results: T[] }[] = [];
+  for (let start = window.from; start < window.until; start += window.seconds) {
+    const index = Math.floor((start - window.startTime) / window.seconds);
+    buckets.push({ startTime: start, endTime: start + window.seconds, results: resultsOf(index) });
+  }
+  const hasMore = window.until < window.endTime;
+  return { buckets, hasMore, nextPage: hasMore ? String(window.until) : null };
+}
+
 /**
  * Usage in OpenAI's buckets: every bucket of the page, empty ones too, each with one result per
  * group (one in all without `groupBy`). Buckets are aligned on `startTime`.
@@ -86,59 +170,26 @@ export async function queryUsage(ctx: ServiceContext, input: UsageQuery): Promis
       { param: 'limit' },
     );
   }
-  const endTime = query.endTime ?? Math.ceil(Date.now() / 1000);
-  const from = query.page ? Number(query.page) : query.startTime;
-  const until = Math.min(endTime, from + limit * width.seconds);
-  if (from >= until) {
+  const window = bucketWindow(query, width.seconds, limit);
+  if (!window) {
     return { buckets: [], hasMore: false, nextPage: null };
   }
-  const groups = [...new Set(query.groupBy ?? [])].map((group) => GROUP_COLUMNS[group]);
-  // Fixed column names only (from GROUP_COLUMNS), never the caller's text.
-  const groupSql = Prisma.raw(groups.map((column) => `, ${column}`).join(''));
-  const rows = await queryRaw<{
-    bucket: number;
-    project_id?: string;
-    api_key_id?: string | null;
-    model?: string;
-    input_tokens: number;
-    input_cached_tokens: number;
-    output_tokens: number;
-    requests: number;
-  }>(
-    ctx.db,
-    Prisma.sql`
-    SELECT floor((extract(epoch FROM created_at) - ${query.startTime}::float8) / ${width.seconds}::float8)::int AS bucket
-           ${groupSql},
-           sum(input_tokens)::int AS input_tokens, sum(input_cached_tokens)::int AS input_cached_tokens,
-           sum(output_tokens)::int AS output_tokens, sum(requests)::int AS requests
-      FROM usage_records
-     WHERE kind = ${query.kind}
-       AND created_at >= to_timestamp(${from}::float8) AT TIME ZONE 'UTC'
-       AND created_at < to_timestamp(${until}::float8) AT TIME ZONE 'UTC'
-       ${inList('project_id', query.projectIds)} ${inList('api_key_id', query.apiKeyIds)}
-       ${inList('model', query.models)}
-     GROUP BY bucket ${groupSql}
-     ORDER BY bucket ${groupSql}`,
+  const rows = await usageRows(ctx, window, {
+    ...query,
+    kinds: [query.kind],
+    groupBy: query.groupBy ?? [],
+  });
+  return pageOfBuckets(window, (index) =>
+    rows
+      .filter((row) => row.bucket === index)
+      .map((row) => ({
+        projectId: row.project_id ?? null,
+        apiKeyId: row.api_key_id ?? null,
+        model: row.model ?? null,
+        inputTokens: row.input_tokens,
+        inputCachedTokens: row.input_cached_tokens,
+        outputTokens: row.output_tokens,
+        numModelRequests: row.requests,
+      })),
   );
-  const buckets: UsageBucket[] = [];
-  for (let start = from; start < until; start += width.seconds) {
-    const index = Math.floor((start - query.startTime) / width.seconds);
-    buckets.push({
-      startTime: start,
-      endTime: start + width.seconds,
-      results: rows
-        .filter((row) => row.bucket === index)
-        .map((row) => ({
-          projectId: row.project_id ?? null,
-          apiKeyId: row.api_key_id ?? null,
-          model: row.model ?? null,
-          inputTokens: row.input_tokens,
-          inputCachedTokens: row.input_cached_tokens,
-          outputTokens: row.output_tokens,
-          numModelRequests: row.requests,
-        })),
-    });
-  }
-  const hasMore = until < endTime;
-  return { buckets, hasMore, nextPage: hasMore ? String(until) : null };
 }

@@ -10,6 +10,7 @@ import { EmbeddingError } from '../../models/embedder.js';
 import { BlobNotFoundError } from '../../storage/errors.js';
 import { SQL_NULL } from '../common/json.js';
 import { openFileContent } from '../files/files.js';
+import { recordEmbeddingUsage } from '../metering/embedding-usage.js';
 import { deleteFileChunks, replaceFileChunks } from './vector-store-chunks.js';
 
 /** Writing a large file's chunks (thousands of rows, vectors) may outlast Prisma's 5 s default. */
@@ -31,7 +32,7 @@ export async function enqueueFileIndexing(
   await ctx.jobs.send(
     ctx.db,
     indexVectorStoreFileJob,
-    { projectId: ctx.actor.projectId, ...target },
+    { projectId: ctx.actor.projectId, apiKeyId: ctx.actor.apiKeyId, ...target },
     { singletonKey: `${target.vectorStoreId}/${target.fileId}` },
   );
 }
@@ -90,15 +91,16 @@ async function prepareChunks(ctx: ServiceContext, target: FileIndexingTarget, ch
   const chunks = chunkText(text, effectiveChunking(chunking));
   timings.chunkMs = lap();
   const { embedder } = ctx.retrieval;
-  const vectors = embedder ? await embedder.embed(chunks.map((chunk) => chunk.text)) : null;
+  const embedded = embedder ? await embedder.embed(chunks.map((chunk) => chunk.text)) : null;
   timings.embedMs = lap();
   return {
     timings,
     embeddingModel: embedder?.model ?? null,
+    embeddingUsage: embedded,
     chunks: chunks.map((chunk, index) => ({
       text: chunk.text,
       tokens: chunk.tokens,
-      embedding: vectors?.[index] ?? null,
+      embedding: embedded?.vectors[index] ?? null,
     })),
   };
 }
@@ -152,6 +154,12 @@ export async function indexVectorStoreFile(
   const outcome = await withTransaction(
     ctx,
     async (tx): Promise<IndexingOutcome> => {
+      // Metered in the transaction that keeps the vectors: an attempt that dies before it
+      // commits leaves no record, and the job's retry embeds (and is metered) again. A skipped
+      // file's embeddings were still paid for upstream, so they count too.
+      if (prepared.embeddingModel && prepared.embeddingUsage) {
+        await recordEmbeddingUsage(tx, prepared.embeddingModel, prepared.embeddingUsage);
+      }
       // Holds off a concurrent cancel or re-attach until the chunks and the status agree.
       const [locked] = await tx.db.$queryRaw<{ status: string }[]>`
         SELECT status FROM vector_store_files

@@ -4,6 +4,7 @@ import { EmbeddingError } from '../../../models/embedder.js';
 import type { VectorMatch } from '../../../retrieval/vector-index.js';
 import { parseJsonColumn } from '../../common/json-column.js';
 import { parseInput } from '../../common/validation.js';
+import { recordEmbeddingUsage } from '../../metering/embedding-usage.js';
 import { assertVectorStoreUsable, touchVectorStores } from '../vector-store-activity.js';
 import { storedAttributesSchema } from '../vector-store-inputs.js';
 import { type AttributeFilter, attributeFilterSchema, matchesFilter } from './attribute-filter.js';
@@ -103,8 +104,12 @@ async function queryVector(ctx: ServiceContext, text: string): Promise<Float32Ar
     return null;
   }
   try {
-    const [vector] = await embedder.embed([text]);
-    return vector ?? null;
+    const embedded = await embedder.embed([text]);
+    // One insert per search query: a search is read-only, so there is no transaction to join.
+    // A run's search that is repeated (its step retried after a takeover) called the upstream
+    // again, and is counted again, as that call was paid for.
+    await recordEmbeddingUsage(ctx, embedder.model, embedded);
+    return embedded.vectors[0] ?? null;
   } catch (error) {
     if (!(error instanceof EmbeddingError)) {
       throw error;

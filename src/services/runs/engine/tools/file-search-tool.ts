@@ -48,12 +48,16 @@ export async function runFileSearch(
   const results =
     vectorStoreIds.length === 0 || query === ''
       ? []
-      : await searchVectorStores(ctx, {
-          vectorStoreIds,
-          query,
-          maxNumResults: options?.maxNumResults ?? DEFAULT_MAX_RESULTS,
-          rankingOptions,
-        });
+      : // The run's key, so the query's embedding is metered as the run's usage.
+        await searchVectorStores(
+          { ...ctx, actor: { ...ctx.actor, apiKeyId: run.apiKeyId } },
+          {
+            vectorStoreIds,
+            query,
+            maxNumResults: options?.maxNumResults ?? DEFAULT_MAX_RESULTS,
+            rankingOptions,
+          },
+        );
   return {
     id: call.id,
     type: 'file_search',
