@@ -1,10 +1,25 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 
+/**
+ * The project's root: the nearest directory above this module holding package.json. This module
+ * runs from `src/http/` (tsx) and from `dist/src/http/` (the compiled build), one level apart.
+ */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) {
+      return dir;
+    }
+    if (path.dirname(dir) === dir) {
+      return path.resolve(from, '../..');
+    }
+  }
+}
+
 /** Where `npm run console:build` writes the console (web/dist). */
-export const CONSOLE_DIST = path.resolve(import.meta.dirname, '../../web/dist');
+export const CONSOLE_DIST = path.join(projectRoot(import.meta.dirname), 'web', 'dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

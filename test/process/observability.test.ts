@@ -137,6 +137,14 @@ afterAll(async () => {
 });
 
 describe('the built server and worker, observed', () => {
+  it('serve the web console from the compiled build, as from the sources', async () => {
+    // dist/src/http sits one level deeper than src/http: the console is still found.
+    const page = await fetch(`http://127.0.0.1:${serverPort}/threads/thread_x`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('<title>Assistants console</title>');
+  });
+
   it('export one trace from the request through the job to the model call, without the message text', async () => {
     const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
     upstream.script({ text: 'traced answer', usage: { prompt_tokens: 7, completion_tokens: 2 } });
