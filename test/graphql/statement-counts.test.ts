@@ -8,12 +8,15 @@ import { dataOf } from '../setup/graphql-response.js';
 
 let t: TestApp;
 let upstream: FakeUpstream;
-// The worker runs the runs that give the threads their steps; its sweep is pushed out of the way
-// so that only the measured query talks to PostgreSQL through our pools while it runs.
-useAppWithUpstream({ env: { RUN_SWEEP_INTERVAL_MS: '3600000' } }, (started) => {
-  t = started.t;
-  upstream = started.upstream;
-});
+// The worker runs the runs that give the threads their steps; its sweep and takeover check are
+// pushed out of the way so that only the measured query talks to PostgreSQL through our pools.
+useAppWithUpstream(
+  { env: { RUN_SWEEP_INTERVAL_MS: '3600000', RUN_TAKEOVER_CHECK_MS: '3600000' } },
+  (started) => {
+    t = started.t;
+    upstream = started.upstream;
+  },
+);
 
 /** A thread of `questions` user messages answered by `runs` runs (one message and step each). */
 async function threadWith(questions: number, runs: number) {
@@ -51,14 +54,29 @@ const NESTED = `query ($id: ID!) {
 /**
  * The statements one GraphQL request sends through the app's own pools, counted where every
  * statement passes (`pg.Client#query`). pg-boss's pool is left out: its polling is the worker's
- * and runs on its own timer.
+ * and runs on its own timer. The fewest of three requests: a statement that is not the query's
+ * (the key cache's refresh every few seconds) lands in one of them at most.
  */
 async function statementsOf(query: string, variables: Record<string, unknown>) {
+  let fewest: { data: NestedResult; statements: number } | null = null;
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const measured = await statementsOfOne(query, variables);
+    if (!fewest || measured.statements < fewest.statements) {
+      fewest = measured;
+    }
+  }
+  if (!fewest) {
+    throw new Error('no measurement');
+  }
+  return fewest;
+}
+
+type NestedResult = { thread: { messages: { nodes: unknown[] }; runs: { nodes: unknown[] } } };
+
+async function statementsOfOne(query: string, variables: Record<string, unknown>) {
   const spy = vi.spyOn(pg.Client.prototype, 'query');
   try {
-    const response = await t.graphql<{
-      thread: { messages: { nodes: unknown[] }; runs: { nodes: unknown[] } };
-    }>(query, variables);
+    const response = await t.graphql<NestedResult>(query, variables);
     const statements = spy.mock.contexts.filter(
       (client) =>
         (client as pg.Client & { connectionParameters: { application_name?: string } })
