@@ -5,6 +5,7 @@ import { newId } from '../../ids.js';
 import { executeResponseJob } from '../../jobs/execute-response.js';
 import { parseInput } from '../common/validation.js';
 import { getConversation } from '../conversations/conversations.js';
+import { admitModelWork } from '../limits/admission.js';
 import { endable } from '../runs/run-streams.js';
 import { type CreateResponseInput, createResponseSchema, toStoredItems } from './response-input.js';
 import { responseObject } from './response-object.js';
@@ -86,6 +87,7 @@ export async function createResponse(
     background: input.background ?? false,
     previousResponseId: input.previousResponseId ?? null,
     conversationId,
+    expiresAt: new Date(Date.now() + ctx.settings.runExpiresAfterSeconds * 1000),
   };
   const queued = {
     ...response,
@@ -99,6 +101,8 @@ export async function createResponse(
   };
   const snapshot = responseObject(queued, []);
   await withTransaction(ctx, async (tx) => {
+    // The budget, allow-list and rate limit of runs; counted only if the response is written.
+    await admitModelWork(tx, response.model);
     await insertResponse(tx.db, response, toStoredItems(input.input), {
       events: response.background
         ? [

@@ -5,6 +5,7 @@ import { ModelError } from '../../../models/chat-model.js';
 import { isAbortError } from '../../../models/openai-chat-model.js';
 import { conversationHistory } from '../../conversations/conversations.js';
 import { appendConversationItems } from '../../conversations/store/conversation-writes.js';
+import { spentBudget } from '../../limits/quota.js';
 import type { EngineContext } from '../../runs/engine/engine-context.js';
 import { addUsage, type Usage } from '../../runs/usage.js';
 import { responseHistory, responseItems } from '../response-history.js';
@@ -25,25 +26,39 @@ import { chatMessages, responseChatRequest } from './response-chat.js';
 /**
  * Takes the response with a fresh lease, announcing it in progress: a background response was
  * announced (created, queued) when it was made; a foreground one is announced here, so its
- * stream opens with `response.created` and `response.in_progress` as OpenAI's does.
+ * stream opens with `response.created` and `response.in_progress` as OpenAI's does. A takeover
+ * (the response was in progress under a worker that is gone) announces `response.in_progress`
+ * again, with an empty output: the earlier execution's output is dropped and generated anew.
+ * The lease's lock is taken first: a claimed response whose lock is free looks abandoned.
  */
 async function claim(deps: EngineContext, row: Response): Promise<OwnedResponse | null> {
   const leaseId = randomUUID();
   const now = new Date();
+  const resumed = row.status === 'in_progress';
   const snapshot = responseObject({ ...row, status: 'in_progress' }, []);
-  const claimed = await claimResponse(deps.db, row.id, {
-    leaseId,
-    now,
-    staleBefore: new Date(now.getTime() - deps.settings.runStaleAfterMs),
-    events: row.background
-      ? [{ type: 'response.in_progress', response: snapshot }]
-      : [
-          { type: 'response.created', response: snapshot },
-          { type: 'response.in_progress', response: snapshot },
-        ],
-    publisher: deps.responseEvents,
-  });
-  return claimed ? { id: row.id, leaseId } : null;
+  const inProgress = { type: 'response.in_progress', response: snapshot };
+  await deps.leases.hold(leaseId);
+  try {
+    const claimed = await claimResponse(deps.db, row.id, {
+      leaseId,
+      resumed,
+      now,
+      staleBefore: new Date(now.getTime() - deps.settings.runStaleAfterMs),
+      events:
+        row.background || resumed
+          ? [inProgress]
+          : [{ type: 'response.created', response: snapshot }, inProgress],
+      publisher: deps.responseEvents,
+    });
+    if (claimed) {
+      return { id: row.id, leaseId };
+    }
+  } catch (error) {
+    await deps.leases.release(leaseId);
+    throw error;
+  }
+  await deps.leases.release(leaseId);
+  return null;
 }
 
 /**
@@ -62,6 +77,9 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
     return;
   }
   const logger = deps.logger.child({ responseId });
+  if (row.status === 'in_progress') {
+    logger.info('taking over a response whose worker is gone');
+  }
   const controller = new AbortController();
   const unwatch = deps.watchRun(responseId, controller);
   const heartbeat = setInterval(() => {
@@ -105,6 +123,19 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       ? await conversationHistory(deps.db, row.conversationId)
       : await responseHistory(deps.db, responseId);
     const items = [...history, ...input];
+    // A budget spent since the response was admitted (by responses or runs queued before it).
+    const spent = await spentBudget(deps.db, row.projectId);
+    if (spent !== null) {
+      await end({
+        status: 'failed',
+        completedAt: null,
+        usage: null,
+        metered: null,
+        error: { code: 'rate_limit_exceeded', message: spent },
+        incompleteDetails: null,
+      });
+      return;
+    }
     let finishReason: string | null = null;
     const request = responseChatRequest(
       { ...row, ...settings },
@@ -127,6 +158,7 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       status: incomplete ? 'incomplete' : 'completed',
       completedAt: incomplete ? null : new Date(),
       usage: responseUsage(usage),
+      metered: usage,
       error: null,
       incompleteDetails: incomplete ? { reason: 'max_output_tokens' } : null,
     });
@@ -144,11 +176,15 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       status: 'failed',
       completedAt: null,
       usage: responseUsage(usage),
+      metered: usage,
       error: { code: error.code, message: error.message },
       incompleteDetails: null,
     });
   } finally {
     clearInterval(heartbeat);
     unwatch();
+    // Freed, the lock says the response has no owner: if it has not ended (handed back at
+    // shutdown, or a write failed), the next takeover check queues it for another worker.
+    await deps.leases.release(owned.leaseId);
   }
 }
