@@ -90,9 +90,9 @@ const envSchema = z.object({
   VECTOR_CACHE_MB: z.coerce.number().int().min(1).default(512),
   /** Retries of a transient upstream error (429, 5xx, network), with backoff. */
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
-  /** A run expires this many seconds after creation, as on OpenAI. */
+  /** A run expires this many seconds after creation, as on OpenAI; a response fails. */
   RUN_EXPIRES_AFTER_SECONDS: z.coerce.number().int().min(1).default(600),
-  /** How often workers expire overdue runs and take over runs of dead workers. */
+  /** How often workers expire overdue runs and responses and take over those of dead workers. */
   RUN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
   /**
    * How often workers look for runs whose worker died (its lease lock is free) or gave them up,
