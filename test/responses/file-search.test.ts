@@ -162,6 +162,43 @@ describe('file_search in responses', () => {
     expect(String(sent[2]?.content)).toContain('LISTEN and NOTIFY');
   });
 
+  it('on a conversation: its items show the results only when the list asks for them', async () => {
+    const { storeId, notesFileId } = await knowledgeBase();
+    const { openai } = app.t;
+    const conversation = await openai.conversations.create();
+    app.upstream.script(SEARCH_CALL, { text: 'LISTEN/NOTIFY.' });
+    await openai.responses.create({
+      model: 'gpt-test',
+      input: 'How is the worker woken up?',
+      conversation: conversation.id,
+      tools: [{ type: 'file_search', vector_store_ids: [storeId] }],
+    });
+    const plain = await openai.conversations.items.list(conversation.id, { order: 'asc' });
+    const raw = await app.t.rest(
+      `/conversations/${conversation.id}/items?order=asc&include[]=file_search_call.results`,
+    );
+    expectResponsesSpec('ConversationItemList', await raw.json());
+    const call = plain.data.find((item) => item.type === 'file_search_call');
+    expect(call).toMatchObject({ type: 'file_search_call', results: null });
+
+    const included = await openai.conversations.items.list(conversation.id, {
+      order: 'asc',
+      include: ['file_search_call.results'],
+    });
+    const withResults = included.data.find((item) => item.type === 'file_search_call');
+    expect(withResults).toMatchObject({ results: [{ file_id: notesFileId }] });
+    const one = await openai.conversations.items.retrieve(call?.id ?? '', {
+      conversation_id: conversation.id,
+      include: ['file_search_call.results'],
+    });
+    expectResponsesSpec('ConversationItem', one);
+    expect(one).toMatchObject({ results: [{ file_id: notesFileId }] });
+    const bad = await apiError(
+      openai.conversations.items.list(conversation.id, { include: ['everything' as never] }),
+    );
+    expect(bad).toMatchObject({ status: 400, param: 'include[0]', code: 'invalid_value' });
+  });
+
   it('filters by attributes: a store’s files that do not match are not searched', async () => {
     const { storeId, notesFileId } = await knowledgeBase();
     await app.t.openai.vectorStores.files.update(notesFileId, {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { newId } from '../../ids.js';
-import { idSchema, jsonObjectSchema, metadataSchema } from '../common/validation.js';
+import { idSchema, jsonObjectSchema, metadataSchema, parseInput } from '../common/validation.js';
 import { attributeFilterSchema } from '../vector-stores/search/attribute-filter.js';
 
 /**
@@ -259,6 +259,12 @@ function exclusiveHistory(
       params: { openaiCode: 'mutually_exclusive_parameters' },
     });
   }
+}
+
+/** An `include` query parameter (of item reads), validated as a create's. */
+export function parseInclude(include: unknown): ResponseInclude[] {
+  const parsed = parseInput(z.object({ include: includeSchema.nullish() }), { include });
+  return (parsed.include ?? []) as ResponseInclude[];
 }
 
 /** The service's input for a new response. */
