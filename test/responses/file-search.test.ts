@@ -199,6 +199,26 @@ describe('file_search in responses', () => {
     expect(bad).toMatchObject({ status: 400, param: 'include[0]', code: 'invalid_value' });
   });
 
+  it('stops a model that keeps searching: the sixth call may not search, and ends there', async () => {
+    const { storeId } = await knowledgeBase();
+    app.upstream.script(...Array.from({ length: 6 }, () => SEARCH_CALL));
+    const before = app.upstream.requests.length;
+    const response = await app.t.openai.responses.create({
+      model: 'gpt-test',
+      input: 'Search forever.',
+      tools: [{ type: 'file_search', vector_store_ids: [storeId] }],
+      tool_choice: 'required',
+    });
+    expectResponsesSpec('Response', response);
+    expect(response.status).toBe('completed');
+    expect(response.output.map((item) => item.status)).toEqual([
+      ...Array.from({ length: 5 }, () => 'completed'),
+      'incomplete',
+    ]);
+    const choices = app.upstream.requests.slice(before).map((request) => request.body.tool_choice);
+    expect(choices).toEqual(['required', 'auto', 'auto', 'auto', 'auto', 'none']);
+  });
+
   it('filters by attributes: a store’s files that do not match are not searched', async () => {
     const { storeId, notesFileId } = await knowledgeBase();
     await app.t.openai.vectorStores.files.update(notesFileId, {

@@ -149,6 +149,13 @@ describe('POST /v1/responses/input_tokens', () => {
       input_tokens: chatMessageTokens({ role: 'user', content: 'Tell me a joke.' }),
     });
 
+    // The GraphQL twin counts the same.
+    const graph = await app.t.graphql<{ responseInputTokens: number }>(
+      'query ($input: CountResponseInputTokensInput!) { responseInputTokens(input: $input) }',
+      { input: { model: 'gpt-test', input: 'Tell me a joke.' } },
+    );
+    expect(graph.data?.responseInputTokens).toBe(plain.input_tokens);
+
     const instructed = await openai.responses.inputTokens.count({
       input: 'Tell me a joke.',
       instructions: 'Be brief.',

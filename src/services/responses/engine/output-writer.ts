@@ -386,7 +386,8 @@ export class OutputWriter extends CoalescingWriter {
     }
     entry.done = true;
     const item = entry.item;
-    item.status = status;
+    // A file_search call that was never searched did not complete, whatever the response did.
+    item.status = item.type === 'file_search_call' ? 'incomplete' : status;
     const at = { item_id: item.id, output_index: entry.position };
     if (item.type === 'message') {
       const [part] = item.content as { type: string; text: string; annotations: unknown[] }[];

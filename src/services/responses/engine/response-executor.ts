@@ -196,7 +196,13 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
         }
       }
       const searches = writer.pendingSearches;
-      if (!fileSearch || searches.length === 0 || finishReason === 'length') {
+      // A model that searched on its last call anyway ends there (the calls left incomplete).
+      if (
+        !fileSearch ||
+        searches.length === 0 ||
+        finishReason === 'length' ||
+        call + 1 >= MAX_MODEL_CALLS
+      ) {
         break;
       }
       for (const search of searches) {
