@@ -211,7 +211,7 @@ describe('file_search in responses', () => {
     });
     expectResponsesSpec('Response', response);
     expect(response.status).toBe('completed');
-    expect(response.output.map((item) => item.status)).toEqual([
+    expect(response.output.map((item) => ('status' in item ? item.status : null))).toEqual([
       ...Array.from({ length: 5 }, () => 'completed'),
       'incomplete',
     ]);
@@ -295,6 +295,14 @@ describe('file_search in responses', () => {
       }),
     );
     expect(badType).toMatchObject({ status: 400, param: 'tools[0].type', code: 'invalid_value' });
+    const choice = await apiError(
+      openai.responses.create({
+        model: 'gpt-test',
+        input: 'Hi',
+        tool_choice: { type: 'file_search' },
+      }),
+    );
+    expect(choice).toMatchObject({ status: 400, param: 'tool_choice' });
     expect(app.upstream.requests.length).toBe(before);
     expect(await app.t.deps.db.response.count()).toBe(stored);
   });

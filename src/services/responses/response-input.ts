@@ -277,6 +277,18 @@ export const createResponseSchema = responseFieldsSchema.superRefine((input, ctx
       message: 'Background responses need store=true',
     });
   }
+  const choice = input.toolChoice;
+  if (
+    typeof choice === 'object' &&
+    choice?.type === 'file_search' &&
+    !input.tools?.some((tool) => tool.type === 'file_search')
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['toolChoice'],
+      message: "Tool choice 'file_search' not found in 'tools' parameter",
+    });
+  }
 });
 
 export type ParsedResponseInput = z.output<typeof createResponseSchema>;
