@@ -146,7 +146,12 @@ export const responseRoutes: Route[] = [
     path: '/responses/:response_id',
     beta: false,
     async handle({ params, query, run, subscribe }) {
-      const data = await run(GetResponseDocument, { id: params.response_id });
+      const include = query.include;
+      const data = await run(GetResponseDocument, {
+        id: params.response_id,
+        // `include[]=a&include[]=b`, or a single `include=a`.
+        include: include === undefined ? null : typeof include === 'string' ? [include] : include,
+      });
       const response = data.response;
       if (!response) {
         throw new RestError(404, `Response with id '${params.response_id}' not found.`);

@@ -16,9 +16,17 @@ const NOTES = [
 ].join('\n');
 const RECIPES = 'Pancakes need flour, milk, eggs and a hot pan. Flip them once bubbles appear.';
 
-/** A vector store holding two indexed files. */
+/**
+ * A vector store holding two indexed files. Set up with retries: on a loaded machine one of
+ * these setup requests (store, uploads, polls) has had its connection reset (ECONNRESET), and
+ * that setup is not what these tests are about.
+ */
 async function knowledgeBase() {
-  const { openai } = app.t;
+  const openai = new OpenAI({
+    apiKey: app.t.apiKey,
+    baseURL: `${app.t.baseUrl}/v1`,
+    maxRetries: 3,
+  });
   const store = await openai.vectorStores.create({ name: 'kb' });
   const notes = await openai.vectorStores.files.uploadAndPoll(
     store.id,
@@ -148,6 +156,16 @@ describe('file_search in responses', () => {
     expectResponsesSpec('Response', first);
     expect(first.output[0]).toMatchObject({ type: 'file_search_call', results: null });
     expect(first.output_text).toBe('Through LISTEN/NOTIFY.');
+    // A read may ask for them.
+    const read = await openai.responses.retrieve(first.id, {
+      include: ['file_search_call.results'],
+    });
+    expectResponsesSpec('Response', read);
+    expect(read.output[0]).toMatchObject({ results: [{ filename: 'worker-notes.md' }] });
+    const badRead = await apiError(
+      openai.responses.retrieve(first.id, { include: ['nope' as never] }),
+    );
+    expect(badRead).toMatchObject({ status: 400, param: 'include[0]' });
 
     app.upstream.script({ text: 'A few milliseconds.' });
     const second = await openai.responses.create({

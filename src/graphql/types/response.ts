@@ -1,5 +1,5 @@
 import { responseItems } from '../../services/responses/response-history.js';
-import type { StoredItem } from '../../services/responses/response-input.js';
+import { parseInclude, type StoredItem } from '../../services/responses/response-input.js';
 import { listResponseInputItems } from '../../services/responses/response-input-items.js';
 import { countResponseInputTokens } from '../../services/responses/response-input-tokens.js';
 import { outputText, responseObject } from '../../services/responses/response-object.js';
@@ -66,8 +66,19 @@ export const ResponseNode = builder.prismaNode('Response', {
       type: 'JSON',
       description:
         'The response exactly as OpenAI’s Responses API shows it: what REST serves, and what the snapshots of its stream events hold.',
-      resolve: async (response, _args, ctx) =>
-        responseObject(response, await responseItems(ctx.db, response.id, 'output')),
+      args: {
+        include: t.arg({
+          type: 'JSON',
+          description: 'OpenAI’s `include[]` for this read (Default: the create’s).',
+        }),
+      },
+      resolve: async (response, args, ctx) => {
+        const include = args.include == null ? response.include : parseInclude(args.include);
+        return responseObject(
+          { ...response, include },
+          await responseItems(ctx.db, response.id, 'output'),
+        );
+      },
     }),
   }),
 });
