@@ -46,6 +46,8 @@ export interface ResponseFields {
   tools: unknown;
   topP: number | null;
   usage: unknown;
+  include: readonly string[];
+  truncation: string;
 }
 
 const seconds = (date: Date | null): number | null =>
@@ -67,13 +69,26 @@ export function outputText(output: readonly StoredItem[]): string {
 }
 
 /**
+ * An item as the caller sees it: a file_search_call carries its `results` only when the
+ * response asked for them (`include: ['file_search_call.results']`). Stored items always keep
+ * them, so the model sees the same passages on the next turn whatever was shown.
+ */
+export function presentItem(item: StoredItem, include: readonly string[]): StoredItem {
+  if (item.type === 'file_search_call' && !include.includes('file_search_call.results')) {
+    return { ...item, results: null };
+  }
+  return item;
+}
+
+/**
  * A response as OpenAI's Responses API shows it: the one place the wire object is built, for
  * reads and for the snapshots inside stream events alike, so the two never disagree.
  */
 export function responseObject(
   row: ResponseFields,
-  output: readonly StoredItem[],
+  stored: readonly StoredItem[],
 ): Record<string, unknown> {
+  const output = stored.map((item) => presentItem(item, row.include));
   return {
     id: row.id,
     object: 'response',
@@ -99,7 +114,7 @@ export function responseObject(
     tool_choice: row.toolChoice,
     tools: row.tools,
     top_p: row.topP ?? 1,
-    truncation: 'disabled',
+    truncation: row.truncation,
     // Not nullable in OpenAI's schema: absent until the response has used tokens.
     ...(row.usage ? { usage: row.usage } : {}),
   };

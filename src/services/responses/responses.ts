@@ -7,7 +7,15 @@ import { parseInput } from '../common/validation.js';
 import { getConversation } from '../conversations/conversations.js';
 import { admitModelWork } from '../limits/admission.js';
 import { endable } from '../runs/run-streams.js';
-import { type CreateResponseInput, createResponseSchema, toStoredItems } from './response-input.js';
+import { vectorStoreExpired } from '../vector-stores/vector-store-errors.js';
+import { isExpired } from '../vector-stores/vector-store-expiry.js';
+import { CONTEXT_OVERFLOW_MESSAGE } from './engine/response-context.js';
+import {
+  type CreateResponseInput,
+  createResponseSchema,
+  type ResponseTool,
+  toStoredItems,
+} from './response-input.js';
 import { responseObject } from './response-object.js';
 import { endsResponseStream, isTerminalResponse } from './response-status.js';
 import { cancelResponseRow, deleteResponseRow, insertResponse } from './store/response-writes.js';
@@ -32,6 +40,41 @@ export async function getResponse(
     throw notFound(id);
   }
   return row;
+}
+
+/**
+ * The file_search tools' vector stores must be the caller's project's and usable: an unknown
+ * (or another project's) store is a 404, an expired one a 400, before anything is written.
+ */
+export async function assertToolStores(ctx: ServiceContext, tools: ResponseTool[]): Promise<void> {
+  const wanted = tools.flatMap((tool, toolIndex) =>
+    tool.type === 'file_search'
+      ? tool.vector_store_ids.map((id, index) => ({
+          id,
+          param: `tools.${toolIndex}.vector_store_ids.${index}`,
+        }))
+      : [],
+  );
+  if (wanted.length === 0) {
+    return;
+  }
+  const rows = await ctx.db.vectorStore.findMany({
+    where: { id: { in: wanted.map((store) => store.id) }, projectId: ctx.actor.projectId },
+    select: { id: true, status: true, expiresAt: true },
+  });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const now = new Date();
+  for (const store of wanted) {
+    const row = byId.get(store.id);
+    if (!row) {
+      throw new NotFoundError(`Vector store with id '${store.id}' not found.`, {
+        param: store.param,
+      });
+    }
+    if (isExpired(row, now)) {
+      throw vectorStoreExpired(store.id);
+    }
+  }
 }
 
 /**
@@ -67,6 +110,7 @@ export async function createResponse(
       );
     }
   }
+  await assertToolStores(ctx, input.tools ?? []);
   const id = newId('response');
   const response = {
     id,
@@ -88,6 +132,8 @@ export async function createResponse(
     previousResponseId: input.previousResponseId ?? null,
     conversationId,
     expiresAt: new Date(Date.now() + ctx.settings.runExpiresAfterSeconds * 1000),
+    include: [...new Set(input.include ?? [])],
+    truncation: input.truncation ?? 'disabled',
   };
   const queued = {
     ...response,
@@ -121,14 +167,24 @@ export async function createResponse(
   });
   if (options.wait && !response.background) {
     const controller = new AbortController();
+    let last: ResponseEvent | null = null;
     try {
       for await (const row of ctx.responseEvents.follow(id, -1, controller.signal)) {
         if (endsResponseStream(row.event)) {
+          last = row;
           break;
         }
       }
     } finally {
       controller.abort();
+    }
+    // An input over the context window fails the request itself, as on OpenAI.
+    const data = last?.data as { code?: unknown } | undefined;
+    if (last?.event === 'error' && data?.code === 'context_length_exceeded') {
+      throw new InvalidRequestError(CONTEXT_OVERFLOW_MESSAGE, {
+        param: 'input',
+        openaiCode: 'context_length_exceeded',
+      });
     }
   }
   const row = await ctx.db.response.findUnique({ where: { id } });

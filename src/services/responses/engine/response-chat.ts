@@ -1,10 +1,12 @@
 import type { ChatMessage, ChatRequest, ChatTool } from '../../../models/chat-model.js';
+import { BUILTIN_FUNCTION_NAMES, builtinChatTool } from '../../runs/engine/tools/definitions.js';
 import type {
-  FunctionTool,
   ResponseText,
+  ResponseTool,
   ResponseToolChoice,
   StoredItem,
 } from '../response-input.js';
+import { fileSearchOutputForModel } from './response-file-search.js';
 
 interface Part {
   type?: string;
@@ -24,8 +26,35 @@ function textOf(parts: Part[]): string {
  */
 export function chatMessages(instructions: string | null, items: StoredItem[]): ChatMessage[] {
   const messages: ChatMessage[] = instructions ? [{ role: 'system', content: instructions }] : [];
+  // file_search calls are numbered in order: the ordinal in their passages' citation markers.
+  let searchOrdinal = 0;
   for (const item of items) {
-    if (item.type === 'function_call') {
+    if (item.type === 'file_search_call') {
+      // The model called file_search as a function; it sees the call and the passages again.
+      const queries = Array.isArray(item.queries) ? (item.queries as string[]) : [];
+      messages.push(
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: item.id,
+              type: 'function',
+              function: {
+                name: BUILTIN_FUNCTION_NAMES.file_search,
+                arguments: JSON.stringify({ query: queries.join(' ') }),
+              },
+            },
+          ],
+        },
+        {
+          role: 'tool',
+          tool_call_id: item.id,
+          content: fileSearchOutputForModel(item, searchOrdinal),
+        },
+      );
+      searchOrdinal += 1;
+    } else if (item.type === 'function_call') {
       const call = {
         id: String(item.call_id),
         type: 'function' as const,
@@ -67,16 +96,29 @@ export function chatMessages(instructions: string | null, items: StoredItem[]): 
   return messages;
 }
 
-function chatTools(tools: FunctionTool[]): ChatTool[] {
-  return tools.map((tool) => ({
-    type: 'function',
-    function: {
-      name: tool.name,
-      ...(tool.description ? { description: tool.description } : {}),
-      ...(tool.parameters ? { parameters: tool.parameters } : {}),
-      ...(tool.strict ? { strict: true } : {}),
-    },
-  }));
+/** Function tools as they are; file_search as the function the worker answers itself. */
+function chatTools(tools: ResponseTool[]): ChatTool[] {
+  return tools.map((tool) =>
+    tool.type === 'file_search'
+      ? builtinChatTool('file_search')
+      : {
+          type: 'function',
+          function: {
+            name: tool.name,
+            ...(tool.description ? { description: tool.description } : {}),
+            ...(tool.parameters ? { parameters: tool.parameters } : {}),
+            ...(tool.strict ? { strict: true } : {}),
+          },
+        },
+  );
+}
+
+function chatToolChoice(choice: ResponseToolChoice): NonNullable<ChatRequest['toolChoice']> {
+  if (typeof choice === 'string') {
+    return choice;
+  }
+  const name = choice.type === 'file_search' ? BUILTIN_FUNCTION_NAMES.file_search : choice.name;
+  return { type: 'function', function: { name } };
 }
 
 /** The one upstream request of a response. */
@@ -87,7 +129,7 @@ export function responseChatRequest(
     topP: number | null;
     maxOutputTokens: number | null;
     parallelToolCalls: boolean;
-    tools: FunctionTool[];
+    tools: ResponseTool[];
     toolChoice: ResponseToolChoice;
     text: ResponseText;
   },
@@ -102,10 +144,7 @@ export function responseChatRequest(
     ...(response.tools.length > 0
       ? {
           tools: chatTools(response.tools),
-          toolChoice:
-            typeof choice === 'string'
-              ? choice
-              : { type: 'function', function: { name: choice.name } },
+          toolChoice: chatToolChoice(choice),
           parallelToolCalls: response.parallelToolCalls,
         }
       : {}),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { actingFor } from '../../../context.js';
 import { inTransaction } from '../../../db/db.js';
 import type { Response } from '../../../generated/prisma/client.js';
 import { ModelError } from '../../../models/chat-model.js';
@@ -7,9 +8,11 @@ import { conversationHistory } from '../../conversations/conversations.js';
 import { appendConversationItems } from '../../conversations/store/conversation-writes.js';
 import { spentBudget } from '../../limits/quota.js';
 import type { EngineContext } from '../../runs/engine/engine-context.js';
+import { promptBudget } from '../../runs/engine/prompt-budget.js';
+import { BUILTIN_FUNCTION_NAMES } from '../../runs/engine/tools/definitions.js';
 import { addUsage, type Usage } from '../../runs/usage.js';
 import { responseHistory, responseItems } from '../response-history.js';
-import type { StoredItem } from '../response-input.js';
+import type { FileSearchTool, ResponseToolChoice, StoredItem } from '../response-input.js';
 import { responseObject, responseUsage } from '../response-object.js';
 import { responseSettings } from '../response-settings.js';
 import { END_EVENTS } from '../response-status.js';
@@ -22,6 +25,23 @@ import {
 } from '../store/response-writes.js';
 import { OutputWriter } from './output-writer.js';
 import { chatMessages, responseChatRequest } from './response-chat.js';
+import { CONTEXT_OVERFLOW_MESSAGE, fitContext } from './response-context.js';
+import { citationTargets, fileSearchQuery, searchForResponse } from './response-file-search.js';
+
+/** Model calls a response may make answering file_search calls before it must answer. */
+const MAX_MODEL_CALLS = 6;
+
+/**
+ * The tool choice for the next model call once searches were answered: a forced choice
+ * (`required`, a named tool) is spent, so the model now writes its answer; the last call
+ * may not search again.
+ */
+function nextToolChoice(choice: ResponseToolChoice, call: number): ResponseToolChoice {
+  if (call + 1 >= MAX_MODEL_CALLS - 1) {
+    return 'none';
+  }
+  return choice === 'none' || choice === 'auto' ? choice : 'auto';
+}
 
 /**
  * Takes the response with a fresh lease, announcing it in progress: a background response was
@@ -91,18 +111,30 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       })
       .catch((error: unknown) => logger.warn({ err: error }, 'response heartbeat failed'));
   }, deps.settings.runHeartbeatMs);
-  const writer = new OutputWriter(deps, { ...owned, projectId: row.projectId });
+  const settings = responseSettings(row);
+  const fileSearch = settings.tools.find(
+    (tool): tool is FileSearchTool => tool.type === 'file_search',
+  );
+  const writer = new OutputWriter(
+    deps,
+    { ...owned, projectId: row.projectId },
+    {
+      fileSearchNames: new Set(fileSearch ? [BUILTIN_FUNCTION_NAMES.file_search] : []),
+      include: row.include,
+    },
+  );
   const inProgress = { ...row, status: 'in_progress' };
   let usage: Usage | null = null;
   let input: StoredItem[] = [];
-  const end = (fields: Omit<ResponseEnd, 'event'>) =>
+  /** `event`: instead of the status's own end event (a context overflow's `error`). */
+  const end = (fields: Omit<ResponseEnd, 'event'>, event?: ResponseEnd['event']) =>
     inTransaction(deps.db, async (tx) => {
       const ended = await endResponse(
         tx,
         owned,
         {
           ...fields,
-          event: {
+          event: event ?? {
             type: END_EVENTS[fields.status],
             response: responseObject({ ...inProgress, ...fields }, writer.items),
           },
@@ -117,12 +149,21 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       return ended;
     });
   try {
-    const settings = responseSettings(row);
     input = await responseItems(deps.db, responseId, 'input');
     const history = row.conversationId
       ? await conversationHistory(deps.db, row.conversationId)
       : await responseHistory(deps.db, responseId);
-    const items = [...history, ...input];
+    const earlier = [...history, ...input];
+    // The response's key, so a search's query embedding is metered as its usage.
+    const searchCtx = {
+      ...actingFor(deps, row.projectId),
+      actor: { projectId: row.projectId, apiKeyId: row.apiKeyId, admin: false },
+    };
+    const budget = promptBudget(
+      null,
+      row.maxOutputTokens,
+      deps.model.contextWindow(row.model),
+    ).tokens;
     // A budget spent since the response was admitted (by responses or runs queued before it).
     const spent = await spentBudget(deps.db, row.projectId);
     if (spent !== null) {
@@ -137,20 +178,75 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       return;
     }
     let finishReason: string | null = null;
-    const request = responseChatRequest(
-      { ...row, ...settings },
-      chatMessages(row.instructions, items),
-      controller.signal,
-    );
-    for await (const event of deps.model.stream(request)) {
-      if (event.type === 'text') {
-        writer.text(event.delta);
-      } else if (event.type === 'tool_call') {
-        writer.toolCall(event);
-      } else {
-        finishReason = event.finishReason;
-        usage = addUsage(usage, event.usage);
+    let toolChoice = settings.toolChoice;
+    for (let call = 0; ; call += 1) {
+      const request = responseChatRequest(
+        { ...row, ...settings, toolChoice },
+        [],
+        controller.signal,
+      );
+      const context = fitContext({
+        instructions: row.instructions,
+        earlier,
+        output: writer.items,
+        tools: request.tools ?? [],
+        budget,
+        truncation: row.truncation,
+      });
+      if (!context.fits) {
+        logger.info({ neededTokens: context.neededTokens, budget }, 'response input too long');
+        await writer.finish('incomplete');
+        // OpenAI's stream ends with an `error` event saying so; the object records the failure.
+        await end(
+          {
+            status: 'failed',
+            completedAt: null,
+            usage: responseUsage(usage),
+            metered: usage,
+            error: { code: 'invalid_prompt', message: CONTEXT_OVERFLOW_MESSAGE },
+            incompleteDetails: null,
+          },
+          {
+            type: 'error',
+            code: 'context_length_exceeded',
+            message: CONTEXT_OVERFLOW_MESSAGE,
+            param: 'input',
+          },
+        );
+        return;
       }
+      writer.nextCall(fileSearch ? citationTargets(context.items) : null);
+      request.messages = chatMessages(row.instructions, context.items);
+      for await (const event of deps.model.stream(request)) {
+        if (event.type === 'text') {
+          writer.text(event.delta);
+        } else if (event.type === 'tool_call') {
+          writer.toolCall(event);
+        } else {
+          finishReason = event.finishReason;
+          usage = addUsage(usage, event.usage);
+        }
+      }
+      const searches = writer.pendingSearches;
+      // A model that searched on its last call anyway ends there (the calls left incomplete).
+      if (
+        !fileSearch ||
+        searches.length === 0 ||
+        finishReason === 'length' ||
+        call + 1 >= MAX_MODEL_CALLS
+      ) {
+        break;
+      }
+      for (const search of searches) {
+        writer.searching(search.id);
+        const query = fileSearchQuery(search.arguments);
+        writer.searched(search.id, [query], await searchForResponse(searchCtx, fileSearch, query));
+      }
+      // Function calls end the response: the caller answers them in its next one.
+      if (writer.hasFunctionCalls) {
+        break;
+      }
+      toolChoice = nextToolChoice(toolChoice, call);
     }
     const incomplete = finishReason === 'length';
     await writer.finish(incomplete ? 'incomplete' : 'completed');
