@@ -136,6 +136,11 @@ export function buildApp(deps: Deps, options: { readiness?: Readiness } = {}): A
       res.end();
     });
   });
+  // Node closes an idle keep-alive connection after 5 s by default; a client that reuses it just
+  // then (its own 4 s timer late on a busy machine) gets ECONNRESET on a request that never
+  // arrived. A minute, as load balancers use, makes that window rare; stop() closes idle ones.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const ws = attachGraphQLWebSocket(server, yoga, contextFor, deps.logger, graphqlLimits);
 
   return {
