@@ -32,6 +32,27 @@ const envSchema = z.object({
     .min(1)
     .max(2 ** 31 - 1)
     .default(64 * 1024 * 1024),
+  /**
+   * Largest JSON body (REST and GraphQL, not multipart uploads), in bytes: over it, 413 before
+   * the body is read. 8 MB holds any Assistants request (256,000-character fields) and an inline
+   * photo as a data URL; raise it for larger inline images (OpenAI takes up to 50 MB of them).
+   */
+  JSON_BODY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 31 - 1)
+    .default(8 * 1024 * 1024),
+  /**
+   * JSON body bytes all requests in flight may hold at once (src/http/request-body.ts): beyond
+   * it, a retryable 503. Never below JSON_BODY_MAX_BYTES, so that one largest body always fits.
+   */
+  JSON_BODY_BUDGET_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 31 - 1)
+    .default(32 * 1024 * 1024),
   /** Store file bytes in this S3 bucket (any S3-compatible store); absent: `DATA_DIR/files`. */
   S3_BUCKET: z.string().min(1).optional(),
   /** S3-compatible endpoint (MinIO, R2, Ceph…); absent: AWS. */
