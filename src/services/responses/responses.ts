@@ -1,11 +1,12 @@
 import { type ServiceContext, withTransaction } from '../../context.js';
 import { InvalidRequestError, NotFoundError } from '../../errors.js';
 import type { Prisma, Response, ResponseEvent } from '../../generated/prisma/client.js';
-import { newId } from '../../ids.js';
+import { ID_PREFIXES, newId } from '../../ids.js';
 import { executeResponseJob } from '../../jobs/execute-response.js';
 import { parseInput } from '../common/validation.js';
 import { getConversation } from '../conversations/conversations.js';
 import { endable } from '../runs/run-streams.js';
+import { assertThreadExists, lockThreadForMessages } from '../threads/thread-lock.js';
 import { type CreateResponseInput, createResponseSchema, toStoredItems } from './response-input.js';
 import { responseObject } from './response-object.js';
 import { endsResponseStream, isTerminalResponse } from './response-status.js';
@@ -45,11 +46,16 @@ export async function createResponse(
   options: { wait: boolean } = { wait: false },
 ): Promise<Response> {
   const input = parseInput(createResponseSchema, raw);
-  const conversationId =
+  const named =
     typeof input.conversation === 'object' && input.conversation !== null
       ? input.conversation.id
       : (input.conversation ?? null);
-  if (conversationId !== null) {
+  // The migration bridge: an Assistants thread stands in for a conversation.
+  const threadId = named?.startsWith(ID_PREFIXES.thread) ? named : null;
+  const conversationId = threadId ? null : named;
+  if (threadId !== null) {
+    await assertThreadExists(ctx, threadId, 'conversation');
+  } else if (conversationId !== null) {
     await getConversation(ctx, conversationId, { select: { id: true } }, 'conversation');
   }
   if (input.previousResponseId) {
@@ -86,6 +92,7 @@ export async function createResponse(
     background: input.background ?? false,
     previousResponseId: input.previousResponseId ?? null,
     conversationId,
+    threadId,
   };
   const queued = {
     ...response,
@@ -99,6 +106,10 @@ export async function createResponse(
   };
   const snapshot = responseObject(queued, []);
   await withTransaction(ctx, async (tx) => {
+    if (threadId !== null) {
+      // As adding a message: the thread's lock, and no turn while a run is active on it.
+      await lockThreadForMessages(tx, threadId);
+    }
     await insertResponse(tx.db, response, toStoredItems(input.input), {
       events: response.background
         ? [

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { actingFor } from '../../../context.js';
 import { inTransaction } from '../../../db/db.js';
 import type { Response } from '../../../generated/prisma/client.js';
 import { ModelError } from '../../../models/chat-model.js';
@@ -19,6 +20,8 @@ import {
   type OwnedResponse,
   type ResponseEnd,
 } from '../store/response-writes.js';
+import { threadHistory } from '../thread-bridge/thread-history.js';
+import { appendTurnToThread } from '../thread-bridge/thread-turn.js';
 import { OutputWriter } from './output-writer.js';
 import { chatMessages, responseChatRequest } from './response-chat.js';
 
@@ -93,17 +96,24 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       );
       // The conversation gets the response's turn with its end, in the same transaction: a
       // response that ends is in its history, one that fails or was taken over is not.
-      if (ended && row.conversationId && fields.status !== 'failed') {
-        await appendConversationItems(tx, row.conversationId, [...input, ...writer.items]);
+      if (ended && fields.status !== 'failed') {
+        const turn = [...input, ...writer.items];
+        if (row.conversationId) {
+          await appendConversationItems(tx, row.conversationId, turn);
+        } else if (row.threadId) {
+          await appendTurnToThread(tx, row.threadId, turn, fields.completedAt ?? new Date());
+        }
       }
       return ended;
     });
   try {
     const settings = responseSettings(row);
     input = await responseItems(deps.db, responseId, 'input');
-    const history = row.conversationId
-      ? await conversationHistory(deps.db, row.conversationId)
-      : await responseHistory(deps.db, responseId);
+    const history = row.threadId
+      ? await threadHistory(actingFor(deps, row.projectId), row.threadId)
+      : row.conversationId
+        ? await conversationHistory(deps.db, row.conversationId)
+        : await responseHistory(deps.db, responseId);
     const items = [...history, ...input];
     let finishReason: string | null = null;
     const request = responseChatRequest(
