@@ -4,12 +4,16 @@ import { apiError } from '../setup/api-error.js';
 import type { AppWithUpstream } from '../setup/app-with-upstream.js';
 import { useAppWithUpstream } from '../setup/app-with-upstream.js';
 import { assistantAndThread, scriptedRun, weatherTool } from '../setup/factories.js';
+import { threadWithImage } from '../setup/image-thread.js';
 import { expectResponsesSpec, expectSpec } from '../setup/openapi.js';
+import { threadTranscript } from '../setup/thread-transcript.js';
 
 let app: AppWithUpstream;
 useAppWithUpstream({}, (started) => {
   app = started;
 });
+
+const transcript = (threadId: string) => threadTranscript(app.t, threadId);
 
 const weatherFunction = {
   type: 'function' as const,
@@ -40,20 +44,6 @@ async function threadWithFunctionRun() {
   );
   expect(run.status).toBe('completed');
   return { assistant, thread };
-}
-
-/** The thread's messages, oldest first, each spec-valid, as `role: text`. */
-async function threadTranscript(threadId: string): Promise<string[]> {
-  const raw = await app.t.rest(`/threads/${threadId}/messages?order=asc`, {
-    headers: { 'OpenAI-Beta': 'assistants=v2' },
-  });
-  expect(raw.status).toBe(200);
-  expectSpec('ListMessagesResponse', await raw.json());
-  const page = await app.t.openai.beta.threads.messages.list(threadId, { order: 'asc' });
-  return page.data.map((message) => {
-    const [part] = message.content;
-    return `${message.role}: ${part?.type === 'text' ? part.text.value : part?.type}`;
-  });
 }
 
 describe('responses.create on an Assistants thread', () => {
@@ -103,7 +93,7 @@ describe('responses.create on an Assistants thread', () => {
       { role: 'user', content: 'And tomorrow?' },
     ]);
 
-    expect(await threadTranscript(thread.id)).toEqual([
+    expect(await transcript(thread.id)).toEqual([
       'user: Weather in Oslo?',
       'assistant: Sunny in Oslo.',
       'user: This is Oslo today:',
@@ -185,7 +175,7 @@ describe('responses.create on an Assistants thread', () => {
       { role: 'assistant', content: 'Berlin' },
       { role: 'user', content: 'Capital of Spain?' },
     ]);
-    expect(await threadTranscript(thread.id)).toEqual([
+    expect(await transcript(thread.id)).toEqual([
       'user: Capital of France?',
       'assistant: Paris',
       'user: Capital of Italy?',
@@ -234,10 +224,7 @@ describe('responses.create on an Assistants thread', () => {
       { role: 'tool', tool_call_id: 'call_bergen', content: '{"rain":true}' },
     ]);
     // A thread has no message for a function call: it shows the question and the answer.
-    expect(await threadTranscript(thread.id)).toEqual([
-      'user: Weather in Bergen?',
-      'assistant: Wet.',
-    ]);
+    expect(await transcript(thread.id)).toEqual(['user: Weather in Bergen?', 'assistant: Wet.']);
   });
 
   it('works over GraphQL too, and the response links its thread', async () => {
@@ -270,10 +257,38 @@ describe('responses.create on an Assistants thread', () => {
       { role: 'user', content: 'Hi' },
       { role: 'user', content: 'How are you?' },
     ]);
-    expect(await threadTranscript(thread.id)).toEqual([
+    expect(await transcript(thread.id)).toEqual([
       'user: Hi',
       'user: How are you?',
       'assistant: Hello!',
+    ]);
+  });
+});
+
+describe('an image file in a thread', () => {
+  it('reaches the model inline as a data URL, as a run sends it', async () => {
+    const { t, upstream } = app;
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    const { thread } = await threadWithImage(t, png, 'What is this?');
+    upstream.script({ text: 'A tiny PNG.' });
+    const response = await t.openai.responses.create({
+      model: 'gpt-test',
+      input: 'Describe it.',
+      conversation: thread.id,
+    });
+    expect(response.output_text).toBe('A tiny PNG.');
+    expect(upstream.requests.at(-1)?.body.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          {
+            type: 'image_url',
+            image_url: { url: `data:image/png;base64,${png.toString('base64')}`, detail: 'low' },
+          },
+          { type: 'text', text: 'What is this?' },
+        ],
+      },
+      { role: 'user', content: 'Describe it.' },
     ]);
   });
 });
@@ -297,7 +312,7 @@ describe('responses.create on a thread it may not use', () => {
     );
     expect(foreign).toBeInstanceOf(OpenAI.NotFoundError);
     expect(foreign).toMatchObject({ param: 'conversation' });
-    expect(await threadTranscript(thread.id)).toEqual(['user: Private']);
+    expect(await transcript(thread.id)).toEqual(['user: Private']);
   });
 
   it('is the Assistants API’s 400 while a run is active on the thread, and adds nothing', async () => {
@@ -319,7 +334,7 @@ describe('responses.create on a thread it may not use', () => {
     expect(refused.status).toBe(400);
     expect(refused.message).toBe(expected.message);
     expect(refused.message).toContain(`while a run ${paused.id} is active`);
-    expect(await threadTranscript(thread.id)).toEqual(['user: Say hello']);
+    expect(await transcript(thread.id)).toEqual(['user: Say hello']);
     const requests = upstream.requests.length;
     await t.openai.beta.threads.runs.cancel(paused.id, { thread_id: thread.id });
     expect(upstream.requests.length).toBe(requests);
