@@ -1,5 +1,9 @@
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import OpenAI from 'openai';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { apiError } from '../setup/api-error.js';
 import type { AppWithUpstream } from '../setup/app-with-upstream.js';
 import { useAppWithUpstream } from '../setup/app-with-upstream.js';
@@ -8,10 +12,17 @@ import { threadWithImage } from '../setup/image-thread.js';
 import { expectResponsesSpec, expectSpec } from '../setup/openapi.js';
 import { threadTranscript } from '../setup/thread-transcript.js';
 
+// A sandbox for the code_interpreter run whose step a response reads.
+const sandboxDir = mkdtempSync(path.join(tmpdir(), 'bridge-sandbox-'));
+afterAll(() => rm(sandboxDir, { recursive: true, force: true }));
+
 let app: AppWithUpstream;
-useAppWithUpstream({}, (started) => {
-  app = started;
-});
+useAppWithUpstream(
+  { env: { SANDBOX_WORK_DIR: sandboxDir, SANDBOX_TIMEOUT_MS: '5000' } },
+  (started) => {
+    app = started;
+  },
+);
 
 const transcript = (threadId: string) => threadTranscript(app.t, threadId);
 
@@ -261,6 +272,48 @@ describe('responses.create on an Assistants thread', () => {
       'user: Hi',
       'user: How are you?',
       'assistant: Hello!',
+    ]);
+  });
+});
+
+describe('a code_interpreter run in a thread', () => {
+  it('reaches the model as the function call the run offered, with what the run was told', async () => {
+    const { t, upstream } = app;
+    const assistant = await t.openai.beta.assistants.create({
+      model: 'gpt-4o',
+      tools: [{ type: 'code_interpreter' }],
+    });
+    const thread = await t.openai.beta.threads.create({
+      messages: [{ role: 'user', content: 'What is 6 times 7?' }],
+    });
+    const run = await scriptedRun(
+      t,
+      upstream,
+      { threadId: thread.id, assistantId: assistant.id },
+      {
+        toolCalls: [
+          { id: 'call_py', name: 'code_interpreter', arguments: '{"code":"print(6 * 7)"}' },
+        ],
+      },
+      { text: 'It is 42.' },
+    );
+    expect(run.status).toBe('completed');
+    // What the run itself showed the model after executing the code: its call and its output.
+    const replayed = upstream.requests.at(-1)?.body.messages.slice(-2);
+    expect(replayed?.[1]).toMatchObject({ role: 'tool', tool_call_id: 'call_py' });
+    expect(JSON.stringify(replayed)).toContain('42');
+
+    upstream.script({ text: 'Yes, 42.' });
+    await t.openai.responses.create({
+      model: 'gpt-test',
+      input: 'Sure?',
+      conversation: thread.id,
+    });
+    expect(upstream.requests.at(-1)?.body.messages).toEqual([
+      { role: 'user', content: 'What is 6 times 7?' },
+      ...(replayed ?? []),
+      { role: 'assistant', content: 'It is 42.' },
+      { role: 'user', content: 'Sure?' },
     ]);
   });
 });
