@@ -43,6 +43,33 @@ describe('two responses on one thread at once', () => {
   });
 });
 
+describe('a streamed turn on a thread', () => {
+  it('is appended too, and a message deleted from the thread is gone from what follows', async () => {
+    const { t, upstream } = app;
+    const thread = await t.openai.beta.threads.create({});
+    upstream.script({ text: ['Str', 'eamed'] });
+    const final = await t.openai.responses
+      .stream({ model: 'gpt-test', input: 'Stream', conversation: thread.id })
+      .finalResponse();
+    expect(final.output_text).toBe('Streamed');
+    const page = await t.openai.beta.threads.messages.list(thread.id, { order: 'asc' });
+    expect(page.data.map((message) => message.id)).toEqual([
+      (await t.openai.responses.inputItems.list(final.id)).data[0]?.id,
+      final.output[0]?.id,
+    ]);
+
+    await t.openai.beta.threads.messages.delete(final.output[0]?.id ?? '', {
+      thread_id: thread.id,
+    });
+    upstream.script({ text: 'Again?' });
+    await t.openai.responses.create({ model: 'gpt-test', input: 'More', conversation: thread.id });
+    expect(upstream.requests.at(-1)?.body.messages).toEqual([
+      { role: 'user', content: 'Stream' },
+      { role: 'user', content: 'More' },
+    ]);
+  });
+});
+
 describe('a response’s turn as thread messages', () => {
   it('maps text, images and the annotations that have an Assistants form; skips the rest', () => {
     expect(
