@@ -94,8 +94,9 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
         },
         deps.responseEvents,
       );
-      // The conversation gets the response's turn with its end, in the same transaction: a
-      // response that ends is in its history, one that fails or was taken over is not.
+      // The conversation (or thread) gets the response's turn with its end, in the same
+      // transaction: a response that ends is in its history, one that fails or was taken over
+      // is not.
       if (ended && fields.status !== 'failed') {
         const turn = [...input, ...writer.items];
         if (row.conversationId) {

@@ -29,7 +29,6 @@ interface ThreadMessage {
   seq: bigint;
   createdAt: Date;
   role: string;
-  status: string;
   content: unknown;
   runId: string | null;
 }
@@ -132,7 +131,6 @@ export async function threadHistory(ctx: ServiceContext, threadId: string): Prom
         seq: true,
         createdAt: true,
         role: true,
-        status: true,
         content: true,
         runId: true,
       },
