@@ -31,6 +31,8 @@ export interface ResponseFields {
   background: boolean;
   completedAt: Date | null;
   conversationId: string | null;
+  /** The thread named as the conversation (the migration bridge). */
+  threadId: string | null;
   error: unknown;
   incompleteDetails: unknown;
   instructions: string | null;
@@ -96,7 +98,8 @@ export function responseObject(
     status: row.status,
     background: row.background,
     completed_at: seconds(row.completedAt),
-    conversation: row.conversationId ? { id: row.conversationId } : null,
+    conversation:
+      (row.threadId ?? row.conversationId) ? { id: row.threadId ?? row.conversationId } : null,
     error: row.error ?? null,
     incomplete_details: row.incompleteDetails ?? null,
     instructions: row.instructions,

@@ -1,12 +1,13 @@
 import { type ServiceContext, withTransaction } from '../../context.js';
 import { InvalidRequestError, NotFoundError } from '../../errors.js';
 import type { Prisma, Response, ResponseEvent } from '../../generated/prisma/client.js';
-import { newId } from '../../ids.js';
+import { ID_PREFIXES, newId } from '../../ids.js';
 import { executeResponseJob } from '../../jobs/execute-response.js';
 import { parseInput } from '../common/validation.js';
 import { getConversation } from '../conversations/conversations.js';
 import { admitModelWork } from '../limits/admission.js';
 import { endable } from '../runs/run-streams.js';
+import { assertThreadExists, lockThreadForMessages } from '../threads/thread-lock.js';
 import { vectorStoreExpired } from '../vector-stores/vector-store-errors.js';
 import { isExpired } from '../vector-stores/vector-store-expiry.js';
 import { CONTEXT_OVERFLOW_MESSAGE } from './engine/response-context.js';
@@ -89,11 +90,16 @@ export async function createResponse(
   options: { wait: boolean } = { wait: false },
 ): Promise<Response> {
   const input = parseInput(createResponseSchema, raw);
-  const conversationId =
+  const named =
     typeof input.conversation === 'object' && input.conversation !== null
       ? input.conversation.id
       : (input.conversation ?? null);
-  if (conversationId !== null) {
+  // The migration bridge: an Assistants thread stands in for a conversation.
+  const threadId = named?.startsWith(ID_PREFIXES.thread) ? named : null;
+  const conversationId = threadId ? null : named;
+  if (threadId !== null) {
+    await assertThreadExists(ctx, threadId, 'conversation');
+  } else if (conversationId !== null) {
     await getConversation(ctx, conversationId, { select: { id: true } }, 'conversation');
   }
   if (input.previousResponseId) {
@@ -134,6 +140,7 @@ export async function createResponse(
     expiresAt: new Date(Date.now() + ctx.settings.runExpiresAfterSeconds * 1000),
     include: [...new Set(input.include ?? [])],
     truncation: input.truncation ?? 'disabled',
+    threadId,
   };
   const queued = {
     ...response,
@@ -149,6 +156,10 @@ export async function createResponse(
   await withTransaction(ctx, async (tx) => {
     // The budget, allow-list and rate limit of runs; counted only if the response is written.
     await admitModelWork(tx, response.model);
+    if (threadId !== null) {
+      // As adding a message: the thread's lock, and no turn while a run is active on it.
+      await lockThreadForMessages(tx, threadId);
+    }
     await insertResponse(tx.db, response, toStoredItems(input.input), {
       events: response.background
         ? [

@@ -10,6 +10,12 @@ import {
   insertMessage as storeMessage,
   updateMessageMetadata,
 } from '../runs/store/message-writes.js';
+import {
+  getConversationMessage,
+  isConversationId,
+  listConversationMessages,
+  readOnlyConversation,
+} from './conversation-messages.js';
 import { addAttachmentsToThreadStore } from './message-attachments.js';
 import {
   assertMessageFilesExist,
@@ -69,6 +75,9 @@ export async function createMessage(
   input: CreateMessageInput,
   query: MessageQuery = {},
 ) {
+  if (isConversationId(threadId)) {
+    throw readOnlyConversation(threadId);
+  }
   const data = parseInput(createMessageSchema, input);
   const message = await withTransaction(ctx, async (tx) => {
     await lockThreadForMessages(tx, threadId);
@@ -96,6 +105,9 @@ export async function getMessage(
   id: string,
   query: MessageQuery = {},
 ) {
+  if (isConversationId(threadId)) {
+    return getConversationMessage(ctx, threadId, id);
+  }
   await assertThreadExists(ctx, threadId);
   const message = await findMessage(ctx, threadId, id, query);
   if (!message) {
@@ -110,6 +122,9 @@ export async function listMessages(
   page?: PageInput & { runId?: string | null },
   query: MessageQuery = {},
 ) {
+  if (isConversationId(threadId)) {
+    return listConversationMessages(ctx, threadId, page ?? {});
+  }
   await assertThreadExists(ctx, threadId);
   const scope = {
     threadId,
@@ -133,6 +148,9 @@ export async function updateMessage(
   input: UpdateMessageInput,
   query: MessageQuery = {},
 ) {
+  if (isConversationId(threadId)) {
+    throw readOnlyConversation(threadId);
+  }
   const data = parseInput(updateMessageSchema, input);
   await assertThreadExists(ctx, threadId);
   const message = { id, threadId, projectId: ctx.actor.projectId };
@@ -148,6 +166,9 @@ export async function updateMessage(
 }
 
 export async function deleteMessage(ctx: ServiceContext, threadId: string, id: string) {
+  if (isConversationId(threadId)) {
+    throw readOnlyConversation(threadId);
+  }
   await assertThreadExists(ctx, threadId);
   if (!(await removeMessage(ctx.db, { id, threadId, projectId: ctx.actor.projectId }))) {
     throw notFound(id);

@@ -3,14 +3,18 @@ import { ConflictError, NotFoundError } from '../../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
 import { ACTIVE_RUN_STATUSES } from '../runs/run-status.js';
 
-/** 404s unless the thread exists in the caller's project. */
-export async function assertThreadExists(ctx: ServiceContext, threadId: string): Promise<void> {
+/** 404s unless the thread exists in the caller's project; `param` names the field it blames. */
+export async function assertThreadExists(
+  ctx: ServiceContext,
+  threadId: string,
+  param: string | null = null,
+): Promise<void> {
   const thread = await ctx.db.thread.findFirst({
     where: { id: threadId, projectId: ctx.actor.projectId },
     select: { id: true },
   });
   if (!thread) {
-    throw new NotFoundError(`No thread found with id '${threadId}'.`);
+    throw new NotFoundError(`No thread found with id '${threadId}'.`, { param });
   }
 }
 

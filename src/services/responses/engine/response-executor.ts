@@ -23,6 +23,8 @@ import {
   type OwnedResponse,
   type ResponseEnd,
 } from '../store/response-writes.js';
+import { threadHistory } from '../thread-bridge/thread-history.js';
+import { appendTurnToThread } from '../thread-bridge/thread-turn.js';
 import { OutputWriter } from './output-writer.js';
 import { chatMessages, responseChatRequest } from './response-chat.js';
 import { CONTEXT_OVERFLOW_MESSAGE, fitContext } from './response-context.js';
@@ -141,18 +143,26 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
         },
         deps.responseEvents,
       );
-      // The conversation gets the response's turn with its end, in the same transaction: a
-      // response that ends is in its history, one that fails or was taken over is not.
-      if (ended && row.conversationId && fields.status !== 'failed') {
-        await appendConversationItems(tx, row.conversationId, [...input, ...writer.items]);
+      // The conversation (or thread) gets the response's turn with its end, in the same
+      // transaction: a response that ends is in its history, one that fails or was taken over
+      // is not.
+      if (ended && fields.status !== 'failed') {
+        const turn = [...input, ...writer.items];
+        if (row.conversationId) {
+          await appendConversationItems(tx, row.conversationId, turn);
+        } else if (row.threadId) {
+          await appendTurnToThread(tx, row.threadId, turn, fields.completedAt ?? new Date());
+        }
       }
       return ended;
     });
   try {
     input = await responseItems(deps.db, responseId, 'input');
-    const history = row.conversationId
-      ? await conversationHistory(deps.db, row.conversationId)
-      : await responseHistory(deps.db, responseId);
+    const history = row.threadId
+      ? await threadHistory(actingFor(deps, row.projectId), row.threadId)
+      : row.conversationId
+        ? await conversationHistory(deps.db, row.conversationId)
+        : await responseHistory(deps.db, responseId);
     const earlier = [...history, ...input];
     // The response's key, so a search's query embedding is metered as its usage.
     const searchCtx = {

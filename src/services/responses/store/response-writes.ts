@@ -38,6 +38,7 @@ export interface NewResponse {
   expiresAt: Date;
   include: string[];
   truncation: string;
+  threadId: string | null;
 }
 
 /** The values of input `items` as rows, numbered from 0. */
@@ -69,13 +70,13 @@ export async function insertResponse(
         INSERT INTO responses (id, project_id, api_key_id, created_at, status, model, instructions,
                                metadata, temperature, top_p, max_output_tokens, tools, tool_choice,
                                parallel_tool_calls, text, store, background, previous_response_id,
-                               conversation_id, expires_at, include, truncation, event_seq)
+                               conversation_id, thread_id, expires_at, include, truncation, event_seq)
         VALUES (${r.id}, ${r.projectId}, ${r.apiKeyId}::text, ${r.createdAt}::timestamp(3), 'queued',
                 ${r.model}, ${r.instructions}::text, ${json(r.metadata)}, ${r.temperature}::float8,
                 ${r.topP}::float8, ${r.maxOutputTokens}::int, ${json(r.tools)}, ${json(r.toolChoice)},
                 ${r.parallelToolCalls}::boolean, ${json(r.text)}, ${r.store}::boolean,
                 ${r.background}::boolean, ${r.previousResponseId}::text, ${r.conversationId}::text,
-                ${r.expiresAt}::timestamp(3), ${r.include}::text[], ${r.truncation}, ${count}::int)
+                ${r.threadId}::text, ${r.expiresAt}::timestamp(3), ${r.include}::text[], ${r.truncation}, ${count}::int)
         RETURNING *`,
       writes:
         input.length > 0

@@ -34,6 +34,53 @@ export async function insertMessage(db: Db, message: NewMessage): Promise<Messag
   return row;
 }
 
+/** A message carried over from a response's turn, under the id of the item it comes from. */
+export interface CarriedMessage {
+  id: string;
+  role: 'user' | 'assistant';
+  content: unknown;
+}
+
+/**
+ * Appends a response's turn to a thread as completed messages, in order, in one statement that
+ * first takes the thread's lock (as adding a message does), so two turns ending together are
+ * appended one after the other, never interleaved. A message whose id is already stored (an
+ * output sent back as input) is kept once, where it was. Returns the ids written; none when the
+ * thread is gone.
+ */
+export async function appendCarriedMessages(
+  db: Db,
+  threadId: string,
+  messages: CarriedMessage[],
+  createdAt: Date,
+): Promise<string[]> {
+  if (messages.length === 0) {
+    return [];
+  }
+  const values = Prisma.join(
+    messages.map(
+      (message, n) =>
+        Prisma.sql`(${n}::int, ${message.id}::text, ${message.role}::text, ${jsonData(message.content)})`,
+    ),
+  );
+  const rows = await queryRaw<{ id: string }>(
+    db,
+    Prisma.sql`
+    WITH locked AS (
+      SELECT id, project_id FROM threads WHERE id = ${threadId} FOR NO KEY UPDATE
+    )
+    INSERT INTO messages (id, project_id, thread_id, created_at, role, status, completed_at,
+                          content, attachments, metadata)
+    SELECT v.id, locked.project_id, locked.id, ${createdAt}::timestamp(3), v.role, 'completed',
+           ${createdAt}::timestamp(3), v.content, '[]'::jsonb, '{}'::jsonb
+      FROM locked, (VALUES ${values}) AS v(n, id, role, content)
+     ORDER BY v.n
+    ON CONFLICT (id) DO NOTHING
+    RETURNING id`,
+  );
+  return rows.map((row) => row.id);
+}
+
 /** The message's metadata; false when the thread (of the project) has no such message. */
 export async function updateMessageMetadata(
   db: Db,
