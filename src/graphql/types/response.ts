@@ -125,8 +125,11 @@ const CreateResponseInput = builder.inputType('CreateResponseInput', {
     store: t.boolean({ description: 'Default: true. False: never readable after it ends.' }),
     background: t.boolean({ description: 'Default: false.' }),
     previousResponseId: t.string(),
-    conversation: t.field({ type: 'JSON', description:
-        'A conversation id or `{ id }`; a thread id (`thread_…`) continues an Assistants thread.' }),
+    conversation: t.field({
+      type: 'JSON',
+      description:
+        'A conversation id or `{ id }`; a thread id (`thread_…`) continues an Assistants thread.',
+    }),
     tools: t.field({
       type: 'JSON',
       description: 'Function and file_search tools, in OpenAI’s shapes.',

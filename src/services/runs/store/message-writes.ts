@@ -3,6 +3,7 @@ import { queryRaw } from '../../../db/raw-sql.js';
 import { messageSql } from '../../../db/row-sql.js';
 import { type Message, Prisma } from '../../../generated/prisma/client.js';
 import { newId } from '../../../ids.js';
+import { ACTIVE_RUN_STATUSES } from '../run-status.js';
 import { jsonData } from './run-statement.js';
 
 /** A message the caller writes (user or assistant authored), completed as it is created. */
@@ -79,6 +80,46 @@ export async function appendCarriedMessages(
     RETURNING id`,
   );
   return rows.map((row) => row.id);
+}
+
+/** Why a message was not added: the thread is missing, or a run on it is active. */
+export type MessageBlocked = { blocked: 'no_thread' } | { blocked: 'active_run'; runId: string };
+
+/**
+ * A message added on its own (`messages.create`): the thread's lock, the active-run check and
+ * the insert in one statement (SQL function `lock_thread_for_messages`), instead of a
+ * transaction of five round trips. Without a transaction around it, the statement is its own.
+ */
+export async function insertMessageUnlessBlocked(
+  db: Db,
+  message: NewMessage,
+): Promise<Message | MessageBlocked> {
+  const now = new Date();
+  const [row] = await queryRaw<Message & { blocker: string | null }>(
+    db,
+    Prisma.sql`
+    WITH guard AS (
+      SELECT lock_thread_for_messages(${message.threadId}, ${message.projectId},
+                                      ${[...ACTIVE_RUN_STATUSES]}::text[]) AS blocker
+    ), inserted AS (
+      INSERT INTO messages (id, project_id, thread_id, created_at, role, status, completed_at,
+                            content, attachments, metadata)
+      SELECT ${newId('message')}, ${message.projectId}, ${message.threadId}, ${now}::timestamp(3),
+             ${message.role}, 'completed', ${now}::timestamp(3), ${jsonData(message.content)},
+             ${jsonData(message.attachments)}, ${jsonData(message.metadata)}
+        FROM guard WHERE guard.blocker = ''
+      RETURNING ${messageSql.columns}
+    )
+    SELECT guard.blocker, inserted.* FROM guard LEFT JOIN inserted ON true`,
+  );
+  if (!row || row.blocker === null) {
+    return { blocked: 'no_thread' };
+  }
+  if (row.blocker !== '') {
+    return { blocked: 'active_run', runId: row.blocker };
+  }
+  const { blocker: _blocker, ...inserted } = row;
+  return inserted;
 }
 
 /** The message's metadata; false when the thread (of the project) has no such message. */
