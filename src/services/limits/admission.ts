@@ -110,7 +110,7 @@ function exceeded(
  * OpenAI's `x-ratelimit-*` headers (and `retry-after` when refused) to the response.
  */
 export async function admitModelWork(ctx: ServiceContext, model: string): Promise<void> {
-  const spent = await spentBudget(ctx.db, ctx.actor.projectId);
+  const spent = await spentBudget(ctx, ctx.actor.projectId);
   if (spent !== null) {
     // Retrying cannot help until an admin acts: tell the SDK not to.
     setHeaders(ctx, { 'x-should-retry': 'false' });
