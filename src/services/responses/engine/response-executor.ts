@@ -175,7 +175,7 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       deps.model.contextWindow(row.model),
     ).tokens;
     // A budget spent since the response was admitted (by responses or runs queued before it).
-    const spent = await spentBudget(deps.db, row.projectId);
+    const spent = await spentBudget(deps, row.projectId);
     if (spent !== null) {
       await end({
         status: 'failed',
