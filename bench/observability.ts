@@ -71,7 +71,11 @@ async function main(): Promise<number> {
     const metricsUrl = `${bench.openai.baseURL.replace(/\/v1$/, '')}/metrics`;
     for (let i = 0; i < LIMITS.rounds; i += 1) {
       off.push(await round());
-      const stopTracing = startTracing({ endpoint: sink.url, recordContent: false });
+      const stopTracing = startTracing({
+        endpoint: sink.url,
+        recordContent: false,
+        serviceName: 'assistants',
+      });
       const scraper = setInterval(() => {
         void fetch(metricsUrl, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } }).then(
           (response) => response.text(),

@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       startTracing({
         endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT,
         recordContent: env.OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT,
+        serviceName: role === 'all' ? 'assistants' : `assistants-${role}`,
       }),
     );
   }

@@ -10,6 +10,12 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  defaultResource,
+  detectResources,
+  envDetector,
+  resourceFromAttributes,
+} from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 /**
@@ -25,6 +31,8 @@ export interface TracingOptions {
   endpoint: string;
   /** Message text and tool arguments on spans: off unless explicitly enabled. */
   recordContent: boolean;
+  /** `service.name` of this process's spans (`assistants-server`, …); OTEL_SERVICE_NAME wins. */
+  serviceName: string;
 }
 
 let recordContent = false;
@@ -40,6 +48,11 @@ export function startTracing(options: TracingOptions): () => Promise<void> {
     url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces`,
   });
   const provider = new NodeTracerProvider({
+    // Named by role, so a trace across processes shows which did what; OTEL_SERVICE_NAME and
+    // OTEL_RESOURCE_ATTRIBUTES (the env detector, applied last) still override it.
+    resource: defaultResource()
+      .merge(resourceFromAttributes({ 'service.name': options.serviceName }))
+      .merge(detectResources({ detectors: [envDetector] })),
     // Large batches, so that a busy process exports a few requests a second, not one per 512
     // spans; a queue for several seconds of them, so that nothing is dropped while one is out.
     // OTEL_TRACES_SAMPLER (e.g. `parentbased_traceidratio` with OTEL_TRACES_SAMPLER_ARG=0.1)

@@ -20,6 +20,8 @@ interface ExportedSpan {
   name: string;
   kind: number;
   attributes: { key: string; value: Record<string, unknown> }[];
+  /** The `service.name` of the resource it was exported under (added by the receiver). */
+  service?: unknown;
 }
 
 interface Receiver {
@@ -42,11 +44,15 @@ async function startReceiver(): Promise<Receiver> {
       if (req.url === '/v1/traces' && req.headers['content-type']?.includes('json')) {
         bodies.push(text);
         const body = JSON.parse(text) as {
-          resourceSpans?: { scopeSpans?: { spans?: ExportedSpan[] }[] }[];
+          resourceSpans?: {
+            resource?: Pick<ExportedSpan, 'attributes'>;
+            scopeSpans?: { spans?: ExportedSpan[] }[];
+          }[];
         };
         for (const resource of body.resourceSpans ?? []) {
+          const service = resource.resource ? attribute(resource.resource, 'service.name') : null;
           for (const scope of resource.scopeSpans ?? []) {
-            spans.push(...(scope.spans ?? []));
+            spans.push(...(scope.spans ?? []).map((span) => ({ ...span, service })));
           }
         }
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
@@ -64,7 +70,7 @@ async function startReceiver(): Promise<Receiver> {
   };
 }
 
-function attribute(span: ExportedSpan, key: string): unknown {
+function attribute(span: Pick<ExportedSpan, 'attributes'>, key: string): unknown {
   const value = span.attributes.find((item) => item.key === key)?.value;
   return value ? Object.values(value)[0] : undefined;
 }
@@ -190,6 +196,9 @@ describe('the built server and worker, observed', () => {
     const send = inTrace('send execute-run');
     const processed = inTrace('process execute-run');
     expect(processed?.parentSpanId).toBe(send?.spanId);
+    // Each process names itself on its spans.
+    expect(request.service).toBe('assistants-server');
+    expect(processed?.service).toBe('assistants-worker');
     expect(receiver.bodies.join('\n')).not.toMatch(/whisper the private words|traced answer/);
 
     // A GraphQL client's operation keeps its own span, under the request's.
