@@ -14,6 +14,8 @@ export interface RouteRequest {
   req: IncomingMessage;
   /** A file's bytes as the caller: downloads bypass GraphQL (src/http/file-content.ts). */
   fileContent(fileId: string): Promise<FileContent>;
+  /** A container file's bytes as the caller, the same way. */
+  containerFileContent(containerId: string, fileId: string): Promise<FileContent>;
   /** Runs a compat GraphQL operation (a document from generated/operations.ts) as the caller. */
   run: <TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables>,

@@ -23,6 +23,9 @@ export const ID_PREFIXES = {
   conversation: 'conv_',
   functionCall: 'fc_',
   item: 'item_',
+  container: 'cntr_',
+  containerFile: 'cfile_',
+  codeInterpreterCall: 'ci_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

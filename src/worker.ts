@@ -10,6 +10,7 @@ import { extractTraceContext, SpanKind, withSpan } from './observability/tracing
 import { BubblewrapSandbox } from './sandbox/bwrap-sandbox.js';
 import { sandboxConfigFromEnv } from './sandbox/sandbox-config.js';
 import { sweepSandboxSessions } from './sandbox/sessions.js';
+import { sweepExpiredContainers } from './services/containers/container-expiry.js';
 import { sweepExpiredFiles } from './services/files/file-expiry.js';
 import type { EngineContext } from './services/runs/engine/engine-context.js';
 import { HandBack } from './services/runs/engine/hand-back.js';
@@ -229,6 +230,14 @@ export async function startWorker(deps: Deps): Promise<Worker> {
         }
       })
       .catch((error: unknown) => logger.error({ err: error }, 'file expiry sweep failed'))
+      // Containers idle past their window (20 minutes by default) expire, bytes removed.
+      .then(() => sweepExpiredContainers(deps))
+      .then(({ expired }) => {
+        if (expired.length > 0) {
+          logger.info({ containers: expired }, 'expired containers');
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'container expiry sweep failed'))
       // Uploads pending past their hour expire; parts of ended uploads are deleted.
       .then(() => sweepUploads(deps))
       .then((result) => {

@@ -25,6 +25,7 @@ import './types/usage.js';
 import './types/costs.js';
 import './types/response.js';
 import './types/conversation.js';
+import './types/container.js';
 import './types/rate-limit.js';
 import './types/upstream.js';
 import './types/relations.js';
