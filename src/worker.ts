@@ -76,6 +76,11 @@ export async function startWorker(deps: Deps): Promise<Worker> {
             'code sandbox unavailable: code_interpreter calls will report it',
           ),
     );
+  const codeInterpreter = {
+    sandbox,
+    workDir: sandboxConfig.workDir,
+    exportQuota: sandboxConfig.exportQuota,
+  };
   const engine: EngineContext = {
     db: deps.db,
     logger,
@@ -91,13 +96,8 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       runStaleAfterMs: env.RUN_STALE_AFTER_MS,
       streamFlushMs: env.STREAM_FLUSH_MS,
     },
-    builtinTools: instrumentToolRunner(
-      createBuiltinToolRunner({
-        sandbox,
-        workDir: sandboxConfig.workDir,
-        exportQuota: sandboxConfig.exportQuota,
-      }),
-    ),
+    builtinTools: instrumentToolRunner(createBuiltinToolRunner(codeInterpreter)),
+    codeInterpreter,
     leases,
     watchRun(runId, controller) {
       const set = watched.get(runId) ?? new Set();

@@ -28,13 +28,13 @@ const CREATE_FIELDS = {
   tool_choice: 'toolChoice',
   parallel_tool_calls: 'parallelToolCalls',
   text: 'text',
+  include: 'include',
 } as const;
 
 /** Accepted and not acted on (yet): OpenAI's optional knobs a client may send by default. */
 const IGNORED_FIELDS = new Set([
   'stream',
   'stream_options',
-  'include',
   'reasoning',
   'truncation',
   'user',
@@ -113,7 +113,12 @@ export const responseRoutes: Route[] = [
     path: '/responses/:response_id',
     beta: false,
     async handle({ params, query, run, subscribe }) {
-      const data = await run(GetResponseDocument, { id: params.response_id });
+      // OpenAI's retrieve shows the optional fields its own `include` asks for.
+      const include = query.include ?? [];
+      const data = await run(GetResponseDocument, {
+        id: params.response_id,
+        include: (Array.isArray(include) ? include : [include]).map(String),
+      });
       const response = data.response;
       if (!response) {
         throw new RestError(404, `Response with id '${params.response_id}' not found.`);

@@ -65,8 +65,16 @@ export const ResponseNode = builder.prismaNode('Response', {
       type: 'JSON',
       description:
         'The response exactly as OpenAI’s Responses API shows it: what REST serves, and what the snapshots of its stream events hold.',
-      resolve: async (response, _args, ctx) =>
-        responseObject(response, await responseItems(ctx.db, response.id, 'output')),
+      args: {
+        include: t.arg.stringList({
+          description: 'Optional output fields to show (Default: those the create asked for).',
+        }),
+      },
+      resolve: async (response, args, ctx) =>
+        responseObject(
+          { ...response, includeFields: args.include ?? response.includeFields },
+          await responseItems(ctx.db, response.id, 'output'),
+        ),
     }),
   }),
 });
@@ -114,7 +122,10 @@ const CreateResponseInput = builder.inputType('CreateResponseInput', {
     background: t.boolean({ description: 'Default: false.' }),
     previousResponseId: t.string(),
     conversation: t.field({ type: 'JSON', description: 'A conversation id or `{ id }`.' }),
-    tools: t.field({ type: 'JSON', description: 'Function tools.' }),
+    tools: t.field({ type: 'JSON', description: 'Function and code_interpreter tools.' }),
+    include: t.stringList({
+      description: 'Optional output fields: `code_interpreter_call.outputs`.',
+    }),
     toolChoice: t.field({ type: 'JSON' }),
     parallelToolCalls: t.boolean(),
     text: t.field({ type: 'JSON', description: '`{ format: { type: … } }`.' }),

@@ -113,6 +113,40 @@ export const functionToolSchema = z.object({
 
 export type FunctionTool = z.output<typeof functionToolSchema>;
 
+/** `container`: a container id, or one made for the response (`auto`, with copies of files). */
+export const codeInterpreterToolSchema = z.object({
+  type: z.literal('code_interpreter'),
+  container: z.union([
+    idSchema,
+    z.object({
+      type: z.literal('auto'),
+      file_ids: z.array(idSchema).max(50).optional(),
+      memory_limit: z.enum(['1g', '4g', '16g', '64g']).nullish(),
+    }),
+  ]),
+});
+
+export type CodeInterpreterTool = z.output<typeof codeInterpreterToolSchema>;
+
+export const responseToolSchema = z.discriminatedUnion('type', [
+  functionToolSchema,
+  codeInterpreterToolSchema,
+]);
+
+export type ResponseTool = z.output<typeof responseToolSchema>;
+
+/** OpenAI's `include[]` values; those for tools this server does not run are accepted unused. */
+export const INCLUDE_VALUES = [
+  'code_interpreter_call.outputs',
+  'file_search_call.results',
+  'web_search_call.results',
+  'web_search_call.action.sources',
+  'message.input_image.image_url',
+  'computer_call_output.output.image_url',
+  'reasoning.encrypted_content',
+  'message.output_text.logprobs',
+] as const;
+
 export const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
   z.strictObject({ type: z.literal('function'), name: z.string().min(1) }),
@@ -153,7 +187,8 @@ export const createResponseSchema = z
     background: z.boolean().nullish(),
     previousResponseId: idSchema.nullish(),
     conversation: z.union([idSchema, z.object({ id: idSchema })]).nullish(),
-    tools: z.array(functionToolSchema).max(128).nullish(),
+    tools: z.array(responseToolSchema).max(128).nullish(),
+    include: z.array(z.enum(INCLUDE_VALUES)).nullish(),
     toolChoice: toolChoiceSchema.nullish(),
     parallelToolCalls: z.boolean().nullish(),
     text: responseTextSchema.nullish(),

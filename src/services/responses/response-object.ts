@@ -46,6 +46,24 @@ export interface ResponseFields {
   tools: unknown;
   topP: number | null;
   usage: unknown;
+  /** `include[]`: optional fields the output shows. */
+  includeFields: string[];
+}
+
+/**
+ * The output as the request's `include` shows it: code_interpreter calls carry their outputs
+ * only with `code_interpreter_call.outputs` (they are stored either way).
+ */
+export function includedOutput(
+  output: readonly StoredItem[],
+  include: readonly string[],
+): StoredItem[] {
+  if (include.includes('code_interpreter_call.outputs')) {
+    return [...output];
+  }
+  return output.map((item) =>
+    item.type === 'code_interpreter_call' ? { ...item, outputs: null } : item,
+  );
 }
 
 const seconds = (date: Date | null): number | null =>
@@ -88,7 +106,7 @@ export function responseObject(
     max_output_tokens: row.maxOutputTokens,
     metadata: row.metadata,
     model: row.model,
-    output,
+    output: includedOutput(output, row.includeFields),
     output_text: outputText(output),
     parallel_tool_calls: row.parallelToolCalls,
     previous_response_id: row.previousResponseId,

@@ -6,6 +6,7 @@ import { executeResponseJob } from '../../jobs/execute-response.js';
 import { parseInput } from '../common/validation.js';
 import { getConversation } from '../conversations/conversations.js';
 import { endable } from '../runs/run-streams.js';
+import { checkResponseContainers } from './response-container-check.js';
 import { type CreateResponseInput, createResponseSchema, toStoredItems } from './response-input.js';
 import { responseObject } from './response-object.js';
 import { endsResponseStream, isTerminalResponse } from './response-status.js';
@@ -52,6 +53,7 @@ export async function createResponse(
   if (conversationId !== null) {
     await getConversation(ctx, conversationId, { select: { id: true } }, 'conversation');
   }
+  await checkResponseContainers(ctx, input.tools ?? []);
   if (input.previousResponseId) {
     const previous = await ctx.db.response.findFirst({
       where: { id: input.previousResponseId, projectId: ctx.actor.projectId, store: true },
@@ -86,6 +88,7 @@ export async function createResponse(
     background: input.background ?? false,
     previousResponseId: input.previousResponseId ?? null,
     conversationId,
+    includeFields: input.include ?? [],
   };
   const queued = {
     ...response,

@@ -8,7 +8,7 @@ import { type OwnedResponse, writeOutput } from '../store/response-writes.js';
 
 type ToolCallEvent = Extract<ChatEvent, { type: 'tool_call' }>;
 
-interface OpenItem {
+export interface OpenItem {
   position: number;
   item: StoredItem;
   /** The completion's tool call index (function calls only). */
@@ -25,10 +25,10 @@ interface OpenItem {
  * are merged into one event.
  */
 export class OutputWriter extends CoalescingWriter {
-  private readonly open: OpenItem[] = [];
-  private events: ResponseEventData[] = [];
-  private dirty = new Set<OpenItem>();
-  private message: OpenItem | null = null;
+  protected readonly open: OpenItem[] = [];
+  protected events: ResponseEventData[] = [];
+  protected dirty = new Set<OpenItem>();
+  protected message: OpenItem | null = null;
 
   constructor(
     deps: EngineContext,
@@ -141,7 +141,7 @@ export class OutputWriter extends CoalescingWriter {
     return writeOutput(this.deps.db, this.owned, outputs, events, this.deps.responseEvents);
   }
 
-  private add(item: StoredItem, callIndex: number | null): OpenItem {
+  protected add(item: StoredItem, callIndex: number | null): OpenItem {
     const entry: OpenItem = { position: this.open.length, item, callIndex, done: false };
     this.open.push(entry);
     this.dirty.add(entry);
@@ -150,7 +150,7 @@ export class OutputWriter extends CoalescingWriter {
   }
 
   /** Appends to the last queued delta of the same item, or queues a new one. */
-  private delta(
+  protected delta(
     entry: OpenItem,
     type: string,
     delta: string,
@@ -172,7 +172,7 @@ export class OutputWriter extends CoalescingWriter {
     this.schedule();
   }
 
-  private finishEntry(entry: OpenItem, status: 'completed' | 'incomplete'): void {
+  protected finishEntry(entry: OpenItem, status: 'completed' | 'incomplete'): void {
     if (entry.done) {
       return;
     }

@@ -1,7 +1,8 @@
 import type { ChatMessage, ChatRequest, ChatTool } from '../../../models/chat-model.js';
+import { builtinChatTool } from '../../runs/engine/tools/definitions.js';
 import type {
-  FunctionTool,
   ResponseText,
+  ResponseTool,
   ResponseToolChoice,
   StoredItem,
 } from '../response-input.js';
@@ -22,20 +23,42 @@ function textOf(parts: Part[]): string {
  * (`developer` becomes `system`, which every server knows), consecutive function calls become
  * one assistant message's `tool_calls`, their outputs `tool` messages.
  */
-export function chatMessages(instructions: string | null, items: StoredItem[]): ChatMessage[] {
+export function chatMessages(
+  instructions: string | null,
+  items: StoredItem[],
+  /** What the model was told of each code_interpreter call (by item id); else its logs. */
+  codeOutputs: ReadonlyMap<string, string> = new Map(),
+): ChatMessage[] {
   const messages: ChatMessage[] = instructions ? [{ role: 'system', content: instructions }] : [];
   for (const item of items) {
-    if (item.type === 'function_call') {
-      const call = {
-        id: String(item.call_id),
-        type: 'function' as const,
-        function: { name: String(item.name), arguments: String(item.arguments) },
-      };
+    if (item.type === 'function_call' || item.type === 'code_interpreter_call') {
+      const call =
+        item.type === 'function_call'
+          ? {
+              id: String(item.call_id),
+              type: 'function' as const,
+              function: { name: String(item.name), arguments: String(item.arguments) },
+            }
+          : {
+              id: item.id,
+              type: 'function' as const,
+              function: {
+                name: 'code_interpreter',
+                arguments: JSON.stringify({ code: item.code ?? '' }),
+              },
+            };
       const last = messages.at(-1);
       if (last?.role === 'assistant' && last.tool_calls) {
         last.tool_calls.push(call);
       } else {
         messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+      }
+      if (item.type === 'code_interpreter_call') {
+        messages.push({
+          role: 'tool',
+          tool_call_id: item.id,
+          content: codeOutputs.get(item.id) ?? codeLogs(item),
+        });
       }
     } else if (item.type === 'function_call_output') {
       messages.push({
@@ -67,8 +90,21 @@ export function chatMessages(instructions: string | null, items: StoredItem[]): 
   return messages;
 }
 
-function chatTools(tools: FunctionTool[]): ChatTool[] {
-  return tools.map((tool) => ({
+/** A code_interpreter call's logs, as a later turn shows it to the model. */
+function codeLogs(item: StoredItem): string {
+  const outputs = Array.isArray(item.outputs) ? (item.outputs as { logs?: unknown }[]) : [];
+  const logs = outputs.map((output) => (typeof output.logs === 'string' ? output.logs : ''));
+  return logs.join('') || '(no output)';
+}
+
+function chatTools(tools: ResponseTool[]): ChatTool[] {
+  return tools.map((tool) =>
+    tool.type === 'code_interpreter' ? builtinChatTool('code_interpreter') : functionTool(tool),
+  );
+}
+
+function functionTool(tool: Extract<ResponseTool, { type: 'function' }>): ChatTool {
+  return {
     type: 'function',
     function: {
       name: tool.name,
@@ -76,7 +112,7 @@ function chatTools(tools: FunctionTool[]): ChatTool[] {
       ...(tool.parameters ? { parameters: tool.parameters } : {}),
       ...(tool.strict ? { strict: true } : {}),
     },
-  }));
+  };
 }
 
 /** The one upstream request of a response. */
@@ -87,7 +123,7 @@ export function responseChatRequest(
     topP: number | null;
     maxOutputTokens: number | null;
     parallelToolCalls: boolean;
-    tools: FunctionTool[];
+    tools: ResponseTool[];
     toolChoice: ResponseToolChoice;
     text: ResponseText;
   },

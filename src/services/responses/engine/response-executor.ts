@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { actingFor } from '../../../context.js';
 import { inTransaction } from '../../../db/db.js';
 import type { Response } from '../../../generated/prisma/client.js';
 import { ModelError } from '../../../models/chat-model.js';
@@ -19,8 +20,13 @@ import {
   type OwnedResponse,
   type ResponseEnd,
 } from '../store/response-writes.js';
-import { OutputWriter } from './output-writer.js';
+import { CodeCallWriter } from './code-call-writer.js';
+import { runCodeCall } from './code-interpreter-call.js';
 import { chatMessages, responseChatRequest } from './response-chat.js';
+import { responseContainer } from './response-container.js';
+
+/** Model calls in a row whose code_interpreter calls are answered before the response ends. */
+const MAX_CODE_ROUNDS = 8;
 
 /**
  * Takes the response with a fresh lease, announcing it in progress: a background response was
@@ -73,7 +79,11 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       })
       .catch((error: unknown) => logger.warn({ err: error }, 'response heartbeat failed'));
   }, deps.settings.runHeartbeatMs);
-  const writer = new OutputWriter(deps, { ...owned, projectId: row.projectId });
+  const writer = new CodeCallWriter(
+    deps,
+    { ...owned, projectId: row.projectId },
+    row.includeFields,
+  );
   const inProgress = { ...row, status: 'in_progress' };
   let usage: Usage | null = null;
   let input: StoredItem[] = [];
@@ -106,19 +116,49 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
       : await responseHistory(deps.db, responseId);
     const items = [...history, ...input];
     let finishReason: string | null = null;
-    const request = responseChatRequest(
-      { ...row, ...settings },
-      chatMessages(row.instructions, items),
-      controller.signal,
-    );
-    for await (const event of deps.model.stream(request)) {
-      if (event.type === 'text') {
-        writer.text(event.delta);
-      } else if (event.type === 'tool_call') {
-        writer.toolCall(event);
-      } else {
-        finishReason = event.finishReason;
-        usage = addUsage(usage, event.usage);
+    const ctx = actingFor(deps, row.projectId);
+    const container = responseContainer(ctx, row.id, settings.tools);
+    const codeOutputs = new Map<string, string>();
+    // Code calls are answered here and the model called again, as runs do (8 rounds at most);
+    // function calls end the response for the caller to answer.
+    for (let round = 0; ; round += 1) {
+      const request = responseChatRequest(
+        { ...row, ...settings },
+        chatMessages(row.instructions, [...items, ...writer.items], codeOutputs),
+        controller.signal,
+      );
+      for await (const event of deps.model.stream(request)) {
+        if (event.type === 'text') {
+          writer.text(event.delta);
+        } else if (event.type === 'tool_call') {
+          if (container.enabled && writer.isCodeCall(event)) {
+            writer.codeCall(event, await container.id());
+          } else {
+            writer.toolCall(event);
+          }
+        } else {
+          finishReason = event.finishReason;
+          usage = addUsage(usage, event.usage);
+        }
+      }
+      if (finishReason === 'length') {
+        break;
+      }
+      const calls = writer.interpret();
+      for (const call of calls) {
+        const result = await runCodeCall(
+          ctx,
+          deps.codeInterpreter,
+          call.containerId,
+          call.code,
+          controller.signal,
+        );
+        codeOutputs.set(call.itemId, result.modelOutput);
+        writer.complete(call, result.outputs, result.written);
+      }
+      writer.endRound();
+      if (calls.length === 0 || writer.hasFunctionCalls || round + 1 >= MAX_CODE_ROUNDS) {
+        break;
       }
     }
     const incomplete = finishReason === 'length';

@@ -32,6 +32,8 @@ export interface NewResponse {
   background: boolean;
   previousResponseId: string | null;
   conversationId: string | null;
+  /** `include[]` as asked. */
+  includeFields: string[];
 }
 
 /** The values of input `items` as rows, numbered from 0. */
@@ -63,13 +65,13 @@ export async function insertResponse(
         INSERT INTO responses (id, project_id, api_key_id, created_at, status, model, instructions,
                                metadata, temperature, top_p, max_output_tokens, tools, tool_choice,
                                parallel_tool_calls, text, store, background, previous_response_id,
-                               conversation_id, event_seq)
+                               conversation_id, event_seq, include)
         VALUES (${r.id}, ${r.projectId}, ${r.apiKeyId}::text, ${r.createdAt}::timestamp(3), 'queued',
                 ${r.model}, ${r.instructions}::text, ${json(r.metadata)}, ${r.temperature}::float8,
                 ${r.topP}::float8, ${r.maxOutputTokens}::int, ${json(r.tools)}, ${json(r.toolChoice)},
                 ${r.parallelToolCalls}::boolean, ${json(r.text)}, ${r.store}::boolean,
                 ${r.background}::boolean, ${r.previousResponseId}::text, ${r.conversationId}::text,
-                ${count}::int)
+                ${count}::int, ${r.includeFields}::text[])
         RETURNING *`,
       writes:
         input.length > 0
