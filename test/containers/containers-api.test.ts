@@ -287,4 +287,40 @@ describe('containers', () => {
     ).toBe(404);
     expect((await openai.containers.files.list(container.id)).data).toEqual([]);
   });
+
+  it('over GraphQL: createContainer, the Container node with its files, deleteContainer', async () => {
+    const created = await t.graphql<{ createContainer: { id: string; status: string } }>(
+      `mutation { createContainer(input: { name: "Graph", expiresAfter: { anchor: "last_active_at", minutes: 3 } }) { id status } }`,
+    );
+    const id = created.data?.createContainer.id ?? '';
+    expect(id).toMatch(/^cntr_/);
+    expect(created.data?.createContainer.status).toBe('running');
+    await t.openai.containers.files.create(id, {
+      file: await toFile(Buffer.from('graph'), 'g.txt'),
+    });
+    const read = await t.graphql<{
+      node: { __typename: string; expiresAfterMinutes: number; files: { edges: unknown[] } };
+    }>(
+      `query ($id: ID!) { node(id: $id) { __typename ... on Container { expiresAfterMinutes
+        files { edges { node { path source bytes contentUrl } } } } } }`,
+      { id },
+    );
+    expect(read.data?.node).toMatchObject({
+      __typename: 'Container',
+      expiresAfterMinutes: 3,
+      files: { edges: [{ node: { path: '/mnt/data/g.txt', source: 'user', bytes: 5 } }] },
+    });
+    const { apiKey } = await t.createOtherProject();
+    const hidden = await t.graphql<{ node: unknown }>(
+      'query ($id: ID!) { node(id: $id) { id } }',
+      { id },
+      { apiKey },
+    );
+    expect(hidden.data?.node).toBeNull();
+    const deleted = await t.graphql<{ deleteContainer: { deleted: boolean } }>(
+      'mutation ($id: ID!) { deleteContainer(id: $id) { deleted } }',
+      { id },
+    );
+    expect(deleted.data?.deleteContainer.deleted).toBe(true);
+  });
 });
