@@ -27,18 +27,20 @@ function isOutcome(message: unknown): message is LoadOutcome & { cpuMs: number }
 
 /**
  * Starts bench/clients.ts in a child process (same Node flags, so tsx loads it) talking to the
- * bench's server over loopback, and waits until it is ready. One phase at a time.
+ * bench's server over loopback, and waits until it is ready. One phase at a time. `target` is the
+ * assistant the runs use, or with `kind: 'responses'` the model the responses ask for.
  */
 export async function startClientProcess(
   bench: BenchApp,
-  assistantId: string,
+  target: string,
+  kind: 'runs' | 'responses' = 'runs',
 ): Promise<ClientProcess> {
   const { apiKey, baseURL } = bench.openai;
   if (!apiKey) {
     throw new Error('bench: the bench client has no API key to hand to the clients process');
   }
   const script = fileURLToPath(new URL('./clients.ts', import.meta.url));
-  const child: ChildProcess = fork(script, [baseURL, assistantId], {
+  const child: ChildProcess = fork(script, [baseURL, target, kind], {
     env: { ...process.env, BENCH_API_KEY: apiKey },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

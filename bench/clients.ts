@@ -3,12 +3,13 @@
  * clients as the in-process phase, so the server's event loop only serves requests. Waits for a
  * phase over IPC, runs it, replies with what it saw and the CPU this process used for it.
  *
- *   argv: <baseURL> <assistantId>; env: BENCH_API_KEY
+ *   argv: <baseURL> <assistantId or model> [runs|responses]; env: BENCH_API_KEY
  */
 import OpenAI from 'openai';
-import { generateLoad, type LoadOptions } from './load.js';
+import { generateLoad, generateResponseLoad, type LoadOptions } from './load.js';
 
-const [baseURL, assistantId] = process.argv.slice(2);
+const [baseURL, assistantId, kind = 'runs'] = process.argv.slice(2);
+const load = kind === 'responses' ? generateResponseLoad : generateLoad;
 const apiKey = process.env.BENCH_API_KEY;
 const send = process.send?.bind(process);
 if (!baseURL || !assistantId || !apiKey || !send) {
@@ -21,7 +22,7 @@ const openai = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: 30_000 });
 
 process.on('message', (options: LoadOptions) => {
   const cpu = process.cpuUsage();
-  generateLoad(openai, assistantId, options).then(
+  load(openai, assistantId, options).then(
     (outcome) => {
       const used = process.cpuUsage(cpu);
       send({ ...outcome, cpuMs: (used.user + used.system) / 1000 });

@@ -60,3 +60,41 @@ export async function generateLoad(
   await Promise.all(Array.from({ length: options.clients }, client));
   return { attempted: next, completed, errors, latencies };
 }
+
+/**
+ * The same load over the Responses API: `clients` concurrent SDK clients, each doing
+ * `responses.create` (which returns once the worker has completed the response) until `count`
+ * were started or `deadlineMs` passed. `pollIntervalMs` does not apply.
+ */
+export async function generateResponseLoad(
+  openai: OpenAI,
+  model: string,
+  options: LoadOptions,
+): Promise<LoadOutcome> {
+  const errors: string[] = [];
+  const latencies: number[] = [];
+  let next = 0;
+  let completed = 0;
+  const deadline = nowMs() + options.deadlineMs;
+
+  async function client(): Promise<void> {
+    while (next < options.count && nowMs() < deadline) {
+      const n = next;
+      next += 1;
+      const t0 = nowMs();
+      try {
+        const response = await openai.responses.create({ model, input: `load ${n}` });
+        if (response.status === 'completed') {
+          completed += 1;
+          latencies.push(nowMs() - t0);
+        } else {
+          errors.push(`response ${response.id} ended ${response.status}`);
+        }
+      } catch (error) {
+        errors.push(error instanceof Error ? error.message : String(error));
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: options.clients }, client));
+  return { attempted: next, completed, errors, latencies };
+}

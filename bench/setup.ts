@@ -43,12 +43,23 @@ export interface BenchApp {
   postgresCpuMs(): Promise<number | null>;
   /** Statements this process has sent to PostgreSQL so far (every pg client). */
   statements(): number;
+  /** The same, of pg-boss's own pool only (application_name 'pgboss'). */
+  bossStatements(): number;
+  /**
+   * CPU time used so far by the PostgreSQL backends serving this process's connections (read
+   * from /proc/<pid>/stat), in ms; null when they are not readable (a server on another host
+   * or in a container). Works with DATABASE_URL too, as only this process's backends count.
+   */
+  backendCpuMs(): Promise<number | null>;
   close(): Promise<void>;
 }
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
 let statementsSent = 0;
+let bossStatementsSent = 0;
+/** Backend pid → its CPU ms when last seen ended (kept so a closed connection still counts). */
+const backends = new Map<number, number>();
 /**
  * Counts every statement this process sends to PostgreSQL (Prisma, pg-boss, LISTEN: they all
  * go through `pg.Client#query`). Bench-only instrumentation, installed once, before any client
@@ -61,6 +72,16 @@ function countStatements(): void {
   }
   const counted = function (this: pg.Client, ...args: unknown[]) {
     statementsSent += 1;
+    const client = this as pg.Client & {
+      processID?: number | null;
+      connectionParameters?: { application_name?: string };
+    };
+    if (client.connectionParameters?.application_name === 'pgboss') {
+      bossStatementsSent += 1;
+    }
+    if (typeof client.processID === 'number' && !backends.has(client.processID)) {
+      backends.set(client.processID, 0);
+    }
     return Reflect.apply(query, this, args);
   };
   Object.assign(counted, { counted: true });
@@ -96,6 +117,26 @@ async function processTreeCpuMs(rootPid: number): Promise<number | null> {
     }
   }
   return ticks * TICK_MS;
+}
+
+/** CPU of every backend this process has used (the last reading of those that ended), in ms. */
+async function backendsCpuMs(): Promise<number | null> {
+  let total = 0;
+  let readable = 0;
+  for (const [pid, last] of backends) {
+    const stat = await procStat(pid);
+    // An ended backend keeps its last reading (its pid may be reused: then it reads lower).
+    if (stat) {
+      const ticks = Number(stat[11] ?? 0) + Number(stat[12] ?? 0);
+      const cpu = ticks * TICK_MS;
+      if (cpu >= last) {
+        backends.set(pid, cpu);
+        readable += 1;
+      }
+    }
+    total += backends.get(pid) ?? 0;
+  }
+  return readable > 0 || backends.size === 0 ? total : null;
 }
 
 function isLoopback(hostname: string): boolean {
@@ -179,6 +220,8 @@ export async function startBenchApp(
     app,
     postgresCpuMs: () => (postmasterPid ? processTreeCpuMs(postmasterPid) : Promise.resolve(null)),
     statements: () => statementsSent,
+    bossStatements: () => bossStatementsSent,
+    backendCpuMs: backendsCpuMs,
     worker,
     upstream,
     openai,

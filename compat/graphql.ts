@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { trace } from '@opentelemetry/api';
 import {
   type DocumentNode,
   type ExecutionResult,
@@ -97,30 +97,23 @@ function firstError(
   return restError;
 }
 
-/** The route's GraphQL operation as a span (no-op unless tracing is on), as yoga's plugin does. */
-function traced(
+/**
+ * The route's GraphQL operation on the request's own span (no-op unless tracing is on). A REST
+ * route runs exactly one operation, so a child span of its own would add no structure, only
+ * cost: polling (`GET …/runs/{run_id}` every few ms per client) made those the most numerous
+ * spans. GraphQL clients' operations at /graphql keep their span (src/graphql/tracing-plugin.ts).
+ */
+async function traced(
   document: DocumentNode,
   operationName: string,
   work: () => ExecutionResult | Promise<ExecutionResult>,
 ): Promise<ExecutionResult> {
-  const type = getOperationAST(document, operationName)?.operation ?? 'query';
-  return trace
-    .getTracer('assistants')
-    .startActiveSpan(
-      `${type} ${operationName}`,
-      { attributes: { 'graphql.operation.type': type, 'graphql.operation.name': operationName } },
-      async (span) => {
-        try {
-          const result = await work();
-          if (result.errors?.length) {
-            span.setStatus({ code: SpanStatusCode.ERROR });
-          }
-          return result;
-        } finally {
-          span.end();
-        }
-      },
-    );
+  const span = trace.getActiveSpan();
+  if (span?.isRecording()) {
+    const type = getOperationAST(document, operationName)?.operation ?? 'query';
+    span.setAttributes({ 'graphql.operation.type': type, 'graphql.operation.name': operationName });
+  }
+  return work();
 }
 
 /**

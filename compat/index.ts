@@ -8,7 +8,7 @@ import type { Logger } from '../src/logger.js';
 import type { ContextFactory } from '../src/request-context.js';
 import { fromGraphQLError, RestError } from './errors.js';
 import { createOperationRunner } from './graphql.js';
-import { readJsonBody, sendJson } from './http.js';
+import { parseJsonBody, sendJson } from './http.js';
 import { BinaryResponse, bindRunner, createRouter, JsonResponse } from './router.js';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.js';
 import { adminAuditLogRoutes } from './routes/admin-audit-logs.js';
@@ -34,6 +34,11 @@ export interface CompatOptions {
   contextFor: ContextFactory;
   /** Require `OpenAI-Beta: assistants=v2` on Assistants paths, as OpenAI did. */
   requireBetaHeader: boolean;
+  /**
+   * Reads a JSON route's body whole, within the server's size limit and its budget of body
+   * bytes in flight; throws a GraphQL error with the status (413, 503) when refused.
+   */
+  readBody: (req: IncomingMessage, res: ServerResponse) => Promise<Buffer>;
   files: {
     /** FILE_MAX_BYTES: an upload is spooled up to this (+1) before it is handed on. */
     maxUploadBytes: number;
@@ -110,7 +115,10 @@ export function createCompatHandler(options: CompatOptions) {
           throw new RestError(400, BETA_MESSAGE, { code: 'invalid_beta' });
         }
       }
-      const body = method === 'POST' && !match.route.rawBody ? await readJsonBody(req) : {};
+      const body =
+        method === 'POST' && !match.route.rawBody
+          ? parseJsonBody(await options.readBody(req, res))
+          : {};
       const query = qs.parse(url.search.slice(1), { depth: 2, arrayLimit: 100 });
       for (const input of [match.params, query, body]) {
         assertStorableText(input);
@@ -120,6 +128,7 @@ export function createCompatHandler(options: CompatOptions) {
         query,
         body,
         req,
+        readJsonBody: async () => parseJsonBody(await options.readBody(req, res)),
         fileContent: (fileId) => options.files.readContent(context, fileId),
         containerFileContent: (containerId, fileId) =>
           options.files.readContainerContent(context, containerId, fileId),

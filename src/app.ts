@@ -3,6 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { context } from '@opentelemetry/api';
 import { createCompatHandler } from '../compat/index.js';
 import type { Deps } from './deps.js';
+import { AppError } from './errors.js';
+import { mapAppError } from './graphql/errors.js';
 import { graphqlLimitsFrom } from './graphql/limits/operation-limits.js';
 import { getSchema } from './graphql/schema.js';
 import { attachGraphQLWebSocket } from './graphql/ws.js';
@@ -10,6 +12,7 @@ import { createGraphQLServer } from './graphql/yoga.js';
 import { createConsoleHandler } from './http/console-assets.js';
 import { readContainerFileContent, readFileContent } from './http/file-content.js';
 import { createOpsEndpoints } from './http/ops-endpoints.js';
+import { type BodyLimits, createBodyBudget, readBoundedBody } from './http/request-body.js';
 import { normalizeRequestTarget, refuseRequestTarget } from './http/request-target.js';
 import { newId } from './ids.js';
 import type { Logger } from './logger.js';
@@ -49,11 +52,21 @@ export function buildApp(deps: Deps, options: { readiness?: Readiness } = {}): A
     },
   });
   const graphqlLimits = graphqlLimitsFrom(deps.env);
+  const bodyLimits: BodyLimits = {
+    maxBytes: deps.env.JSON_BODY_MAX_BYTES,
+    budget: createBodyBudget(
+      Math.max(deps.env.JSON_BODY_BUDGET_BYTES, deps.env.JSON_BODY_MAX_BYTES),
+    ),
+  };
   const yoga = createGraphQLServer(contextFor, deps.logger, graphqlLimits);
   const compat = createCompatHandler({
     schema: getSchema(),
     contextFor,
     requireBetaHeader: deps.env.REQUIRE_BETA_HEADER,
+    readBody: (req, res) =>
+      readBoundedBody(req, res, bodyLimits).catch((error: unknown) => {
+        throw mapAppError(error);
+      }),
     files: {
       maxUploadBytes: deps.env.FILE_MAX_BYTES,
       maxUploadPartBytes: deps.env.UPLOAD_PART_MAX_BYTES,
@@ -125,7 +138,40 @@ export function buildApp(deps: Deps, options: { readiness?: Readiness } = {}): A
     if (!isGraphQL && (req.method === 'GET' || req.method === 'HEAD')) {
       return serveConsole(req, res, url);
     }
+    if (!(await readGraphQLBody(req, res))) {
+      return;
+    }
     return yoga(req, res, { req, res, logger });
+  }
+
+  /**
+   * Reads a GraphQL request's JSON body within the body limits before yoga sees it (yoga would
+   * read any size), and hands it on as the parsed-body framework convention yoga's Node adapter
+   * takes (`req.body`). Multipart requests stream to storage as they are (streaming-uploads.ts).
+   * False when the body was refused and answered.
+   */
+  async function readGraphQLBody(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const type = req.headers['content-type'] ?? '';
+    if (req.method === 'GET' || req.method === 'HEAD' || /^multipart\/form-data/i.test(type)) {
+      return true;
+    }
+    try {
+      Object.assign(req, { body: await readBoundedBody(req, res, bodyLimits) });
+      return true;
+    } catch (error) {
+      if (!(error instanceof AppError)) {
+        throw error;
+      }
+      const payload = JSON.stringify({
+        errors: [{ message: error.message, extensions: { code: error.code } }],
+      });
+      res.writeHead(error.status, {
+        'content-type': 'application/graphql-response+json; charset=utf-8',
+        'content-length': Buffer.byteLength(payload),
+      });
+      res.end(payload);
+      return false;
+    }
   }
 
   const server = createServer((req, res) => {
@@ -137,7 +183,19 @@ export function buildApp(deps: Deps, options: { readiness?: Readiness } = {}): A
       res.end();
     });
   });
-  const ws = attachGraphQLWebSocket(server, yoga, contextFor, deps.logger, graphqlLimits);
+  // Node closes an idle keep-alive connection after 5 s by default; a client that reuses it just
+  // then (its own 4 s timer late on a busy machine) gets ECONNRESET on a request that never
+  // arrived. A minute, as load balancers use, makes that window rare; stop() closes idle ones.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  const ws = attachGraphQLWebSocket(
+    server,
+    yoga,
+    contextFor,
+    deps.logger,
+    graphqlLimits,
+    bodyLimits.maxBytes,
+  );
 
   return {
     server,

@@ -32,6 +32,27 @@ const envSchema = z.object({
     .min(1)
     .max(2 ** 31 - 1)
     .default(64 * 1024 * 1024),
+  /**
+   * Largest JSON body (REST and GraphQL, not multipart uploads), in bytes: over it, 413 before
+   * the body is read. 8 MB holds any Assistants request (256,000-character fields) and an inline
+   * photo as a data URL; raise it for larger inline images (OpenAI takes up to 50 MB of them).
+   */
+  JSON_BODY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 31 - 1)
+    .default(8 * 1024 * 1024),
+  /**
+   * JSON body bytes all requests in flight may hold at once (src/http/request-body.ts): beyond
+   * it, a retryable 503. Never below JSON_BODY_MAX_BYTES, so that one largest body always fits.
+   */
+  JSON_BODY_BUDGET_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(2 ** 31 - 1)
+    .default(32 * 1024 * 1024),
   /** Store file bytes in this S3 bucket (any S3-compatible store); absent: `DATA_DIR/files`. */
   S3_BUCKET: z.string().min(1).optional(),
   /** S3-compatible endpoint (MinIO, R2, Ceph…); absent: AWS. */
@@ -90,9 +111,9 @@ const envSchema = z.object({
   VECTOR_CACHE_MB: z.coerce.number().int().min(1).default(512),
   /** Retries of a transient upstream error (429, 5xx, network), with backoff. */
   LLM_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
-  /** A run expires this many seconds after creation, as on OpenAI. */
+  /** A run expires this many seconds after creation, as on OpenAI; a response fails. */
   RUN_EXPIRES_AFTER_SECONDS: z.coerce.number().int().min(1).default(600),
-  /** How often workers expire overdue runs and take over runs of dead workers. */
+  /** How often workers expire overdue runs and responses and take over those of dead workers. */
   RUN_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(5000),
   /**
    * How often workers look for runs whose worker died (its lease lock is free) or gave them up,

@@ -22,6 +22,7 @@ export const ID_PREFIXES = {
   response: 'resp_',
   conversation: 'conv_',
   functionCall: 'fc_',
+  fileSearchCall: 'fs_',
   item: 'item_',
   container: 'cntr_',
   containerFile: 'cfile_',

@@ -12,6 +12,10 @@ import { sandboxConfigFromEnv } from './sandbox/sandbox-config.js';
 import { sweepSandboxSessions } from './sandbox/sessions.js';
 import { sweepExpiredContainers } from './services/containers/container-expiry.js';
 import { sweepExpiredFiles } from './services/files/file-expiry.js';
+import {
+  sweepResponses,
+  takeOverOrphanedResponses,
+} from './services/responses/response-sweeper.js';
 import type { EngineContext } from './services/runs/engine/engine-context.js';
 import { HandBack } from './services/runs/engine/hand-back.js';
 import { createBuiltinToolRunner } from './services/runs/engine/tools/builtin-runner.js';
@@ -194,17 +198,23 @@ export async function startWorker(deps: Deps): Promise<Worker> {
 
   // A dead worker's lease locks are free the moment PostgreSQL sees it gone: looking every
   // RUN_TAKEOVER_CHECK_MS lets its runs continue within about that, not the stale window.
-  const takeoverCheck = every(env.RUN_TAKEOVER_CHECK_MS, () =>
-    takeOverOrphanedRuns(deps.db, deps.jobs, {
-      staleBefore: new Date(Date.now() - env.RUN_STALE_AFTER_MS),
-    })
+  const takeoverCheck = every(env.RUN_TAKEOVER_CHECK_MS, () => {
+    const staleBefore = new Date(Date.now() - env.RUN_STALE_AFTER_MS);
+    return takeOverOrphanedRuns(deps.db, deps.jobs, { staleBefore })
       .then((resumed) => {
         if (resumed.length > 0) {
           logger.info({ resumed }, 'taking over runs whose worker is gone');
         }
       })
-      .catch((error: unknown) => logger.warn({ err: error }, 'takeover check failed')),
-  );
+      .catch((error: unknown) => logger.warn({ err: error }, 'takeover check failed'))
+      .then(() => takeOverOrphanedResponses(deps.db, deps.jobs, { staleBefore }))
+      .then((resumed) => {
+        if (resumed.length > 0) {
+          logger.info({ responses: resumed }, 'taking over responses whose worker is gone');
+        }
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'response takeover check failed'));
+  });
 
   const sweep = every(env.RUN_SWEEP_INTERVAL_MS, () =>
     sweepRuns(deps.db, deps.jobs, { staleAfterMs: env.RUN_STALE_AFTER_MS })
@@ -214,6 +224,14 @@ export async function startWorker(deps: Deps): Promise<Worker> {
         }
       })
       .catch((error: unknown) => logger.error({ err: error }, 'run sweep failed'))
+      // Responses expire and are taken over as runs are.
+      .then(() => sweepResponses(deps.db, deps.jobs, { staleAfterMs: env.RUN_STALE_AFTER_MS }))
+      .then((result) => {
+        if (result.expired.length > 0 || result.resumed.length > 0) {
+          logger.info({ responses: result }, 'swept responses');
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'response sweep failed'))
       // Vector stores expire in days: marking them on the same timer costs one indexed read.
       .then(() => sweepVectorStores(deps.db))
       .then(({ expired }) => {

@@ -1,7 +1,9 @@
 import {
+  CodeInterpreterSessionUsageDocument,
   CostsDocument,
   type UsageQuery as UsageData,
   UsageDocument,
+  VectorStoreUsageDocument,
 } from '../generated/operations.js';
 import type { Route } from '../router.js';
 
@@ -111,8 +113,44 @@ const costsRoute: Route = {
   },
 };
 
+/** The query fields of the usage grouped by project only (vector stores, code interpreter). */
+function projectUsageQuery(query: Record<string, unknown>) {
+  const { apiKeyIds: _byKey, ...fields } = bucketQuery(query);
+  return fields;
+}
+
+const vectorStoresRoute: Route = {
+  method: 'GET',
+  path: '/organization/usage/vector_stores',
+  beta: false,
+  async handle({ query, run }) {
+    const data = await run(VectorStoreUsageDocument, projectUsageQuery(query));
+    return pageOf(data.vectorStoreUsage, (result) => ({
+      object: 'organization.usage.vector_stores.result',
+      usage_bytes: result.usageBytes,
+      project_id: result.projectId,
+    }));
+  },
+};
+
+const codeInterpreterSessionsRoute: Route = {
+  method: 'GET',
+  path: '/organization/usage/code_interpreter_sessions',
+  beta: false,
+  async handle({ query, run }) {
+    const data = await run(CodeInterpreterSessionUsageDocument, projectUsageQuery(query));
+    return pageOf(data.codeInterpreterSessionUsage, (result) => ({
+      object: 'organization.usage.code_interpreter_sessions.result',
+      num_sessions: result.numSessions,
+      project_id: result.projectId,
+    }));
+  },
+};
+
 export const adminUsageRoutes: Route[] = [
   usageRoute('completions'),
   usageRoute('embeddings'),
+  vectorStoresRoute,
+  codeInterpreterSessionsRoute,
   costsRoute,
 ];

@@ -9,7 +9,6 @@ import {
   ListContainerFilesDocument,
   ListContainersDocument,
 } from '../generated/operations.js';
-import { readJsonBody } from '../http.js';
 import { pageVariables } from '../list.js';
 import { readMultipartUpload, rejectUnknownFields } from '../multipart-upload.js';
 import { BinaryResponse, type Route } from '../router.js';
@@ -111,10 +110,10 @@ export function containerRoutes(options: { maxUploadBytes: number; spoolDir: str
       beta: false,
       rawBody: true,
       // OpenAI takes a multipart upload (`file`) or JSON naming a File (`file_id`).
-      async handle({ params, req, run }) {
+      async handle({ params, req, readJsonBody, run }) {
         const containerId = params.container_id;
         if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
-          const body = fields(await readJsonBody(req), ['file_id']);
+          const body = fields(await readJsonBody(), ['file_id']);
           const data = await run(CreateContainerFileDocument, {
             containerId,
             fileId: body.file_id,

@@ -25,6 +25,11 @@ function fields(body: Record<string, unknown>, allowed: string[]): Record<string
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
 }
 
+/** `include` from the query string: `include[]=a&include[]=b`, or a single `include=a`. */
+function includeVariable(include: unknown): unknown {
+  return include === undefined ? null : typeof include === 'string' ? [include] : include;
+}
+
 export const conversationRoutes: Route[] = [
   {
     method: 'POST',
@@ -75,14 +80,14 @@ export const conversationRoutes: Route[] = [
     path: '/conversations/:conversation_id/items',
     beta: false,
     async handle({ params, query, run }) {
-      // `include` asks for fields of tool call items this server does not produce yet.
-      const { include: _include, ...rest } = query;
+      const { include, ...rest } = query;
       const page = pageVariables(rest);
       const data = await run(ListConversationItemsDocument, {
         id: params.conversation_id,
         first: page.first,
         after: page.after,
         order: page.order,
+        include: includeVariable(include),
       });
       if (!data.conversation) {
         throw new RestError(404, `Conversation with id '${params.conversation_id}' not found.`);
@@ -110,10 +115,11 @@ export const conversationRoutes: Route[] = [
     method: 'GET',
     path: '/conversations/:conversation_id/items/:item_id',
     beta: false,
-    async handle({ params, run }) {
+    async handle({ params, query, run }) {
       const data = await run(GetConversationItemDocument, {
         conversationId: params.conversation_id,
         id: params.item_id,
+        include: includeVariable(query.include),
       });
       return data.conversationItem.data;
     },

@@ -1,6 +1,7 @@
 import { RestError } from '../errors.js';
 import {
   CancelResponseDocument,
+  CountResponseInputTokensDocument,
   CreateResponseDocument,
   DeleteResponseDocument,
   GetResponseDocument,
@@ -29,6 +30,7 @@ const CREATE_FIELDS = {
   parallel_tool_calls: 'parallelToolCalls',
   text: 'text',
   include: 'include',
+  truncation: 'truncation',
 } as const;
 
 /** Accepted and not acted on (yet): OpenAI's optional knobs a client may send by default. */
@@ -36,7 +38,6 @@ const IGNORED_FIELDS = new Set([
   'stream',
   'stream_options',
   'reasoning',
-  'truncation',
   'user',
   'safety_identifier',
   'prompt_cache_key',
@@ -44,15 +45,36 @@ const IGNORED_FIELDS = new Set([
   'top_logprobs',
 ]);
 
-function createInput(body: Record<string, unknown>): Record<string, unknown> {
+/** The fields of `POST /responses/input_tokens`: those of a create that make the prompt. */
+const COUNT_FIELDS = {
+  model: 'model',
+  input: 'input',
+  instructions: 'instructions',
+  previous_response_id: 'previousResponseId',
+  conversation: 'conversation',
+  tools: 'tools',
+  tool_choice: 'toolChoice',
+  parallel_tool_calls: 'parallelToolCalls',
+  text: 'text',
+  truncation: 'truncation',
+} as const;
+
+/** Accepted by input_tokens and not counted: they do not change what the model reads. */
+const COUNT_IGNORED = new Set(['reasoning', 'personality']);
+
+function createInput(
+  body: Record<string, unknown>,
+  fields: Record<string, string> = CREATE_FIELDS,
+  ignored: ReadonlySet<string> = IGNORED_FIELDS,
+): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(body)) {
-    const name = CREATE_FIELDS[field as keyof typeof CREATE_FIELDS];
+    const name = fields[field];
     if (name) {
       if (value !== null) {
         input[name] = value;
       }
-    } else if (!IGNORED_FIELDS.has(field)) {
+    } else if (!ignored.has(field)) {
       throw new RestError(400, `Unknown parameter: '${field}'.`, {
         param: field,
         code: 'unknown_parameter',
@@ -109,15 +131,26 @@ export const responseRoutes: Route[] = [
     },
   },
   {
+    method: 'POST',
+    path: '/responses/input_tokens',
+    beta: false,
+    async handle({ body, run }) {
+      const data = await run(CountResponseInputTokensDocument, {
+        input: createInput(body, COUNT_FIELDS, COUNT_IGNORED),
+      });
+      return { object: 'response.input_tokens', input_tokens: data.responseInputTokens };
+    },
+  },
+  {
     method: 'GET',
     path: '/responses/:response_id',
     beta: false,
     async handle({ params, query, run, subscribe }) {
-      // OpenAI's retrieve shows the optional fields its own `include` asks for.
-      const include = query.include ?? [];
+      const include = query.include;
       const data = await run(GetResponseDocument, {
         id: params.response_id,
-        include: (Array.isArray(include) ? include : [include]).map(String),
+        // `include[]=a&include[]=b`, or a single `include=a`.
+        include: include === undefined ? null : typeof include === 'string' ? [include] : include,
       });
       const response = data.response;
       if (!response) {

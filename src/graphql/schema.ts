@@ -23,6 +23,7 @@ import './types/service-account.js';
 import './types/audit-log.js';
 import './types/usage.js';
 import './types/costs.js';
+import './types/tool-usage.js';
 import './types/response.js';
 import './types/conversation.js';
 import './types/container.js';

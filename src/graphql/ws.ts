@@ -30,7 +30,8 @@ interface EnvelopedRoot {
  * graphql-ws on the same server and path as yoga, running operations through yoga's envelope
  * (same schema, context, masking, and `limits`, which yoga's parse and validate enforce). A
  * connection without a valid key is closed at `connection_init` (4403 Forbidden), before any
- * operation.
+ * operation. A message over `maxMessageBytes` (JSON_BODY_MAX_BYTES, as for HTTP bodies) closes
+ * the connection (1009), where ws would otherwise take up to 100 MB.
  */
 export function attachGraphQLWebSocket(
   server: Server,
@@ -38,8 +39,9 @@ export function attachGraphQLWebSocket(
   contextFor: ContextFactory,
   logger: Logger,
   limits: GraphQLLimits,
+  maxMessageBytes: number,
 ): { close(): Promise<void> } {
-  const wss = new WebSocketServer({ server, path: '/graphql' });
+  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: maxMessageBytes });
   const disposable = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,

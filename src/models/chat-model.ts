@@ -31,6 +31,8 @@ export interface ChatRequest {
 
 export interface ChatUsage {
   promptTokens: number;
+  /** Of `promptTokens`, those the provider served from its prompt cache (when it says). */
+  cachedPromptTokens?: number;
   completionTokens: number;
   totalTokens: number;
 }

@@ -186,10 +186,12 @@ function* toEvents(delta: Chunk['choices'][number]['delta']): Generator<ChatEven
 }
 
 function toUsage(usage: OpenAI.CompletionUsage): ChatUsage {
+  const cached = usage.prompt_tokens_details?.cached_tokens;
   return {
     promptTokens: usage.prompt_tokens,
     completionTokens: usage.completion_tokens,
     totalTokens: usage.total_tokens ?? usage.prompt_tokens + usage.completion_tokens,
+    ...(typeof cached === 'number' ? { cachedPromptTokens: cached } : {}),
   };
 }
 

@@ -40,7 +40,17 @@ export function startTracing(options: TracingOptions): () => Promise<void> {
     url: `${options.endpoint.replace(/\/+$/, '')}/v1/traces`,
   });
   const provider = new NodeTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500 })],
+    // Large batches, so that a busy process exports a few requests a second, not one per 512
+    // spans; a queue for several seconds of them, so that nothing is dropped while one is out.
+    // OTEL_TRACES_SAMPLER (e.g. `parentbased_traceidratio` with OTEL_TRACES_SAMPLER_ARG=0.1)
+    // is read by the SDK itself.
+    spanProcessors: [
+      new BatchSpanProcessor(exporter, {
+        scheduledDelayMillis: 1000,
+        maxExportBatchSize: 2048,
+        maxQueueSize: 16_384,
+      }),
+    ],
   });
   // Also installs the AsyncLocalStorage context manager and the W3C propagator.
   provider.register();

@@ -172,6 +172,34 @@ describe('usage of completions', () => {
     expect(second).toMatchObject({ has_more: false, next_page: null });
   });
 
+  it('meters the cached prompt tokens the upstream reports as input_cached_tokens', async () => {
+    const startTime = Math.floor(Date.now() / 1000) - 60;
+    const who = await tenant('usage cached');
+    const assistant = await who.client.beta.assistants.create({ model: 'cached-model' });
+    app.upstream.script({
+      text: 'Hi',
+      usage: {
+        prompt_tokens: 12,
+        completion_tokens: 2,
+        prompt_tokens_details: { cached_tokens: 8 },
+      },
+    });
+    const run = await who.client.beta.threads.createAndRunPoll(
+      { assistant_id: assistant.id, thread: { messages: [{ role: 'user', content: 'Hi' }] } },
+      { pollIntervalMs: 20 },
+    );
+    expect(run.status).toBe('completed');
+    expect(run.usage).toEqual({ prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 });
+    const page = await admin.admin.organization.usage.completions({
+      start_time: startTime,
+      project_ids: [who.projectId],
+    });
+    expectAdminSpec('UsageResponse', page);
+    expect(page.data[0]?.results).toMatchObject([
+      { input_tokens: 12, input_cached_tokens: 8, output_tokens: 2, num_model_requests: 1 },
+    ]);
+  });
+
   it('answers embeddings in their own shape', async () => {
     const page = await admin.admin.organization.usage.embeddings({
       start_time: Math.floor(Date.now() / 1000) - 60,

@@ -168,7 +168,6 @@ describe('the built server and worker, observed', () => {
       inTrace('chat gpt-4o'),
     );
     for (const name of [
-      'mutation CreateThreadAndRun',
       'send execute-run',
       'process execute-run',
       'run.claim',
@@ -178,6 +177,11 @@ describe('the built server and worker, observed', () => {
       await until(`span ${name} in the request's trace`, () => inTrace(name));
     }
     expect(attribute(request, 'http.route')).toBe('/v1/threads/runs');
+    // A REST route's one GraphQL operation is named on the request's span, not a span of its own.
+    expect(attribute(request, 'graphql.operation.name')).toBe('CreateThreadAndRun');
+    expect(attribute(request, 'graphql.operation.type')).toBe('mutation');
+    expect(inTrace('mutation CreateThreadAndRun')).toBeUndefined();
+    expect(inTrace('send execute-run')?.parentSpanId).toBe(request.spanId);
     expect(attribute(chat, 'gen_ai.request.model')).toBe('gpt-4o');
     expect(attribute(chat, 'gen_ai.usage.input_tokens')).toBe(7);
     expect(attribute(chat, 'gen_ai.usage.output_tokens')).toBe(2);
@@ -187,6 +191,19 @@ describe('the built server and worker, observed', () => {
     const processed = inTrace('process execute-run');
     expect(processed?.parentSpanId).toBe(send?.spanId);
     expect(receiver.bodies.join('\n')).not.toMatch(/whisper the private words|traced answer/);
+
+    // A GraphQL client's operation keeps its own span, under the request's.
+    const graphql = await fetch(`http://127.0.0.1:${serverPort}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'query TracedProbe { __typename }' }),
+    });
+    expect(graphql.status).toBe(200);
+    const operation = await until('the span of a /graphql operation', () =>
+      receiver.spans.find((span) => span.name === 'query TracedProbe'),
+    );
+    const graphqlRequest = receiver.spans.find((span) => span.spanId === operation.parentSpanId);
+    expect(graphqlRequest?.name).toBe('POST /graphql');
   });
 
   it('have each their own /metrics, and the worker its /healthz and /readyz on OPS_PORT', async () => {

@@ -98,14 +98,10 @@ describe('code_interpreter in responses', () => {
       content: 'total 42\n\n[files saved: sandbox:/mnt/data/shares.csv]',
     });
 
-    // Without include the outputs are not shown; they are kept.
+    // A retrieve without its own include shows what the create asked for.
     const again = await openai.responses.retrieve(response.id);
     expectResponsesSpec('Response', again);
-    expect(again.output[0]).toMatchObject({ type: 'code_interpreter_call', outputs: null });
-    const withOutputs = await openai.responses.retrieve(response.id, {
-      include: ['code_interpreter_call.outputs'],
-    });
-    expect(withOutputs.output[0]).toMatchObject({ outputs: call.outputs });
+    expect(again.output[0]).toMatchObject({ type: 'code_interpreter_call', outputs: call.outputs });
   });
 
   it('streams OpenAI’s code_interpreter events in order, spec-valid, on a named container', async () => {
@@ -164,6 +160,16 @@ describe('code_interpreter in responses', () => {
       container_id: container.id,
       outputs: null,
     });
+    // Not shown without include, but kept: a read that asks for them gets them.
+    const withOutputs = await openai.responses.retrieve(final.id, {
+      include: ['code_interpreter_call.outputs'],
+    });
+    expectResponsesSpec('Response', withOutputs);
+    expect(withOutputs.output[0]).toMatchObject({
+      outputs: [{ type: 'logs', logs: expect.stringContaining('42\n') }],
+    });
+    const plain = await openai.responses.retrieve(final.id);
+    expect(plain.output[0]).toMatchObject({ outputs: null });
     const files = await openai.containers.files.list(container.id);
     expect(files.data.map((file) => file.path)).toEqual(['/mnt/data/answer.txt']);
     const used = await openai.containers.retrieve(container.id);

@@ -35,7 +35,11 @@ export interface ScriptedReply {
    * `null` sends no usage chunk, like servers that ignore the option.
    * (Default: word count of the messages; one completion token per piece)
    */
-  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  usage?: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    prompt_tokens_details?: { cached_tokens: number };
+  } | null;
   /** An error status instead of a completion (400, 429, 500…), in OpenAI's error envelope. */
   status?: number;
   /** The envelope's `error` (Default: a message naming the status). Alone, it means a 500. */

@@ -9,6 +9,8 @@ import {
   listConversationItems,
   updateConversation,
 } from '../../services/conversations/conversations.js';
+import { parseInclude } from '../../services/responses/response-input.js';
+import { presentItem } from '../../services/responses/response-object.js';
 import { builder } from '../builder.js';
 import { connectionOf, connectionType, DeletionResult, orderArg, toPageInput } from './common.js';
 import { ResponseItemRef } from './response.js';
@@ -29,12 +31,21 @@ export const ConversationNode = builder.prismaNode('Conversation', {
       {
         type: ResponseItemRef,
         description: 'The conversation’s items, newest first by default.',
-        args: { ...orderArg },
-        resolve: async (conversation, args, ctx) =>
-          connectionOf(
-            await listConversationItems(ctx, conversation.id, toPageInput(args)),
+        args: {
+          ...orderArg,
+          include: t.arg({
+            type: 'JSON',
+            description: 'OpenAI’s `include[]` (`file_search_call.results` shows search results).',
+          }),
+        },
+        resolve: async (conversation, args, ctx) => {
+          const include = parseInclude(args.include);
+          const page = await listConversationItems(ctx, conversation.id, toPageInput(args));
+          return connectionOf(
+            { ...page, data: page.data.map((item) => presentItem(item, include)) },
             (item) => item.id,
-          ),
+          );
+        },
       },
       ConversationItemConnection,
     ),
@@ -74,9 +85,18 @@ builder.queryFields((t) => ({
   }),
   conversationItem: t.field({
     type: ResponseItemRef,
-    args: { conversationId: t.arg.id({ required: true }), id: t.arg.id({ required: true }) },
-    resolve: (_root, args, ctx) =>
-      getConversationItem(ctx, String(args.conversationId), String(args.id)),
+    args: {
+      conversationId: t.arg.id({ required: true }),
+      id: t.arg.id({ required: true }),
+      include: t.arg({ type: 'JSON', description: 'OpenAI’s `include[]`.' }),
+    },
+    resolve: async (_root, args, ctx) => {
+      const include = parseInclude(args.include);
+      return presentItem(
+        await getConversationItem(ctx, String(args.conversationId), String(args.id)),
+        include,
+      );
+    },
   }),
 }));
 

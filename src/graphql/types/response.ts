@@ -1,6 +1,7 @@
 import { responseItems } from '../../services/responses/response-history.js';
-import type { StoredItem } from '../../services/responses/response-input.js';
+import { parseInclude, type StoredItem } from '../../services/responses/response-input.js';
 import { listResponseInputItems } from '../../services/responses/response-input-items.js';
+import { countResponseInputTokens } from '../../services/responses/response-input-tokens.js';
 import { outputText, responseObject } from '../../services/responses/response-object.js';
 import {
   cancelResponse,
@@ -66,15 +67,18 @@ export const ResponseNode = builder.prismaNode('Response', {
       description:
         'The response exactly as OpenAI’s Responses API shows it: what REST serves, and what the snapshots of its stream events hold.',
       args: {
-        include: t.arg.stringList({
-          description: 'Optional output fields to show (Default: those the create asked for).',
+        include: t.arg({
+          type: 'JSON',
+          description: 'OpenAI’s `include[]` for this read (Default: the create’s).',
         }),
       },
-      resolve: async (response, args, ctx) =>
-        responseObject(
-          { ...response, includeFields: args.include ?? response.includeFields },
+      resolve: async (response, args, ctx) => {
+        const include = args.include == null ? response.include : parseInclude(args.include);
+        return responseObject(
+          { ...response, include },
           await responseItems(ctx.db, response.id, 'output'),
-        ),
+        );
+      },
     }),
   }),
 });
@@ -121,14 +125,44 @@ const CreateResponseInput = builder.inputType('CreateResponseInput', {
     store: t.boolean({ description: 'Default: true. False: never readable after it ends.' }),
     background: t.boolean({ description: 'Default: false.' }),
     previousResponseId: t.string(),
-    conversation: t.field({ type: 'JSON', description: 'A conversation id or `{ id }`.' }),
-    tools: t.field({ type: 'JSON', description: 'Function and code_interpreter tools.' }),
-    include: t.stringList({
-      description: 'Optional output fields: `code_interpreter_call.outputs`.',
+    conversation: t.field({
+      type: 'JSON',
+      description:
+        'A conversation id or `{ id }`; a thread id (`thread_…`) continues an Assistants thread.',
+    }),
+    tools: t.field({
+      type: 'JSON',
+      description: 'Function, file_search and code_interpreter tools, in OpenAI’s shapes.',
+    }),
+    include: t.field({
+      type: 'JSON',
+      description:
+        'OpenAI’s `include[]` values (`file_search_call.results` shows a file search’s results, `code_interpreter_call.outputs` a code call’s outputs).',
+    }),
+    truncation: t.string({
+      description:
+        '`auto`: drop the oldest items to fit the model’s context window; `disabled` (Default): an input that does not fit fails.',
     }),
     toolChoice: t.field({ type: 'JSON' }),
     parallelToolCalls: t.boolean(),
     text: t.field({ type: 'JSON', description: '`{ format: { type: … } }`.' }),
+  }),
+});
+
+const CountResponseInputTokensInput = builder.inputType('CountResponseInputTokensInput', {
+  description:
+    'The fields of a create-response body that make its prompt, in the same shapes (`model` optional).',
+  fields: (t) => ({
+    model: t.string(),
+    input: t.field({ type: 'JSON', description: 'A string, or a list of input items.' }),
+    instructions: t.string(),
+    previousResponseId: t.string(),
+    conversation: t.field({ type: 'JSON', description: 'A conversation id or `{ id }`.' }),
+    tools: t.field({ type: 'JSON' }),
+    toolChoice: t.field({ type: 'JSON' }),
+    parallelToolCalls: t.boolean(),
+    text: t.field({ type: 'JSON' }),
+    truncation: t.string(),
   }),
 });
 
@@ -139,6 +173,12 @@ builder.queryFields((t) => ({
     type: 'Response',
     args: { id: t.arg.id({ required: true }) },
     resolve: (query, _root, args, ctx) => getResponse(ctx, String(args.id), query),
+  }),
+  responseInputTokens: t.int({
+    description:
+      'The input tokens a response created with these fields would send (o200k_base, as the engine counts its context window).',
+    args: { input: t.arg({ type: CountResponseInputTokensInput, required: true }) },
+    resolve: (_root, args, ctx) => countResponseInputTokens(ctx, args.input),
   }),
   responseInputItems: t.field({
     type: ResponseItemPageRef,

@@ -120,3 +120,11 @@ builder.mutationFields((t) => ({
     resolve: (_root, args, ctx) => deleteThread(ctx, String(args.id)),
   }),
 }));
+
+builder.prismaObjectField('Response', 'thread', (t) =>
+  t.relation('thread', {
+    nullable: true,
+    description:
+      'The Assistants thread the response read and extended, when `conversation` named one (the migration bridge).',
+  }),
+);

@@ -92,6 +92,28 @@ export function bucketWindow(
   return from < until ? { startTime: query.startTime, from, until, endTime, seconds } : null;
 }
 
+/**
+ * The window of a usage page (`/organization/usage/*`): `bucketWidth` (Default: 1d) and `limit`
+ * buckets within OpenAI's bounds for that width, else a 400 on `limit`. Null when empty.
+ */
+export function usageWindow(query: {
+  startTime: number;
+  endTime?: number | null;
+  bucketWidth?: BucketWidth | null;
+  limit?: number | null;
+  page?: string | null;
+}): BucketWindow | null {
+  const width = WIDTHS[query.bucketWidth ?? '1d'];
+  const limit = query.limit ?? width.default;
+  if (limit > width.max) {
+    throw new InvalidRequestError(
+      `Invalid 'limit': at most ${width.max} buckets of ${query.bucketWidth ?? '1d'}.`,
+      { param: 'limit' },
+    );
+  }
+  return bucketWindow(query, width.seconds, limit);
+}
+
 export interface UsageRow {
   bucket: number;
   kind: string;
@@ -162,15 +184,7 @@ export function pageOfBuckets<T>(
 export async function queryUsage(ctx: ServiceContext, input: UsageQuery): Promise<UsagePage> {
   requireAdmin(ctx);
   const query = parseInput(usageQuerySchema, input);
-  const width = WIDTHS[query.bucketWidth ?? '1d'];
-  const limit = query.limit ?? width.default;
-  if (limit > width.max) {
-    throw new InvalidRequestError(
-      `Invalid 'limit': at most ${width.max} buckets of ${query.bucketWidth ?? '1d'}.`,
-      { param: 'limit' },
-    );
-  }
-  const window = bucketWindow(query, width.seconds, limit);
+  const window = usageWindow(query);
   if (!window) {
     return { buckets: [], hasMore: false, nextPage: null };
   }

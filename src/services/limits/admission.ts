@@ -1,4 +1,5 @@
 import type { ServiceContext } from '../../context.js';
+import type { Db } from '../../db/db.js';
 import { queryRaw } from '../../db/raw-sql.js';
 import { NotFoundError, RateLimitError } from '../../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
@@ -56,23 +57,29 @@ async function currentLimit(ctx: ServiceContext, model: string): Promise<LimitRo
 }
 
 /**
- * Counts one request in the window, unless the window is full: one atomic statement, so two
- * servers admitting at once never both take the last request. Returns the count, or null.
+ * Counts one request of the project's `model` in the window, unless the window is full: one
+ * atomic statement, so two servers admitting at once never both take the last request. Returns
+ * the count, or null. Exported for the concurrency test.
  */
-async function countRequest(
-  ctx: ServiceContext,
-  model: string,
+export async function countRequest(
+  db: Db,
+  { projectId, model }: { projectId: string; model: string },
   windowStart: Date,
   max: number,
 ): Promise<number | null> {
-  const { projectId } = ctx.actor;
   const [row] = await queryRaw<{ requests: number }>(
-    ctx.db,
+    db,
     Prisma.sql`
     WITH pruned AS (
+      -- Past windows go, but never with a wait: an admission still in the previous minute holds
+      -- its row until it commits, and waiting for it here (holding this window's row) while it
+      -- waits to prune a row this statement took deadlocks. A skipped row goes next time.
       DELETE FROM rate_limit_windows
-       WHERE project_id = ${projectId} AND model = ${model}
-         AND window_start < ${windowStart}::timestamp(3))
+       WHERE ctid IN (
+         SELECT ctid FROM rate_limit_windows
+          WHERE project_id = ${projectId} AND model = ${model}
+            AND window_start < ${windowStart}::timestamp(3)
+            FOR UPDATE SKIP LOCKED))
     INSERT INTO rate_limit_windows (project_id, model, window_start, requests)
     VALUES (${projectId}, ${model}, ${windowStart}::timestamp(3), 1)
     ON CONFLICT (project_id, model, window_start)
@@ -110,7 +117,7 @@ function exceeded(
  * OpenAI's `x-ratelimit-*` headers (and `retry-after` when refused) to the response.
  */
 export async function admitModelWork(ctx: ServiceContext, model: string): Promise<void> {
-  const spent = await spentBudget(ctx.db, ctx.actor.projectId);
+  const spent = await spentBudget(ctx, ctx.actor.projectId);
   if (spent !== null) {
     // Retrying cannot help until an admin acts: tell the SDK not to.
     setHeaders(ctx, { 'x-should-retry': 'false' });
@@ -142,7 +149,12 @@ export async function admitModelWork(ctx: ServiceContext, model: string): Promis
   }
   const maxRequests = limit.max_requests ?? 0;
   if (maxRequests > 0) {
-    const count = await countRequest(ctx, model, limit.window_start, maxRequests);
+    const count = await countRequest(
+      ctx.db,
+      { projectId: ctx.actor.projectId, model },
+      limit.window_start,
+      maxRequests,
+    );
     setHeaders(ctx, {
       'x-ratelimit-limit-requests': String(maxRequests),
       'x-ratelimit-remaining-requests': String(maxRequests - (count ?? maxRequests)),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { newId } from '../../ids.js';
-import { idSchema, jsonObjectSchema, metadataSchema } from '../common/validation.js';
+import { idSchema, jsonObjectSchema, metadataSchema, parseInput } from '../common/validation.js';
+import { attributeFilterSchema } from '../vector-stores/search/attribute-filter.js';
 
 /**
  * What `POST /v1/responses` may carry, validated once here. Items are OpenAI's own data model
@@ -128,28 +129,102 @@ export const codeInterpreterToolSchema = z.object({
 
 export type CodeInterpreterTool = z.output<typeof codeInterpreterToolSchema>;
 
-export const responseToolSchema = z.discriminatedUnion('type', [
-  functionToolSchema,
-  codeInterpreterToolSchema,
-]);
+/** OpenAI's default for file_search's `max_num_results` (gpt-4* and later). */
+export const DEFAULT_FILE_SEARCH_RESULTS = 20;
 
-export type ResponseTool = z.output<typeof responseToolSchema>;
+/**
+ * `{ type: 'file_search', vector_store_ids, … }`, stored (and shown back) with OpenAI's
+ * defaults filled in, as OpenAI's response objects show the tool.
+ */
+export const fileSearchToolSchema = z
+  .object({
+    type: z.literal('file_search'),
+    vector_store_ids: z.array(idSchema).min(1).max(10),
+    max_num_results: z.number().int().min(1).max(50).nullish(),
+    ranking_options: z
+      .object({
+        ranker: z.enum(['auto', 'default-2024-11-15']).nullish(),
+        score_threshold: z.number().min(0).max(1).nullish(),
+        hybrid_search: z
+          .object({ embedding_weight: z.number(), text_weight: z.number() })
+          .nullish(),
+      })
+      .nullish(),
+    filters: attributeFilterSchema.nullish(),
+  })
+  .transform((tool) => ({
+    type: tool.type,
+    vector_store_ids: tool.vector_store_ids,
+    max_num_results: tool.max_num_results ?? DEFAULT_FILE_SEARCH_RESULTS,
+    ranking_options: {
+      ranker: tool.ranking_options?.ranker ?? 'auto',
+      score_threshold: tool.ranking_options?.score_threshold ?? 0,
+      ...(tool.ranking_options?.hybrid_search
+        ? { hybrid_search: tool.ranking_options.hybrid_search }
+        : {}),
+    },
+    filters: tool.filters ?? null,
+  }));
 
-/** OpenAI's `include[]` values; those for tools this server does not run are accepted unused. */
-export const INCLUDE_VALUES = [
-  'code_interpreter_call.outputs',
+export type FileSearchTool = z.output<typeof fileSearchToolSchema>;
+
+const TOOL_SCHEMAS = {
+  function: functionToolSchema,
+  file_search: fileSearchToolSchema,
+  code_interpreter: codeInterpreterToolSchema,
+} as const;
+
+/** The tools a response may offer; each type is checked by its own schema. */
+export const responseToolSchema = z.unknown().transform((value, ctx) => {
+  const type = typeof value === 'object' && value !== null && 'type' in value ? value.type : null;
+  const schema =
+    typeof type === 'string' && Object.hasOwn(TOOL_SCHEMAS, type)
+      ? TOOL_SCHEMAS[type as keyof typeof TOOL_SCHEMAS]
+      : null;
+  if (!schema) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['type'],
+      message: `Invalid value: '${String(type)}'. Supported values are: 'function', 'file_search', and 'code_interpreter'`,
+    });
+    return z.NEVER;
+  }
+  return within<z.ZodType<ResponseTool>>(schema, value, ctx);
+});
+
+export type ResponseTool = FunctionTool | FileSearchTool | CodeInterpreterTool;
+
+/** OpenAI's `include[]` values, in the spec's order. */
+export const RESPONSE_INCLUDES = [
   'file_search_call.results',
   'web_search_call.results',
   'web_search_call.action.sources',
   'message.input_image.image_url',
   'computer_call_output.output.image_url',
+  'code_interpreter_call.outputs',
   'reasoning.encrypted_content',
   'message.output_text.logprobs',
 ] as const;
 
+export type ResponseInclude = (typeof RESPONSE_INCLUDES)[number];
+
+const quotedList = (values: readonly string[]) =>
+  `${values
+    .slice(0, -1)
+    .map((value) => `'${value}'`)
+    .join(', ')}, and '${values.at(-1)}'`;
+
+const includeSchema = z.array(
+  z.string().refine((value) => (RESPONSE_INCLUDES as readonly string[]).includes(value), {
+    error: (issue) =>
+      `Invalid value: '${String(issue.input)}'. Supported values are: ${quotedList(RESPONSE_INCLUDES)}`,
+  }),
+);
+
 export const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
   z.strictObject({ type: z.literal('function'), name: z.string().min(1) }),
+  z.strictObject({ type: z.literal('file_search') }),
 ]);
 
 export type ResponseToolChoice = z.output<typeof toolChoiceSchema>;
@@ -173,46 +248,93 @@ export const responseTextSchema = z.object({
 
 export type ResponseText = z.output<typeof responseTextSchema>;
 
-/** The service's input: camelCase fields, OpenAI-shaped JSON inside `input`, `tools`, `text`. */
-export const createResponseSchema = z
-  .object({
-    model: z.string().min(1).max(256),
-    input: inputSchema.optional(),
-    instructions: z.string().max(256_000).nullish(),
-    temperature: z.number().min(0).max(2).nullish(),
-    topP: z.number().min(0).max(1).nullish(),
-    maxOutputTokens: z.number().int().min(16).nullish(),
-    metadata: metadataSchema.nullish(),
-    store: z.boolean().nullish(),
-    background: z.boolean().nullish(),
-    previousResponseId: idSchema.nullish(),
-    conversation: z.union([idSchema, z.object({ id: idSchema })]).nullish(),
-    tools: z.array(responseToolSchema).max(128).nullish(),
-    include: z.array(z.enum(INCLUDE_VALUES)).nullish(),
-    toolChoice: toolChoiceSchema.nullish(),
-    parallelToolCalls: z.boolean().nullish(),
-    text: responseTextSchema.nullish(),
-  })
-  .superRefine((input, ctx) => {
-    if (input.previousResponseId && input.conversation) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['conversation'],
-        message:
-          "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'",
-        params: { openaiCode: 'mutually_exclusive_parameters' },
-      });
-    }
-    if (input.background && input.store === false) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['background'],
-        message: 'Background responses need store=true',
-      });
-    }
-  });
+/** The create body's fields: camelCase, OpenAI-shaped JSON inside `input`, `tools`, `text`. */
+const responseFieldsSchema = z.object({
+  model: z.string().min(1).max(256),
+  input: inputSchema.optional(),
+  instructions: z.string().max(256_000).nullish(),
+  temperature: z.number().min(0).max(2).nullish(),
+  topP: z.number().min(0).max(1).nullish(),
+  maxOutputTokens: z.number().int().min(16).nullish(),
+  metadata: metadataSchema.nullish(),
+  store: z.boolean().nullish(),
+  background: z.boolean().nullish(),
+  previousResponseId: idSchema.nullish(),
+  conversation: z.union([idSchema, z.object({ id: idSchema })]).nullish(),
+  tools: z.array(responseToolSchema).max(128).nullish(),
+  include: includeSchema.nullish(),
+  truncation: z.enum(['auto', 'disabled']).nullish(),
+  toolChoice: toolChoiceSchema.nullish(),
+  parallelToolCalls: z.boolean().nullish(),
+  text: responseTextSchema.nullish(),
+});
+
+function exclusiveHistory(
+  input: { previousResponseId?: string | null; conversation?: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  if (input.previousResponseId && input.conversation) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['conversation'],
+      message:
+        "Mutually exclusive parameters: Ensure you are only providing one of: 'previous_response_id' or 'conversation'",
+      params: { openaiCode: 'mutually_exclusive_parameters' },
+    });
+  }
+}
+
+/** An `include` query parameter (of item reads), validated as a create's. */
+export function parseInclude(include: unknown): ResponseInclude[] {
+  const parsed = parseInput(z.object({ include: includeSchema.nullish() }), { include });
+  return (parsed.include ?? []) as ResponseInclude[];
+}
+
+/** The service's input for a new response. */
+export const createResponseSchema = responseFieldsSchema.superRefine((input, ctx) => {
+  exclusiveHistory(input, ctx);
+  if (input.background && input.store === false) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['background'],
+      message: 'Background responses need store=true',
+    });
+  }
+  const choice = input.toolChoice;
+  if (
+    typeof choice === 'object' &&
+    choice?.type === 'file_search' &&
+    !input.tools?.some((tool) => tool.type === 'file_search')
+  ) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['toolChoice'],
+      message: "Tool choice 'file_search' not found in 'tools' parameter",
+    });
+  }
+});
 
 export type ParsedResponseInput = z.output<typeof createResponseSchema>;
+
+/** `POST /responses/input_tokens`: what the model would read of such a create, `model` optional. */
+export const countInputTokensSchema = responseFieldsSchema
+  .pick({
+    input: true,
+    instructions: true,
+    previousResponseId: true,
+    conversation: true,
+    tools: true,
+    toolChoice: true,
+    parallelToolCalls: true,
+    text: true,
+    truncation: true,
+  })
+  .extend({ model: z.string().min(1).max(256).nullish() })
+  .superRefine(exclusiveHistory);
+
+export type CountInputTokensInput = Partial<
+  Record<keyof z.output<typeof countInputTokensSchema>, unknown>
+>;
 /** Unvalidated: GraphQL's JSON fields arrive untyped, and `createResponseSchema` checks them. */
 export type CreateResponseInput = { model: string } & Partial<
   Record<keyof ParsedResponseInput, unknown>

@@ -31,6 +31,8 @@ export interface ResponseFields {
   background: boolean;
   completedAt: Date | null;
   conversationId: string | null;
+  /** The thread named as the conversation (the migration bridge). */
+  threadId: string | null;
   error: unknown;
   incompleteDetails: unknown;
   instructions: string | null;
@@ -46,24 +48,8 @@ export interface ResponseFields {
   tools: unknown;
   topP: number | null;
   usage: unknown;
-  /** `include[]`: optional fields the output shows. */
-  includeFields: string[];
-}
-
-/**
- * The output as the request's `include` shows it: code_interpreter calls carry their outputs
- * only with `code_interpreter_call.outputs` (they are stored either way).
- */
-export function includedOutput(
-  output: readonly StoredItem[],
-  include: readonly string[],
-): StoredItem[] {
-  if (include.includes('code_interpreter_call.outputs')) {
-    return [...output];
-  }
-  return output.map((item) =>
-    item.type === 'code_interpreter_call' ? { ...item, outputs: null } : item,
-  );
+  include: readonly string[];
+  truncation: string;
 }
 
 const seconds = (date: Date | null): number | null =>
@@ -85,13 +71,30 @@ export function outputText(output: readonly StoredItem[]): string {
 }
 
 /**
+ * An item as the caller sees it: a file_search_call carries its `results` only when the
+ * response asked for them (`include: ['file_search_call.results']`), a code_interpreter_call its
+ * `outputs` only with `code_interpreter_call.outputs`. Stored items always keep them, so the
+ * model sees the same passages and outputs on the next turn whatever was shown.
+ */
+export function presentItem(item: StoredItem, include: readonly string[]): StoredItem {
+  if (item.type === 'file_search_call' && !include.includes('file_search_call.results')) {
+    return { ...item, results: null };
+  }
+  if (item.type === 'code_interpreter_call' && !include.includes('code_interpreter_call.outputs')) {
+    return { ...item, outputs: null };
+  }
+  return item;
+}
+
+/**
  * A response as OpenAI's Responses API shows it: the one place the wire object is built, for
  * reads and for the snapshots inside stream events alike, so the two never disagree.
  */
 export function responseObject(
   row: ResponseFields,
-  output: readonly StoredItem[],
+  stored: readonly StoredItem[],
 ): Record<string, unknown> {
+  const output = stored.map((item) => presentItem(item, row.include));
   return {
     id: row.id,
     object: 'response',
@@ -99,14 +102,15 @@ export function responseObject(
     status: row.status,
     background: row.background,
     completed_at: seconds(row.completedAt),
-    conversation: row.conversationId ? { id: row.conversationId } : null,
+    conversation:
+      (row.threadId ?? row.conversationId) ? { id: row.threadId ?? row.conversationId } : null,
     error: row.error ?? null,
     incomplete_details: row.incompleteDetails ?? null,
     instructions: row.instructions,
     max_output_tokens: row.maxOutputTokens,
     metadata: row.metadata,
     model: row.model,
-    output: includedOutput(output, row.includeFields),
+    output,
     output_text: outputText(output),
     parallel_tool_calls: row.parallelToolCalls,
     previous_response_id: row.previousResponseId,
@@ -117,7 +121,7 @@ export function responseObject(
     tool_choice: row.toolChoice,
     tools: row.tools,
     top_p: row.topP ?? 1,
-    truncation: 'disabled',
+    truncation: row.truncation,
     // Not nullable in OpenAI's schema: absent until the response has used tokens.
     ...(row.usage ? { usage: row.usage } : {}),
   };

@@ -1,13 +1,23 @@
 import { type ServiceContext, withTransaction } from '../../context.js';
 import { InvalidRequestError, NotFoundError } from '../../errors.js';
 import type { Prisma, Response, ResponseEvent } from '../../generated/prisma/client.js';
-import { newId } from '../../ids.js';
+import { ID_PREFIXES, newId } from '../../ids.js';
 import { executeResponseJob } from '../../jobs/execute-response.js';
 import { parseInput } from '../common/validation.js';
 import { getConversation } from '../conversations/conversations.js';
+import { admitModelWork } from '../limits/admission.js';
 import { endable } from '../runs/run-streams.js';
+import { assertThreadExists, lockThreadForMessages } from '../threads/thread-lock.js';
+import { vectorStoreExpired } from '../vector-stores/vector-store-errors.js';
+import { isExpired } from '../vector-stores/vector-store-expiry.js';
+import { CONTEXT_OVERFLOW_MESSAGE } from './engine/response-context.js';
 import { checkResponseContainers } from './response-container-check.js';
-import { type CreateResponseInput, createResponseSchema, toStoredItems } from './response-input.js';
+import {
+  type CreateResponseInput,
+  createResponseSchema,
+  type ResponseTool,
+  toStoredItems,
+} from './response-input.js';
 import { responseObject } from './response-object.js';
 import { endsResponseStream, isTerminalResponse } from './response-status.js';
 import { cancelResponseRow, deleteResponseRow, insertResponse } from './store/response-writes.js';
@@ -35,6 +45,41 @@ export async function getResponse(
 }
 
 /**
+ * The file_search tools' vector stores must be the caller's project's and usable: an unknown
+ * (or another project's) store is a 404, an expired one a 400, before anything is written.
+ */
+export async function assertToolStores(ctx: ServiceContext, tools: ResponseTool[]): Promise<void> {
+  const wanted = tools.flatMap((tool, toolIndex) =>
+    tool.type === 'file_search'
+      ? tool.vector_store_ids.map((id, index) => ({
+          id,
+          param: `tools.${toolIndex}.vector_store_ids.${index}`,
+        }))
+      : [],
+  );
+  if (wanted.length === 0) {
+    return;
+  }
+  const rows = await ctx.db.vectorStore.findMany({
+    where: { id: { in: wanted.map((store) => store.id) }, projectId: ctx.actor.projectId },
+    select: { id: true, status: true, expiresAt: true },
+  });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const now = new Date();
+  for (const store of wanted) {
+    const row = byId.get(store.id);
+    if (!row) {
+      throw new NotFoundError(`Vector store with id '${store.id}' not found.`, {
+        param: store.param,
+      });
+    }
+    if (isExpired(row, now)) {
+      throw vectorStoreExpired(store.id);
+    }
+  }
+}
+
+/**
  * Creates a response and enqueues its generation in one transaction. With `wait` (a foreground
  * response asked for without `stream`), returns once it has ended; otherwise at once, queued,
  * for the caller to follow its events. The worker generates it either way, so a caller that
@@ -46,11 +91,16 @@ export async function createResponse(
   options: { wait: boolean } = { wait: false },
 ): Promise<Response> {
   const input = parseInput(createResponseSchema, raw);
-  const conversationId =
+  const named =
     typeof input.conversation === 'object' && input.conversation !== null
       ? input.conversation.id
       : (input.conversation ?? null);
-  if (conversationId !== null) {
+  // The migration bridge: an Assistants thread stands in for a conversation.
+  const threadId = named?.startsWith(ID_PREFIXES.thread) ? named : null;
+  const conversationId = threadId ? null : named;
+  if (threadId !== null) {
+    await assertThreadExists(ctx, threadId, 'conversation');
+  } else if (conversationId !== null) {
     await getConversation(ctx, conversationId, { select: { id: true } }, 'conversation');
   }
   await checkResponseContainers(ctx, input.tools ?? []);
@@ -68,6 +118,7 @@ export async function createResponse(
       );
     }
   }
+  await assertToolStores(ctx, input.tools ?? []);
   const id = newId('response');
   const response = {
     id,
@@ -88,7 +139,10 @@ export async function createResponse(
     background: input.background ?? false,
     previousResponseId: input.previousResponseId ?? null,
     conversationId,
-    includeFields: input.include ?? [],
+    expiresAt: new Date(Date.now() + ctx.settings.runExpiresAfterSeconds * 1000),
+    include: [...new Set(input.include ?? [])],
+    truncation: input.truncation ?? 'disabled',
+    threadId,
   };
   const queued = {
     ...response,
@@ -102,6 +156,12 @@ export async function createResponse(
   };
   const snapshot = responseObject(queued, []);
   await withTransaction(ctx, async (tx) => {
+    // The budget, allow-list and rate limit of runs; counted only if the response is written.
+    await admitModelWork(tx, response.model);
+    if (threadId !== null) {
+      // As adding a message: the thread's lock, and no turn while a run is active on it.
+      await lockThreadForMessages(tx, threadId);
+    }
     await insertResponse(tx.db, response, toStoredItems(input.input), {
       events: response.background
         ? [
@@ -120,14 +180,24 @@ export async function createResponse(
   });
   if (options.wait && !response.background) {
     const controller = new AbortController();
+    let last: ResponseEvent | null = null;
     try {
       for await (const row of ctx.responseEvents.follow(id, -1, controller.signal)) {
         if (endsResponseStream(row.event)) {
+          last = row;
           break;
         }
       }
     } finally {
       controller.abort();
+    }
+    // An input over the context window fails the request itself, as on OpenAI.
+    const data = last?.data as { code?: unknown } | undefined;
+    if (last?.event === 'error' && data?.code === 'context_length_exceeded') {
+      throw new InvalidRequestError(CONTEXT_OVERFLOW_MESSAGE, {
+        param: 'input',
+        openaiCode: 'context_length_exceeded',
+      });
     }
   }
   const row = await ctx.db.response.findUnique({ where: { id } });

@@ -38,7 +38,9 @@ export async function followRun(
   runId: string,
   afterSeq: number,
 ): Promise<AsyncGenerator<RunEventRow>> {
-  const run = await getRun(ctx, threadId, runId, { select: { status: true, eventSeq: true } });
+  // The whole row: it is read by raw SQL, a selection of two fields through Prisma's query
+  // compiler cost more (every stream opens with this read).
+  const run = await getRun(ctx, threadId, runId);
   return endable(async function* (signal) {
     if (isTerminal(run.status) && afterSeq >= run.eventSeq) {
       return;

@@ -5,6 +5,8 @@ export const usageSchema = z.object({
   promptTokens: z.number(),
   completionTokens: z.number(),
   totalTokens: z.number(),
+  /** Of `promptTokens`, those the upstream read from its prompt cache; metered, not shown. */
+  cachedPromptTokens: z.number().optional(),
 });
 
 export type Usage = z.infer<typeof usageSchema>;
@@ -20,5 +22,8 @@ export function addUsage(a: Usage | null, b: Usage | null): Usage | null {
     promptTokens: a.promptTokens + b.promptTokens,
     completionTokens: a.completionTokens + b.completionTokens,
     totalTokens: a.totalTokens + b.totalTokens,
+    ...(a.cachedPromptTokens === undefined && b.cachedPromptTokens === undefined
+      ? {}
+      : { cachedPromptTokens: (a.cachedPromptTokens ?? 0) + (b.cachedPromptTokens ?? 0) }),
   };
 }

@@ -1,15 +1,24 @@
 import { z } from 'zod';
 import { type ServiceContext, withTransaction } from '../../context.js';
-import { NotFoundError } from '../../errors.js';
-import type { Prisma } from '../../generated/prisma/client.js';
-import { type PageInput, paginate } from '../common/pagination.js';
+import { queryRaw } from '../../db/raw-sql.js';
+import { messageSql } from '../../db/row-sql.js';
+import { ConflictError, NotFoundError } from '../../errors.js';
+import { type Message, Prisma } from '../../generated/prisma/client.js';
+import { type PageFetch, type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
 import { metadataSchema, parseInput } from '../common/validation.js';
 import {
+  insertMessageUnlessBlocked,
   deleteMessage as removeMessage,
   insertMessage as storeMessage,
   updateMessageMetadata,
 } from '../runs/store/message-writes.js';
+import {
+  getConversationMessage,
+  isConversationId,
+  listConversationMessages,
+  readOnlyConversation,
+} from './conversation-messages.js';
 import { addAttachmentsToThreadStore } from './message-attachments.js';
 import {
   assertMessageFilesExist,
@@ -63,17 +72,55 @@ function attachmentsParam(param: string): string {
   return param === '' ? 'attachments' : `${param}.attachments`;
 }
 
+/** Files to check or attach to the thread's store: only then does adding a message take more. */
+function referencesFiles(message: z.output<typeof createMessageSchema>): boolean {
+  return (
+    (message.attachments ?? []).length > 0 ||
+    message.content.some((part) => part.type === 'image_file')
+  );
+}
+
+/** A message without files, in one statement; the same errors, in the same order, as the lock. */
+async function insertPlainMessage(
+  ctx: ServiceContext,
+  threadId: string,
+  message: z.output<typeof createMessageSchema>,
+) {
+  const result = await insertMessageUnlessBlocked(ctx.db, {
+    projectId: ctx.actor.projectId,
+    threadId,
+    role: message.role,
+    content: toStoredContent(message.content),
+    attachments: [],
+    metadata: message.metadata ?? {},
+  });
+  if (!('blocked' in result)) {
+    return result;
+  }
+  if (result.blocked === 'no_thread') {
+    throw new NotFoundError(`No thread found with id '${threadId}'.`);
+  }
+  throw new ConflictError(
+    `Can't add messages to ${threadId} while a run ${result.runId} is active.`,
+  );
+}
+
 export async function createMessage(
   ctx: ServiceContext,
   threadId: string,
   input: CreateMessageInput,
   query: MessageQuery = {},
 ) {
+  if (isConversationId(threadId)) {
+    throw readOnlyConversation(threadId);
+  }
   const data = parseInput(createMessageSchema, input);
-  const message = await withTransaction(ctx, async (tx) => {
-    await lockThreadForMessages(tx, threadId);
-    return insertMessage(tx, threadId, data, '');
-  });
+  const message = referencesFiles(data)
+    ? await withTransaction(ctx, async (tx) => {
+        await lockThreadForMessages(tx, threadId);
+        return insertMessage(tx, threadId, data, '');
+      })
+    : await insertPlainMessage(ctx, threadId, data);
   // The insert returned the whole row: read it again only for a narrower or wider selection.
   return wantsWholeRow(query) ? message : getMessage(ctx, threadId, message.id, query);
 }
@@ -96,6 +143,9 @@ export async function getMessage(
   id: string,
   query: MessageQuery = {},
 ) {
+  if (isConversationId(threadId)) {
+    return getConversationMessage(ctx, threadId, id);
+  }
   await assertThreadExists(ctx, threadId);
   const message = await findMessage(ctx, threadId, id, query);
   if (!message) {
@@ -110,6 +160,9 @@ export async function listMessages(
   page?: PageInput & { runId?: string | null },
   query: MessageQuery = {},
 ) {
+  if (isConversationId(threadId)) {
+    return listConversationMessages(ctx, threadId, page ?? {});
+  }
   await assertThreadExists(ctx, threadId);
   const scope = {
     threadId,
@@ -122,8 +175,35 @@ export async function listMessages(
       (await ctx.db.message.findFirst({ where: { ...scope, id }, select: { seq: true } }))?.seq ??
       null,
     fetch: ({ seq, orderBy, take }) =>
-      ctx.db.message.findMany({ ...query, where: { ...scope, seq }, orderBy, take }),
+      wantsWholeRow(query)
+        ? fetchMessagePage(ctx, scope, { seq, orderBy, take })
+        : ctx.db.message.findMany({ ...query, where: { ...scope, seq }, orderBy, take }),
   });
+}
+
+/**
+ * A page of whole messages by raw SQL: chat front ends list a thread's messages after every
+ * answer, and Prisma's query compiler cost several times the statement's own CPU.
+ */
+async function fetchMessagePage(
+  ctx: ServiceContext,
+  scope: { threadId: string; projectId: string; runId?: string },
+  { seq, orderBy, take }: PageFetch,
+): Promise<Message[]> {
+  const conditions = [
+    Prisma.sql`thread_id = ${scope.threadId}`,
+    Prisma.sql`project_id = ${scope.projectId}`,
+    ...(scope.runId !== undefined ? [Prisma.sql`run_id = ${scope.runId}`] : []),
+    ...(seq.gt !== undefined ? [Prisma.sql`seq > ${String(seq.gt)}::bigint`] : []),
+    ...(seq.lt !== undefined ? [Prisma.sql`seq < ${String(seq.lt)}::bigint`] : []),
+  ];
+  return queryRaw<Message>(
+    ctx.db,
+    Prisma.sql`SELECT ${messageSql.columns} FROM messages
+     WHERE ${Prisma.join(conditions, ' AND ')}
+     ORDER BY seq ${Prisma.raw(orderBy.seq === 'asc' ? 'ASC' : 'DESC')}
+     LIMIT ${take}`,
+  );
 }
 
 export async function updateMessage(
@@ -133,6 +213,9 @@ export async function updateMessage(
   input: UpdateMessageInput,
   query: MessageQuery = {},
 ) {
+  if (isConversationId(threadId)) {
+    throw readOnlyConversation(threadId);
+  }
   const data = parseInput(updateMessageSchema, input);
   await assertThreadExists(ctx, threadId);
   const message = { id, threadId, projectId: ctx.actor.projectId };
@@ -148,6 +231,9 @@ export async function updateMessage(
 }
 
 export async function deleteMessage(ctx: ServiceContext, threadId: string, id: string) {
+  if (isConversationId(threadId)) {
+    throw readOnlyConversation(threadId);
+  }
   await assertThreadExists(ctx, threadId);
   if (!(await removeMessage(ctx.db, { id, threadId, projectId: ctx.actor.projectId }))) {
     throw notFound(id);

@@ -1,27 +1,50 @@
 import type { PrismaClient } from '../../db/prisma.js';
+import { queryRaw } from '../../db/raw-sql.js';
+import { Prisma } from '../../generated/prisma/client.js';
 import type { ChatModel } from '../../models/chat-model.js';
 import { createOpenAIChatModel, createOpenAIClient } from '../../models/openai-chat-model.js';
 import type { SecretBox } from '../../secrets/secret-box.js';
 import { parseJsonColumn } from '../common/json-column.js';
 import { providerSecretsSchema } from './providers.js';
 
+interface ProjectRoute {
+  upstreamModel: string | null;
+  provider: { id: string; baseUrl: string; secrets: string | null };
+}
+
 /**
  * The project's route for `model`: an exact route, else its longest prefix route. Null: the
  * project routes nothing there, and the server's routes (MODEL_ROUTES_FILE, LLM_BASE_URL) apply.
+ * One raw statement: every run asks this, and two model queries through Prisma's query
+ * compiler cost more CPU than the statement.
  */
-async function projectRoute(db: PrismaClient, projectId: string, model: string) {
-  const routes = await db.modelRoute.findMany({
-    where: { projectId },
-    include: { provider: true },
-  });
-  const exact = routes.find((route) => !route.prefix && route.match === model);
-  if (exact) {
-    return exact;
-  }
-  const prefixes = routes
-    .filter((route) => route.prefix && model.startsWith(route.match))
-    .sort((a, b) => b.match.length - a.match.length);
-  return prefixes[0] ?? null;
+async function projectRoute(
+  db: PrismaClient,
+  projectId: string,
+  model: string,
+): Promise<ProjectRoute | null> {
+  const [route] = await queryRaw<{
+    upstreamModel: string | null;
+    providerId: string;
+    baseUrl: string;
+    secrets: string | null;
+  }>(
+    db,
+    Prisma.sql`SELECT r.upstream_model AS "upstreamModel", p.id AS "providerId",
+                      p.base_url AS "baseUrl", p.secrets
+       FROM model_routes r JOIN upstream_providers p ON p.id = r.provider_id
+      WHERE r.project_id = ${projectId}
+        AND ((NOT r.prefix AND r.match = ${model})
+          OR (r.prefix AND starts_with(${model}::text, r.match)))
+      ORDER BY r.prefix, length(r.match) DESC
+      LIMIT 1`,
+  );
+  return route
+    ? {
+        upstreamModel: route.upstreamModel,
+        provider: { id: route.providerId, baseUrl: route.baseUrl, secrets: route.secrets },
+      }
+    : null;
 }
 
 /**

@@ -3,9 +3,10 @@ import type { ChatEvent } from '../../../models/chat-model.js';
 import type { EngineContext } from '../../runs/engine/engine-context.js';
 import { partialStringField, stringArgument } from '../../runs/engine/tools/partial-json.js';
 import type { StoredItem } from '../response-input.js';
-import { includedOutput } from '../response-object.js';
+import { presentItem } from '../response-object.js';
 import type { OwnedResponse } from '../store/response-writes.js';
-import { type OpenItem, OutputWriter } from './output-writer.js';
+import { type OpenItem, type OutputOptions, OutputWriter } from './output-writer.js';
+import type { CitedFile } from './response-file-search.js';
 
 type ToolCallEvent = Extract<ChatEvent, { type: 'tool_call' }>;
 
@@ -35,13 +36,20 @@ const SANDBOX_PATH = /sandbox:(\/mnt\/data\/[^\s)\]"'<>`]+)/g;
 export class CodeCallWriter extends OutputWriter {
   private readonly codeCalls = new Map<number, { entry: OpenItem; args: string }>();
   private readonly citable = new Map<string, CitableFile>();
+  private readonly include: readonly string[];
 
   constructor(
     deps: EngineContext,
     owned: OwnedResponse & { projectId: string },
-    private readonly include: readonly string[],
+    options: OutputOptions,
   ) {
-    super(deps, owned);
+    super(deps, owned, options);
+    this.include = options.include;
+  }
+
+  /** Whether the last model call made code_interpreter calls (not run yet). */
+  get hasPendingCodeCalls(): boolean {
+    return this.codeCalls.size > 0;
   }
 
   /** Whether this completion's call `event.index` is (or starts) a code_interpreter call. */
@@ -52,10 +60,7 @@ export class CodeCallWriter extends OutputWriter {
   codeCall(event: ToolCallEvent, containerId: string): void {
     let call = this.codeCalls.get(event.index);
     if (!call) {
-      if (this.message) {
-        this.finishEntry(this.message, 'completed');
-        this.message = null;
-      }
+      this.endMessage();
       const item: StoredItem = {
         id: newId('codeInterpreterCall'),
         type: 'code_interpreter_call',
@@ -121,7 +126,7 @@ export class CodeCallWriter extends OutputWriter {
       this.citable.set(file.path, file);
     }
     const at = { item_id: item.id, output_index: entry.position };
-    const [shown] = includedOutput([item], this.include);
+    const shown = presentItem(item, this.include);
     this.events.push(
       { type: 'response.code_interpreter_call.completed', ...at },
       {
@@ -134,12 +139,10 @@ export class CodeCallWriter extends OutputWriter {
     this.schedule();
   }
 
-  /** A new completion numbers its calls from 0 again. */
-  endRound(): void {
+  /** A new model call numbers its calls (code calls too) from 0 again. */
+  override nextCall(citations: Map<string, CitedFile> | null): void {
     this.codeCalls.clear();
-    for (const entry of this.open) {
-      entry.callIndex = null;
-    }
+    super.nextCall(citations);
   }
 
   protected override finishEntry(entry: OpenItem, status: 'completed' | 'incomplete'): void {
@@ -148,10 +151,10 @@ export class CodeCallWriter extends OutputWriter {
     }
     const item = entry.item;
     if (item.type === 'code_interpreter_call') {
-      // Cut off before it ran (the token limit): it ends as it stands.
+      // Cut off before it ran (the token limit, the last model call): it did not complete.
       entry.done = true;
-      item.status = status;
-      const [shown] = includedOutput([item], this.include);
+      item.status = 'incomplete';
+      const shown = presentItem(item, this.include);
       this.events.push({
         type: 'response.output_item.done',
         output_index: entry.position,
@@ -163,13 +166,14 @@ export class CodeCallWriter extends OutputWriter {
     if (item.type === 'message' && this.citable.size > 0) {
       const [part] = item.content as { text: string; annotations: unknown[] }[];
       if (part) {
-        part.annotations = this.citations(part.text);
+        // After any file_citation annotations the text already has (their indexes stay).
+        part.annotations = [...part.annotations, ...this.containerCitations(part.text)];
       }
     }
     super.finishEntry(entry, status);
   }
 
-  private citations(text: string): unknown[] {
+  private containerCitations(text: string): unknown[] {
     const found: unknown[] = [];
     for (const match of text.matchAll(SANDBOX_PATH)) {
       // Trailing punctuation ends a sentence, not a file name.

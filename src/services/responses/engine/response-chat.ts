@@ -1,11 +1,12 @@
 import type { ChatMessage, ChatRequest, ChatTool } from '../../../models/chat-model.js';
-import { builtinChatTool } from '../../runs/engine/tools/definitions.js';
+import { BUILTIN_FUNCTION_NAMES, builtinChatTool } from '../../runs/engine/tools/definitions.js';
 import type {
   ResponseText,
   ResponseTool,
   ResponseToolChoice,
   StoredItem,
 } from '../response-input.js';
+import { fileSearchOutputForModel } from './response-file-search.js';
 
 interface Part {
   type?: string;
@@ -30,8 +31,35 @@ export function chatMessages(
   codeOutputs: ReadonlyMap<string, string> = new Map(),
 ): ChatMessage[] {
   const messages: ChatMessage[] = instructions ? [{ role: 'system', content: instructions }] : [];
+  // file_search calls are numbered in order: the ordinal in their passages' citation markers.
+  let searchOrdinal = 0;
   for (const item of items) {
-    if (item.type === 'function_call' || item.type === 'code_interpreter_call') {
+    if (item.type === 'file_search_call') {
+      // The model called file_search as a function; it sees the call and the passages again.
+      const queries = Array.isArray(item.queries) ? (item.queries as string[]) : [];
+      messages.push(
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [
+            {
+              id: item.id,
+              type: 'function',
+              function: {
+                name: BUILTIN_FUNCTION_NAMES.file_search,
+                arguments: JSON.stringify({ query: queries.join(' ') }),
+              },
+            },
+          ],
+        },
+        {
+          role: 'tool',
+          tool_call_id: item.id,
+          content: fileSearchOutputForModel(item, searchOrdinal),
+        },
+      );
+      searchOrdinal += 1;
+    } else if (item.type === 'function_call' || item.type === 'code_interpreter_call') {
       const call =
         item.type === 'function_call'
           ? {
@@ -43,7 +71,7 @@ export function chatMessages(
               id: item.id,
               type: 'function' as const,
               function: {
-                name: 'code_interpreter',
+                name: BUILTIN_FUNCTION_NAMES.code_interpreter,
                 arguments: JSON.stringify({ code: item.code ?? '' }),
               },
             };
@@ -97,9 +125,12 @@ function codeLogs(item: StoredItem): string {
   return logs.join('') || '(no output)';
 }
 
+/** Function tools as they are; file_search and code_interpreter as functions the worker answers. */
 function chatTools(tools: ResponseTool[]): ChatTool[] {
   return tools.map((tool) =>
-    tool.type === 'code_interpreter' ? builtinChatTool('code_interpreter') : functionTool(tool),
+    tool.type === 'file_search' || tool.type === 'code_interpreter'
+      ? builtinChatTool(tool.type)
+      : functionTool(tool),
   );
 }
 
@@ -113,6 +144,14 @@ function functionTool(tool: Extract<ResponseTool, { type: 'function' }>): ChatTo
       ...(tool.strict ? { strict: true } : {}),
     },
   };
+}
+
+function chatToolChoice(choice: ResponseToolChoice): NonNullable<ChatRequest['toolChoice']> {
+  if (typeof choice === 'string') {
+    return choice;
+  }
+  const name = choice.type === 'file_search' ? BUILTIN_FUNCTION_NAMES.file_search : choice.name;
+  return { type: 'function', function: { name } };
 }
 
 /** The one upstream request of a response. */
@@ -138,10 +177,7 @@ export function responseChatRequest(
     ...(response.tools.length > 0
       ? {
           tools: chatTools(response.tools),
-          toolChoice:
-            typeof choice === 'string'
-              ? choice
-              : { type: 'function', function: { name: choice.name } },
+          toolChoice: chatToolChoice(choice),
           parallelToolCalls: response.parallelToolCalls,
         }
       : {}),

@@ -3,6 +3,8 @@ import { queryRaw } from '../../../db/raw-sql.js';
 import { Prisma } from '../../../generated/prisma/client.js';
 import { JOB_WAKE_CHANNEL } from '../../../jobs/queue.js';
 import { RUN_SIGNAL_CHANNEL } from '../../runs/run-signals.js';
+import { ownerGoneSql } from '../../runs/store/run-ownership.js';
+import type { Usage } from '../../runs/usage.js';
 import type { StoredItem } from '../response-input.js';
 import {
   type ResponseEventData,
@@ -32,8 +34,11 @@ export interface NewResponse {
   background: boolean;
   previousResponseId: string | null;
   conversationId: string | null;
-  /** `include[]` as asked. */
-  includeFields: string[];
+  /** Past this, the sweep fails it if it has not ended. */
+  expiresAt: Date;
+  include: string[];
+  truncation: string;
+  threadId: string | null;
 }
 
 /** The values of input `items` as rows, numbered from 0. */
@@ -65,13 +70,13 @@ export async function insertResponse(
         INSERT INTO responses (id, project_id, api_key_id, created_at, status, model, instructions,
                                metadata, temperature, top_p, max_output_tokens, tools, tool_choice,
                                parallel_tool_calls, text, store, background, previous_response_id,
-                               conversation_id, event_seq, include)
+                               conversation_id, thread_id, expires_at, include, truncation, event_seq)
         VALUES (${r.id}, ${r.projectId}, ${r.apiKeyId}::text, ${r.createdAt}::timestamp(3), 'queued',
                 ${r.model}, ${r.instructions}::text, ${json(r.metadata)}, ${r.temperature}::float8,
                 ${r.topP}::float8, ${r.maxOutputTokens}::int, ${json(r.tools)}, ${json(r.toolChoice)},
                 ${r.parallelToolCalls}::boolean, ${json(r.text)}, ${r.store}::boolean,
                 ${r.background}::boolean, ${r.previousResponseId}::text, ${r.conversationId}::text,
-                ${count}::int, ${r.includeFields}::text[])
+                ${r.threadId}::text, ${r.expiresAt}::timestamp(3), ${r.include}::text[], ${r.truncation}, ${count}::int)
         RETURNING *`,
       writes:
         input.length > 0
@@ -100,32 +105,47 @@ export interface OwnedResponse {
 }
 
 /**
- * Takes a response with a fresh lease: a queued one, or an in-progress one whose worker stopped
- * heartbeating. Logs `events` (the snapshot of it in progress). False: not claimable.
+ * Takes a response with a fresh lease: a queued one (`resumed` false), or (`resumed` true) an
+ * in-progress one whose owner is gone (`ownerGoneSql`: its worker died, and PostgreSQL freed its
+ * lease lock, or it stopped heartbeating). The caller holds the new lease's lock before claiming,
+ * so the response never looks ownerless while it is owned. A takeover drops the output the
+ * earlier execution wrote, in the same statement: the new one generates it again, so the
+ * response ends with one answer. Logs `events` (the snapshot in progress, output empty, which
+ * is what tells a following client to start the output over). False: not claimable.
  */
 export async function claimResponse(
   db: Db,
   id: string,
   claim: {
     leaseId: string;
+    resumed: boolean;
     now: Date;
     staleBefore: Date;
     events: ResponseEventData[];
     publisher: ResponseEventPublisher;
   },
 ): Promise<boolean> {
+  const gate = claim.resumed
+    ? Prisma.sql`r.status = 'in_progress' AND ${ownerGoneSql('r', claim.staleBefore)}`
+    : Prisma.sql`r.status = 'queued'`;
   const written = await writeResponse(
     db,
     {
       counter: (bump) => Prisma.sql`
-        UPDATE responses
+        UPDATE responses AS r
            SET status = 'in_progress', lease_id = ${claim.leaseId},
                heartbeat_at = ${claim.now}::timestamp(3),
-               started_at = COALESCE(started_at, ${claim.now}::timestamp(3)), ${bump}
-         WHERE id = ${id}
-           AND (status = 'queued' OR (status = 'in_progress'
-                AND (heartbeat_at IS NULL OR heartbeat_at < ${claim.staleBefore}::timestamp(3))))
-        RETURNING *`,
+               started_at = COALESCE(r.started_at, ${claim.now}::timestamp(3)), ${bump}
+         WHERE r.id = ${id} AND ${gate}
+        RETURNING r.*`,
+      writes: claim.resumed
+        ? [
+            Prisma.sql`dropped AS (
+              DELETE FROM response_items
+               WHERE response_id = ${id} AND kind = 'output' AND EXISTS (SELECT 1 FROM bumped)
+              RETURNING id)`,
+          ]
+        : [],
       events: claim.events,
     },
     { publisher: claim.publisher },
@@ -189,6 +209,8 @@ export async function writeOutput(
 /** How a response ends, as its columns and its last event. */
 export interface ResponseEnd {
   status: 'completed' | 'failed' | 'incomplete';
+  /** The model call's tokens, metered as a `usage_records` row with the end (null: none). */
+  metered: Usage | null;
   completedAt: Date | null;
   usage: unknown;
   error: unknown;
@@ -214,9 +236,60 @@ export async function endResponse(
                heartbeat_at = NULL, ${bump}
          WHERE id = ${owned.id} AND lease_id = ${owned.leaseId} AND status = 'in_progress'
         RETURNING *`,
+      writes: meteredResponse(end.metered),
       events: [end.event],
     },
     { publisher },
+  );
+  return written !== null;
+}
+
+/**
+ * The usage record of a response's model call, as one more part of the statement that ends it:
+ * it reads the response from `bumped`, so it is written only when the end is (the lease held),
+ * and a response taken over by another worker never counts a call twice. As for runs, per
+ * project, key (the creator's) and model (the routed name the caller asked for).
+ */
+function meteredResponse(usage: Usage | null): Prisma.Sql[] {
+  if (!usage) {
+    return [];
+  }
+  return [
+    Prisma.sql`metered AS (
+      INSERT INTO usage_records (project_id, api_key_id, response_id, kind, model,
+                                 input_tokens, output_tokens, requests, created_at)
+      SELECT project_id, api_key_id, id, 'completions', model,
+             ${usage.promptTokens}::int, ${usage.completionTokens}::int, 1,
+             ${new Date()}::timestamp(3)
+        FROM bumped
+      RETURNING 1)`,
+  ];
+}
+
+/**
+ * Fails a response that has not ended by its expiry, whoever executes it, if its log is still at
+ * `eventSeq` (the snapshot in `event` was built from what it had written so far; a write since
+ * makes this a no-op until the next sweep). Its worker, signalled on COMMIT, aborts the upstream
+ * call. False: it ended, or moved on, meanwhile.
+ */
+export async function expireResponseRow(
+  db: Db,
+  id: string,
+  expiry: { eventSeq: number; error: unknown; event: ResponseEventData },
+): Promise<boolean> {
+  const written = await writeResponse(
+    db,
+    {
+      counter: (bump) => Prisma.sql`
+        UPDATE responses
+           SET status = 'failed', error = ${json(expiry.error)}, lease_id = NULL,
+               heartbeat_at = NULL, ${bump}
+         WHERE id = ${id} AND status IN ('queued', 'in_progress')
+           AND event_seq = ${expiry.eventSeq}::int
+        RETURNING *`,
+      events: [expiry.event],
+    },
+    { alsoNotify: { channel: RUN_SIGNAL_CHANNEL, payload: id } },
   );
   return written !== null;
 }

@@ -1,10 +1,9 @@
 import type { ServiceContext } from '../../../context.js';
 import { queryRaw } from '../../../db/raw-sql.js';
-import { NotFoundError } from '../../../errors.js';
 import { Prisma } from '../../../generated/prisma/client.js';
 import type { ChatMessage, ChatTool } from '../../../models/chat-model.js';
 import { parseJsonColumn } from '../../common/json-column.js';
-import { openFileContent } from '../../files/files.js';
+import { imageDataUrl } from '../../files/image-data-url.js';
 import { type MessageContent, storedMessageContentSchema } from '../../threads/message-content.js';
 import { stepDetails as stepDetailsOf } from '../run-columns.js';
 import { isFunctionCall, type StepDetails } from '../run-step-details.js';
@@ -30,24 +29,6 @@ type UserPart =
       image_url: { url: string; detail: 'auto' | 'low' | 'high' };
     };
 
-/** The bytes of an image file as a data URL, or null when the file is gone. */
-async function imageDataUrl(ctx: ServiceContext, fileId: string): Promise<string | null> {
-  const opened = await openFileContent(ctx, fileId).catch((error: unknown) => {
-    if (error instanceof NotFoundError) {
-      return null;
-    }
-    throw error;
-  });
-  if (!opened) {
-    return null;
-  }
-  const chunks: Buffer[] = [];
-  for await (const chunk of opened.stream) {
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  }
-  return `data:${opened.file.mimeType};base64,${Buffer.concat(chunks).toString('base64')}`;
-}
-
 async function userPart(ctx: ServiceContext, part: MessageContent): Promise<UserPart> {
   if (part.type === 'text') {
     return { type: 'text', text: part.text.value };
@@ -59,8 +40,6 @@ async function userPart(ctx: ServiceContext, part: MessageContent): Promise<User
     };
   }
   if (part.type === 'image_file') {
-    // Upstreams cannot fetch our files: the image travels inline, as OpenAI-compatible servers
-    // (vLLM, Ollama, llama.cpp) accept it.
     const url = await imageDataUrl(ctx, part.imageFile.fileId);
     return url
       ? { type: 'image_url', image_url: { url, detail: part.imageFile.detail } }

@@ -119,7 +119,7 @@ async function modelCall(
     return 'done';
   }
   // A budget spent since the run was admitted (by this run's earlier calls, or others') ends it.
-  const spent = await spentBudget(deps.db, run.projectId);
+  const spent = await spentBudget(deps, run.projectId);
   if (spent !== null) {
     await endRun(
       deps.db,

@@ -13,9 +13,11 @@ export function meteredStep(stepId: string, usage: Usage | null | undefined): Pr
   return [
     Prisma.sql`metered AS (
       INSERT INTO usage_records (project_id, api_key_id, run_id, step_id, kind, model,
-                                 input_tokens, output_tokens, requests, created_at)
+                                 input_tokens, input_cached_tokens, output_tokens, requests,
+                                 created_at)
       SELECT project_id, api_key_id, id, ${stepId}, 'completions', model,
-             ${usage.promptTokens}::int, ${usage.completionTokens}::int, 1,
+             ${usage.promptTokens}::int, ${usage.cachedPromptTokens ?? 0}::int,
+             ${usage.completionTokens}::int, 1,
              ${new Date()}::timestamp(3)
         FROM bumped
       RETURNING 1)`,

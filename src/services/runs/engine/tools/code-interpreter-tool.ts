@@ -16,14 +16,15 @@ import {
 import type { ExportQuota } from '../../../../sandbox/sandbox-config.js';
 import { createSandboxSession, removeSandboxSession } from '../../../../sandbox/sessions.js';
 import { createFileFromBytes, openFileContent } from '../../../files/files.js';
+import { recordCodeInterpreterSession } from '../../../metering/code-interpreter-sessions.js';
 import type { CodeInterpreterOutput, CodeInterpreterToolCall } from '../../run-step-details.js';
 import { exportedByRun, selectExports } from './code-interpreter-exports.js';
 import { codeInterpreterFileIds } from './code-interpreter-files.js';
 import { stringArgument } from './partial-json.js';
 import type { PendingBuiltinCall } from './runner.js';
 
-/** What the tool needs of its run: only where its files and session are. */
-type RunRef = Pick<Run, 'id' | 'assistantId' | 'threadId'>;
+/** What the tool needs of its run: where its files and session are, and whose usage it is. */
+type RunRef = Pick<Run, 'id' | 'assistantId' | 'threadId' | 'apiKeyId'>;
 
 export interface CodeInterpreterDeps {
   sandbox: CodeSandbox;
@@ -180,6 +181,12 @@ export async function runCodeInterpreter(
   }
   const fresh = !(await exists(path.join(deps.workDir, run.id)));
   const sessionDir = await createSandboxSession(deps.workDir, run.id);
+  if (fresh) {
+    await recordCodeInterpreterSession(
+      { ...ctx, actor: { ...ctx.actor, apiKeyId: run.apiKeyId } },
+      run.id,
+    );
+  }
   const scratch = await mkdtemp(path.join(tmpdir(), 'code-inputs-'));
   try {
     const execution = await deps.sandbox.execute({
