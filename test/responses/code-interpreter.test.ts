@@ -104,6 +104,35 @@ describe('code_interpreter in responses', () => {
     expect(again.output[0]).toMatchObject({ type: 'code_interpreter_call', outputs: call.outputs });
   });
 
+  it('meters one code interpreter session per response that ran code, for its key', async () => {
+    const { openai, deps } = app.t;
+    const container = await openai.containers.create({ name: 'Metered' });
+    const tools = [{ type: 'code_interpreter' as const, container: container.id }];
+    // Two calls in one response share its session; the next response on the container counts its own.
+    app.upstream.script(codeCall('x = 1'), codeCall('print(x + 1)'), { text: 'Two.' });
+    const twice = await openai.responses.create({ model: 'gpt-test', input: 'Go', tools });
+    app.upstream.script(codeCall('print(x)'), { text: 'One.' });
+    const once = await openai.responses.create({ model: 'gpt-test', input: 'Again', tools });
+    app.upstream.script({ text: 'No code.' });
+    const none = await openai.responses.create({ model: 'gpt-test', input: 'Talk', tools });
+    expect(twice.output.filter((item) => item.type === 'code_interpreter_call')).toHaveLength(2);
+    const stored = await deps.db.response.findUniqueOrThrow({ where: { id: twice.id } });
+    const rows = await deps.db.usageRecord.findMany({
+      where: {
+        kind: 'code_interpreter_sessions',
+        responseId: { in: [twice.id, once.id, none.id] },
+      },
+      orderBy: { id: 'asc' },
+    });
+    expect(
+      rows.map((row) => [row.responseId, row.projectId, row.apiKeyId, row.requests, row.runId]),
+    ).toEqual([
+      [twice.id, stored.projectId, stored.apiKeyId, 1, null],
+      [once.id, stored.projectId, stored.apiKeyId, 1, null],
+    ]);
+    expect(stored.apiKeyId).not.toBeNull();
+  });
+
   it('streams OpenAI’s code_interpreter events in order, spec-valid, on a named container', async () => {
     const { openai } = app.t;
     const container = await openai.containers.create({ name: 'Stream' });

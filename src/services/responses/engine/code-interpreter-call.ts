@@ -14,6 +14,7 @@ import { createSandboxSession, removeSandboxSession } from '../../../sandbox/ses
 import { storeContainerFileBytes } from '../../containers/container-file-bytes.js';
 import { putStoredFile } from '../../containers/container-files.js';
 import { useContainer } from '../../containers/containers.js';
+import { recordResponseCodeInterpreterSession } from '../../metering/code-interpreter-sessions.js';
 import { selectExports } from '../../runs/engine/tools/code-interpreter-exports.js';
 import type { CodeInterpreterDeps } from '../../runs/engine/tools/code-interpreter-tool.js';
 import type { CitableFile } from './code-call-writer.js';
@@ -70,15 +71,16 @@ async function inputFiles(
  * Runs a response's code in the sandbox session of its container (`/mnt/data` and variables
  * carry over between calls and responses on that container). Files the code wrote become
  * container files (`source: 'assistant'`, within the export quota); figures are image outputs.
- * What went wrong (an expired container, no sandbox) is told to the model in the logs.
+ * What went wrong (an expired container, no sandbox) is told to the model in the logs. The
+ * response's first call that reaches the sandbox meters one code interpreter session.
  */
 export async function runCodeCall(
   ctx: ServiceContext,
   deps: CodeInterpreterDeps,
-  containerId: string,
-  code: string,
+  call: { responseId: string; containerId: string; code: string },
   signal: AbortSignal,
 ): Promise<CodeCallResult> {
+  const { containerId, code } = call;
   try {
     await useContainer(ctx, containerId);
   } catch (error) {
@@ -95,6 +97,8 @@ export async function runCodeCall(
   }
   const fresh = !(await exists(path.join(deps.workDir, containerId)));
   const sessionDir = await createSandboxSession(deps.workDir, containerId);
+  // Metered for the response (`ctx` acts with its key) once code runs in the session.
+  await recordResponseCodeInterpreterSession(ctx, call.responseId);
   const scratch = await mkdtemp(path.join(tmpdir(), 'container-inputs-'));
   try {
     const execution = await deps.sandbox.execute({

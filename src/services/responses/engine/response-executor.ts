@@ -271,8 +271,7 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
         const result = await runCodeCall(
           toolCtx,
           deps.codeInterpreter,
-          code.containerId,
-          code.code,
+          { responseId, containerId: code.containerId, code: code.code },
           controller.signal,
         );
         codeOutputs.set(code.itemId, result.modelOutput);
