@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { GraphQLSchema } from 'graphql';
 import { GraphQLError } from 'graphql';
 import qs from 'qs';
-import type { FileContentReader } from '../src/http/file-content.js';
+import type { ContainerFileContentReader, FileContentReader } from '../src/http/file-content.js';
 import type { Logger } from '../src/logger.js';
 import type { ContextFactory } from '../src/request-context.js';
 import { fromGraphQLError, RestError } from './errors.js';
@@ -16,6 +16,7 @@ import { adminLimitRoutes } from './routes/admin-limits.js';
 import { adminProjectRoutes } from './routes/admin-projects.js';
 import { adminUsageRoutes } from './routes/admin-usage.js';
 import { assistantRoutes } from './routes/assistants.js';
+import { containerRoutes } from './routes/containers.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { fileRoutes } from './routes/files.js';
 import { messageRoutes } from './routes/messages.js';
@@ -47,6 +48,8 @@ export interface CompatOptions {
     spoolDir: string;
     /** Reads a file's bytes for `GET /files/{id}/content` (binary does not fit GraphQL). */
     readContent: FileContentReader;
+    /** Reads a container file's bytes for `GET /containers/{id}/files/{file_id}/content`. */
+    readContainerContent: ContainerFileContentReader;
   };
 }
 
@@ -68,6 +71,7 @@ export function createCompatHandler(options: CompatOptions) {
     ...threadRoutes,
     ...messageRoutes,
     ...fileRoutes(options.files),
+    ...containerRoutes(options.files),
     ...uploadRoutes({
       maxPartBytes: options.files.maxUploadPartBytes,
       spoolDir: options.files.spoolDir,
@@ -124,7 +128,10 @@ export function createCompatHandler(options: CompatOptions) {
         query,
         body,
         req,
+        readJsonBody: async () => parseJsonBody(await options.readBody(req, res)),
         fileContent: (fileId) => options.files.readContent(context, fileId),
+        containerFileContent: (containerId, fileId) =>
+          options.files.readContainerContent(context, containerId, fileId),
         ...bindRunner(runner, context),
       });
       withServiceHeaders();

@@ -12,8 +12,12 @@ export interface RouteRequest {
   body: Record<string, unknown>;
   /** The raw request, for routes with `rawBody` (multipart uploads). */
   req: IncomingMessage;
+  /** A `rawBody` route's JSON body, read within the server's size limit and budget. */
+  readJsonBody(): Promise<Record<string, unknown>>;
   /** A file's bytes as the caller: downloads bypass GraphQL (src/http/file-content.ts). */
   fileContent(fileId: string): Promise<FileContent>;
+  /** A container file's bytes as the caller, the same way. */
+  containerFileContent(containerId: string, fileId: string): Promise<FileContent>;
   /** Runs a compat GraphQL operation (a document from generated/operations.ts) as the caller. */
   run: <TResult, TVariables>(
     document: TypedDocumentNode<TResult, TVariables>,

@@ -10,7 +10,7 @@ import { getSchema } from './graphql/schema.js';
 import { attachGraphQLWebSocket } from './graphql/ws.js';
 import { createGraphQLServer } from './graphql/yoga.js';
 import { createConsoleHandler } from './http/console-assets.js';
-import { readFileContent } from './http/file-content.js';
+import { readContainerFileContent, readFileContent } from './http/file-content.js';
 import { createOpsEndpoints } from './http/ops-endpoints.js';
 import { type BodyLimits, createBodyBudget, readBoundedBody } from './http/request-body.js';
 import { normalizeRequestTarget, refuseRequestTarget } from './http/request-target.js';
@@ -72,6 +72,7 @@ export function buildApp(deps: Deps, options: { readiness?: Readiness } = {}): A
       maxUploadPartBytes: deps.env.UPLOAD_PART_MAX_BYTES,
       spoolDir: uploadSpoolDir(deps.env.DATA_DIR),
       readContent: readFileContent,
+      readContainerContent: readContainerFileContent,
     },
   });
 

@@ -24,6 +24,9 @@ export const ID_PREFIXES = {
   functionCall: 'fc_',
   fileSearchCall: 'fs_',
   item: 'item_',
+  container: 'cntr_',
+  containerFile: 'cfile_',
+  codeInterpreterCall: 'ci_',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

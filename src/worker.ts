@@ -10,6 +10,7 @@ import { extractTraceContext, SpanKind, withSpan } from './observability/tracing
 import { BubblewrapSandbox } from './sandbox/bwrap-sandbox.js';
 import { sandboxConfigFromEnv } from './sandbox/sandbox-config.js';
 import { sweepSandboxSessions } from './sandbox/sessions.js';
+import { sweepExpiredContainers } from './services/containers/container-expiry.js';
 import { sweepExpiredFiles } from './services/files/file-expiry.js';
 import {
   sweepResponses,
@@ -79,6 +80,11 @@ export async function startWorker(deps: Deps): Promise<Worker> {
             'code sandbox unavailable: code_interpreter calls will report it',
           ),
     );
+  const codeInterpreter = {
+    sandbox,
+    workDir: sandboxConfig.workDir,
+    exportQuota: sandboxConfig.exportQuota,
+  };
   const engine: EngineContext = {
     db: deps.db,
     logger,
@@ -94,13 +100,8 @@ export async function startWorker(deps: Deps): Promise<Worker> {
       runStaleAfterMs: env.RUN_STALE_AFTER_MS,
       streamFlushMs: env.STREAM_FLUSH_MS,
     },
-    builtinTools: instrumentToolRunner(
-      createBuiltinToolRunner({
-        sandbox,
-        workDir: sandboxConfig.workDir,
-        exportQuota: sandboxConfig.exportQuota,
-      }),
-    ),
+    builtinTools: instrumentToolRunner(createBuiltinToolRunner(codeInterpreter)),
+    codeInterpreter,
     leases,
     watchRun(runId, controller) {
       const set = watched.get(runId) ?? new Set();
@@ -247,6 +248,14 @@ export async function startWorker(deps: Deps): Promise<Worker> {
         }
       })
       .catch((error: unknown) => logger.error({ err: error }, 'file expiry sweep failed'))
+      // Containers idle past their window (20 minutes by default) expire, bytes removed.
+      .then(() => sweepExpiredContainers(deps))
+      .then(({ expired }) => {
+        if (expired.length > 0) {
+          logger.info({ containers: expired }, 'expired containers');
+        }
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'container expiry sweep failed'))
       // Uploads pending past their hour expire; parts of ended uploads are deleted.
       .then(() => sweepUploads(deps))
       .then((result) => {

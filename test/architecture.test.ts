@@ -340,3 +340,26 @@ describe('the conversation store', () => {
     ).toEqual([]);
   });
 });
+
+/**
+ * Containers have their own store: the API, the code_interpreter of responses and the expiry
+ * sweep all write containers and their files through it.
+ */
+const CONTAINER_STORE = path.join('src', 'services', 'containers', 'store');
+
+const containerWrites = writesOf(['containers', 'container_files'], ['container', 'containerFile']);
+
+describe('the container store', () => {
+  it('is the only module that writes containers and their files', () => {
+    expect(writesOutside(CONTAINER_STORE, containerWrites)).toEqual([]);
+  });
+
+  it('the test would notice a write elsewhere', () => {
+    expect(
+      containerWrites('db.containerFile.updateMany({}); sql`DELETE FROM container_files WHERE`'),
+    ).toEqual(['DELETE FROM container_files', '.containerFile.updateMany(']);
+    expect(containerWrites('db.container.findMany(); sql`UPDATE containers_log SET x`')).toEqual(
+      [],
+    );
+  });
+});

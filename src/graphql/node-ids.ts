@@ -16,6 +16,7 @@ const NODE_TYPES: [prefix: string, typename: string][] = [
   [ID_PREFIXES.serviceAccount, 'ServiceAccount'],
   [ID_PREFIXES.response, 'Response'],
   [ID_PREFIXES.conversation, 'Conversation'],
+  [ID_PREFIXES.container, 'Container'],
 ];
 
 /** The GraphQL type of the object an id names, by its prefix; null for no known prefix. */

@@ -26,6 +26,7 @@ import './types/costs.js';
 import './types/tool-usage.js';
 import './types/response.js';
 import './types/conversation.js';
+import './types/container.js';
 import './types/rate-limit.js';
 import './types/upstream.js';
 import './types/relations.js';

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { ServiceContext } from '../context.js';
 import { mapAppError } from '../graphql/errors.js';
+import { openContainerFileContent } from '../services/containers/container-files.js';
 import { openFileContent } from '../services/files/files.js';
 
 /** A file's bytes as an HTTP response: the body stream and its headers. */
@@ -32,6 +33,33 @@ export const readFileContent: FileContentReader = async (context, fileId) => {
         'content-type': file.mimeType,
         'content-length': String(file.bytes),
         'content-disposition': contentDisposition(file.filename),
+      },
+    };
+  } catch (error) {
+    throw mapAppError(error);
+  }
+};
+
+/** Reads a container file's bytes as the caller; what `GET /v1/containers/{id}/files/{file_id}/content` serves. */
+export type ContainerFileContentReader = (
+  context: ServiceContext,
+  containerId: string,
+  fileId: string,
+) => Promise<FileContent>;
+
+export const readContainerFileContent: ContainerFileContentReader = async (
+  context,
+  containerId,
+  fileId,
+) => {
+  try {
+    const { file, stream } = await openContainerFileContent(context, containerId, fileId);
+    return {
+      body: stream,
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(file.bytes),
+        'content-disposition': contentDisposition(file.path.split('/').at(-1) ?? 'file'),
       },
     };
   } catch (error) {

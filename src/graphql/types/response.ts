@@ -132,12 +132,12 @@ const CreateResponseInput = builder.inputType('CreateResponseInput', {
     }),
     tools: t.field({
       type: 'JSON',
-      description: 'Function and file_search tools, in OpenAI’s shapes.',
+      description: 'Function, file_search and code_interpreter tools, in OpenAI’s shapes.',
     }),
     include: t.field({
       type: 'JSON',
       description:
-        'OpenAI’s `include[]` values (`file_search_call.results` shows a file search’s results).',
+        'OpenAI’s `include[]` values (`file_search_call.results` shows a file search’s results, `code_interpreter_call.outputs` a code call’s outputs).',
     }),
     truncation: t.string({
       description:

@@ -114,6 +114,21 @@ export const functionToolSchema = z.object({
 
 export type FunctionTool = z.output<typeof functionToolSchema>;
 
+/** `container`: a container id, or one made for the response (`auto`, with copies of files). */
+export const codeInterpreterToolSchema = z.object({
+  type: z.literal('code_interpreter'),
+  container: z.union([
+    idSchema,
+    z.object({
+      type: z.literal('auto'),
+      file_ids: z.array(idSchema).max(50).optional(),
+      memory_limit: z.enum(['1g', '4g', '16g', '64g']).nullish(),
+    }),
+  ]),
+});
+
+export type CodeInterpreterTool = z.output<typeof codeInterpreterToolSchema>;
+
 /** OpenAI's default for file_search's `max_num_results` (gpt-4* and later). */
 export const DEFAULT_FILE_SEARCH_RESULTS = 20;
 
@@ -153,23 +168,31 @@ export const fileSearchToolSchema = z
 
 export type FileSearchTool = z.output<typeof fileSearchToolSchema>;
 
+const TOOL_SCHEMAS = {
+  function: functionToolSchema,
+  file_search: fileSearchToolSchema,
+  code_interpreter: codeInterpreterToolSchema,
+} as const;
+
 /** The tools a response may offer; each type is checked by its own schema. */
 export const responseToolSchema = z.unknown().transform((value, ctx) => {
   const type = typeof value === 'object' && value !== null && 'type' in value ? value.type : null;
   const schema =
-    type === 'function' ? functionToolSchema : type === 'file_search' ? fileSearchToolSchema : null;
+    typeof type === 'string' && Object.hasOwn(TOOL_SCHEMAS, type)
+      ? TOOL_SCHEMAS[type as keyof typeof TOOL_SCHEMAS]
+      : null;
   if (!schema) {
     ctx.addIssue({
       code: 'custom',
       path: ['type'],
-      message: `Invalid value: '${String(type)}'. Supported values are: 'function' and 'file_search'`,
+      message: `Invalid value: '${String(type)}'. Supported values are: 'function', 'file_search', and 'code_interpreter'`,
     });
     return z.NEVER;
   }
   return within<z.ZodType<ResponseTool>>(schema, value, ctx);
 });
 
-export type ResponseTool = FunctionTool | FileSearchTool;
+export type ResponseTool = FunctionTool | FileSearchTool | CodeInterpreterTool;
 
 /** OpenAI's `include[]` values, in the spec's order. */
 export const RESPONSE_INCLUDES = [

@@ -72,12 +72,16 @@ export function outputText(output: readonly StoredItem[]): string {
 
 /**
  * An item as the caller sees it: a file_search_call carries its `results` only when the
- * response asked for them (`include: ['file_search_call.results']`). Stored items always keep
- * them, so the model sees the same passages on the next turn whatever was shown.
+ * response asked for them (`include: ['file_search_call.results']`), a code_interpreter_call its
+ * `outputs` only with `code_interpreter_call.outputs`. Stored items always keep them, so the
+ * model sees the same passages and outputs on the next turn whatever was shown.
  */
 export function presentItem(item: StoredItem, include: readonly string[]): StoredItem {
   if (item.type === 'file_search_call' && !include.includes('file_search_call.results')) {
     return { ...item, results: null };
+  }
+  if (item.type === 'code_interpreter_call' && !include.includes('code_interpreter_call.outputs')) {
+    return { ...item, outputs: null };
   }
   return item;
 }

@@ -11,6 +11,7 @@ import { assertThreadExists, lockThreadForMessages } from '../threads/thread-loc
 import { vectorStoreExpired } from '../vector-stores/vector-store-errors.js';
 import { isExpired } from '../vector-stores/vector-store-expiry.js';
 import { CONTEXT_OVERFLOW_MESSAGE } from './engine/response-context.js';
+import { checkResponseContainers } from './response-container-check.js';
 import {
   type CreateResponseInput,
   createResponseSchema,
@@ -102,6 +103,7 @@ export async function createResponse(
   } else if (conversationId !== null) {
     await getConversation(ctx, conversationId, { select: { id: true } }, 'conversation');
   }
+  await checkResponseContainers(ctx, input.tools ?? []);
   if (input.previousResponseId) {
     const previous = await ctx.db.response.findFirst({
       where: { id: input.previousResponseId, projectId: ctx.actor.projectId, store: true },

@@ -10,7 +10,7 @@ import type { CitedFile, FileSearchResult } from './response-file-search.js';
 
 type ToolCallEvent = Extract<ChatEvent, { type: 'tool_call' }>;
 
-interface OpenItem {
+export interface OpenItem {
   position: number;
   item: StoredItem;
   /** The completion's tool call index (tool calls of the current model call only). */
@@ -47,10 +47,10 @@ const CITATION_MARKER = /^【(\d+):(\d+)(?:†[^】]*)?】$/;
  * are merged into one event.
  */
 export class OutputWriter extends CoalescingWriter {
-  private readonly open: OpenItem[] = [];
-  private events: ResponseEventData[] = [];
-  private dirty = new Set<OpenItem>();
-  private message: OpenItem | null = null;
+  protected readonly open: OpenItem[] = [];
+  protected events: ResponseEventData[] = [];
+  protected dirty = new Set<OpenItem>();
+  protected message: OpenItem | null = null;
   /** Text held back while it may be the start of a citation marker. */
   private held = '';
   /** Citation targets by marker (`ordinal:index`); null: the response cites nothing. */
@@ -258,14 +258,7 @@ export class OutputWriter extends CoalescingWriter {
   toolCall(event: ToolCallEvent): void {
     let entry = this.open.find((candidate) => candidate.callIndex === event.index);
     if (!entry) {
-      // A call's text ends the message before it: items are done one after the other.
-      if (this.held !== '') {
-        this.releaseHeld(true);
-      }
-      if (this.message) {
-        this.finishEntry(this.message, 'completed');
-        this.message = null;
-      }
+      this.endMessage();
       if (this.options.fileSearchNames.has(event.name ?? '')) {
         this.openSearch(event);
         return;
@@ -292,6 +285,17 @@ export class OutputWriter extends CoalescingWriter {
     if (event.argumentsDelta) {
       entry.item.arguments = String(entry.item.arguments) + event.argumentsDelta;
       this.delta(entry, 'response.function_call_arguments.delta', event.argumentsDelta, {});
+    }
+  }
+
+  /** A call's text ends the message before it: items are done one after the other. */
+  protected endMessage(): void {
+    if (this.held !== '') {
+      this.releaseHeld(true);
+    }
+    if (this.message) {
+      this.finishEntry(this.message, 'completed');
+      this.message = null;
     }
   }
 
@@ -349,7 +353,7 @@ export class OutputWriter extends CoalescingWriter {
     return writeOutput(this.deps.db, this.owned, outputs, events, this.deps.responseEvents);
   }
 
-  private add(item: StoredItem, callIndex: number | null): OpenItem {
+  protected add(item: StoredItem, callIndex: number | null): OpenItem {
     const entry: OpenItem = { position: this.open.length, item, callIndex, done: false };
     this.open.push(entry);
     this.dirty.add(entry);
@@ -358,7 +362,7 @@ export class OutputWriter extends CoalescingWriter {
   }
 
   /** Appends to the last queued delta of the same item, or queues a new one. */
-  private delta(
+  protected delta(
     entry: OpenItem,
     type: string,
     delta: string,
@@ -380,7 +384,7 @@ export class OutputWriter extends CoalescingWriter {
     this.schedule();
   }
 
-  private finishEntry(entry: OpenItem, status: 'completed' | 'incomplete'): void {
+  protected finishEntry(entry: OpenItem, status: 'completed' | 'incomplete'): void {
     if (entry.done) {
       return;
     }

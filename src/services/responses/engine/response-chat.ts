@@ -24,7 +24,12 @@ function textOf(parts: Part[]): string {
  * (`developer` becomes `system`, which every server knows), consecutive function calls become
  * one assistant message's `tool_calls`, their outputs `tool` messages.
  */
-export function chatMessages(instructions: string | null, items: StoredItem[]): ChatMessage[] {
+export function chatMessages(
+  instructions: string | null,
+  items: StoredItem[],
+  /** What the model was told of each code_interpreter call (by item id); else its logs. */
+  codeOutputs: ReadonlyMap<string, string> = new Map(),
+): ChatMessage[] {
   const messages: ChatMessage[] = instructions ? [{ role: 'system', content: instructions }] : [];
   // file_search calls are numbered in order: the ordinal in their passages' citation markers.
   let searchOrdinal = 0;
@@ -54,17 +59,34 @@ export function chatMessages(instructions: string | null, items: StoredItem[]): 
         },
       );
       searchOrdinal += 1;
-    } else if (item.type === 'function_call') {
-      const call = {
-        id: String(item.call_id),
-        type: 'function' as const,
-        function: { name: String(item.name), arguments: String(item.arguments) },
-      };
+    } else if (item.type === 'function_call' || item.type === 'code_interpreter_call') {
+      const call =
+        item.type === 'function_call'
+          ? {
+              id: String(item.call_id),
+              type: 'function' as const,
+              function: { name: String(item.name), arguments: String(item.arguments) },
+            }
+          : {
+              id: item.id,
+              type: 'function' as const,
+              function: {
+                name: BUILTIN_FUNCTION_NAMES.code_interpreter,
+                arguments: JSON.stringify({ code: item.code ?? '' }),
+              },
+            };
       const last = messages.at(-1);
       if (last?.role === 'assistant' && last.tool_calls) {
         last.tool_calls.push(call);
       } else {
         messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+      }
+      if (item.type === 'code_interpreter_call') {
+        messages.push({
+          role: 'tool',
+          tool_call_id: item.id,
+          content: codeOutputs.get(item.id) ?? codeLogs(item),
+        });
       }
     } else if (item.type === 'function_call_output') {
       messages.push({
@@ -96,21 +118,32 @@ export function chatMessages(instructions: string | null, items: StoredItem[]): 
   return messages;
 }
 
-/** Function tools as they are; file_search as the function the worker answers itself. */
+/** A code_interpreter call's logs, as a later turn shows it to the model. */
+function codeLogs(item: StoredItem): string {
+  const outputs = Array.isArray(item.outputs) ? (item.outputs as { logs?: unknown }[]) : [];
+  const logs = outputs.map((output) => (typeof output.logs === 'string' ? output.logs : ''));
+  return logs.join('') || '(no output)';
+}
+
+/** Function tools as they are; file_search and code_interpreter as functions the worker answers. */
 function chatTools(tools: ResponseTool[]): ChatTool[] {
   return tools.map((tool) =>
-    tool.type === 'file_search'
-      ? builtinChatTool('file_search')
-      : {
-          type: 'function',
-          function: {
-            name: tool.name,
-            ...(tool.description ? { description: tool.description } : {}),
-            ...(tool.parameters ? { parameters: tool.parameters } : {}),
-            ...(tool.strict ? { strict: true } : {}),
-          },
-        },
+    tool.type === 'file_search' || tool.type === 'code_interpreter'
+      ? builtinChatTool(tool.type)
+      : functionTool(tool),
   );
+}
+
+function functionTool(tool: Extract<ResponseTool, { type: 'function' }>): ChatTool {
+  return {
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(tool.description ? { description: tool.description } : {}),
+      ...(tool.parameters ? { parameters: tool.parameters } : {}),
+      ...(tool.strict ? { strict: true } : {}),
+    },
+  };
 }
 
 function chatToolChoice(choice: ResponseToolChoice): NonNullable<ChatRequest['toolChoice']> {

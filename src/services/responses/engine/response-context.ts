@@ -16,9 +16,10 @@ export function promptTokens(
   instructions: string | null,
   items: StoredItem[],
   tools: readonly ChatTool[],
+  codeOutputs?: ReadonlyMap<string, string>,
 ): number {
   return (
-    messagesTokens(chatMessages(instructions, items)) +
+    messagesTokens(chatMessages(instructions, items, codeOutputs)) +
     (tools.length > 0 ? countTokens(JSON.stringify(tools)) : 0)
   );
 }
@@ -41,14 +42,16 @@ export function fitContext(args: {
   tools: readonly ChatTool[];
   budget: number;
   truncation: string;
+  /** What the model was told of this execution's code calls (see `chatMessages`). */
+  codeOutputs?: ReadonlyMap<string, string>;
 }): FittedContext {
   const { earlier, output, budget } = args;
   const all = [...earlier, ...output];
-  const total = promptTokens(args.instructions, all, args.tools);
+  const total = promptTokens(args.instructions, all, args.tools, args.codeOutputs);
   if (total <= budget) {
     return { fits: true, items: all, dropped: 0 };
   }
-  const fixed = promptTokens(args.instructions, output, args.tools);
+  const fixed = promptTokens(args.instructions, output, args.tools, args.codeOutputs);
   // Each item's own cost (consecutive calls share one message when sent: a slight overcount).
   const costs = earlier.map((item) => messagesTokens(chatMessages(null, [item])));
   if (args.truncation !== 'auto') {

@@ -25,16 +25,21 @@ import {
 } from '../store/response-writes.js';
 import { threadHistory } from '../thread-bridge/thread-history.js';
 import { appendTurnToThread } from '../thread-bridge/thread-turn.js';
-import { OutputWriter } from './output-writer.js';
+import { CodeCallWriter } from './code-call-writer.js';
+import { runCodeCall } from './code-interpreter-call.js';
 import { chatMessages, responseChatRequest } from './response-chat.js';
+import { responseContainer } from './response-container.js';
 import { CONTEXT_OVERFLOW_MESSAGE, fitContext } from './response-context.js';
 import { citationTargets, fileSearchQuery, searchForResponse } from './response-file-search.js';
 
-/** Model calls a response may make answering file_search calls before it must answer. */
+/**
+ * Model calls a response may make answering its built-in (file_search, code_interpreter) calls
+ * before it must answer; the last may call no tool.
+ */
 const MAX_MODEL_CALLS = 6;
 
 /**
- * The tool choice for the next model call once searches were answered: a forced choice
+ * The tool choice for the next model call once built-in calls were answered: a forced choice
  * (`required`, a named tool) is spent, so the model now writes its answer; the last call
  * may not search again.
  */
@@ -117,7 +122,7 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
   const fileSearch = settings.tools.find(
     (tool): tool is FileSearchTool => tool.type === 'file_search',
   );
-  const writer = new OutputWriter(
+  const writer = new CodeCallWriter(
     deps,
     { ...owned, projectId: row.projectId },
     {
@@ -164,8 +169,8 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
         ? await conversationHistory(deps.db, row.conversationId)
         : await responseHistory(deps.db, responseId);
     const earlier = [...history, ...input];
-    // The response's key, so a search's query embedding is metered as its usage.
-    const searchCtx = {
+    // The response's key, so a search's query embedding (and a code session) is metered as its usage.
+    const toolCtx = {
       ...actingFor(deps, row.projectId),
       actor: { projectId: row.projectId, apiKeyId: row.apiKeyId, admin: false },
     };
@@ -189,6 +194,9 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
     }
     let finishReason: string | null = null;
     let toolChoice = settings.toolChoice;
+    const container = responseContainer(toolCtx, row.id, settings.tools);
+    // What the model was told of each code call this execution (its logs, the files saved).
+    const codeOutputs = new Map<string, string>();
     for (let call = 0; ; call += 1) {
       const request = responseChatRequest(
         { ...row, ...settings, toolChoice },
@@ -202,6 +210,7 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
         tools: request.tools ?? [],
         budget,
         truncation: row.truncation,
+        codeOutputs,
       });
       if (!context.fits) {
         logger.info({ neededTokens: context.neededTokens, budget }, 'response input too long');
@@ -226,31 +235,47 @@ export async function executeResponse(deps: EngineContext, responseId: string): 
         return;
       }
       writer.nextCall(fileSearch ? citationTargets(context.items) : null);
-      request.messages = chatMessages(row.instructions, context.items);
+      request.messages = chatMessages(row.instructions, context.items, codeOutputs);
       for await (const event of deps.model.stream(request)) {
         if (event.type === 'text') {
           writer.text(event.delta);
         } else if (event.type === 'tool_call') {
-          writer.toolCall(event);
+          if (container.enabled && writer.isCodeCall(event)) {
+            writer.codeCall(event, await container.id());
+          } else {
+            writer.toolCall(event);
+          }
         } else {
           finishReason = event.finishReason;
           usage = addUsage(usage, event.usage);
         }
       }
-      const searches = writer.pendingSearches;
-      // A model that searched on its last call anyway ends there (the calls left incomplete).
+      const searches = fileSearch ? writer.pendingSearches : [];
+      // A model that called a built-in tool on its last call anyway ends there (the calls left
+      // incomplete), as does one cut off by the token limit.
       if (
-        !fileSearch ||
-        searches.length === 0 ||
+        (searches.length === 0 && !writer.hasPendingCodeCalls) ||
         finishReason === 'length' ||
         call + 1 >= MAX_MODEL_CALLS
       ) {
         break;
       }
-      for (const search of searches) {
-        writer.searching(search.id);
-        const query = fileSearchQuery(search.arguments);
-        writer.searched(search.id, [query], await searchForResponse(searchCtx, fileSearch, query));
+      if (fileSearch) {
+        for (const search of searches) {
+          writer.searching(search.id);
+          const query = fileSearchQuery(search.arguments);
+          writer.searched(search.id, [query], await searchForResponse(toolCtx, fileSearch, query));
+        }
+      }
+      for (const code of writer.interpret()) {
+        const result = await runCodeCall(
+          toolCtx,
+          deps.codeInterpreter,
+          { responseId, containerId: code.containerId, code: code.code },
+          controller.signal,
+        );
+        codeOutputs.set(code.itemId, result.modelOutput);
+        writer.complete(code, result.outputs, result.written);
       }
       // Function calls end the response: the caller answers them in its next one.
       if (writer.hasFunctionCalls) {

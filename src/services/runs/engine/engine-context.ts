@@ -2,6 +2,7 @@ import type { ServiceContext, ServiceSettings } from '../../../context.js';
 import type { LeaseLocks } from '../../../db/lease-locks.js';
 import type { PrismaClient } from '../../../db/prisma.js';
 import type { ChatModel } from '../../../models/chat-model.js';
+import type { CodeInterpreterDeps } from './tools/code-interpreter-tool.js';
 import type { BuiltinToolRunner } from './tools/runner.js';
 
 export interface EngineSettings extends ServiceSettings {
@@ -24,6 +25,8 @@ export interface EngineContext extends Omit<ServiceContext, 'actor' | 'db' | 'se
   model: ChatModel;
   /** Executes file_search and code_interpreter calls. */
   builtinTools: BuiltinToolRunner;
+  /** The sandbox, for the code_interpreter of responses (sessions by container). */
+  codeInterpreter: CodeInterpreterDeps;
   /** This worker's lease locks: held while it executes a run, freed by PostgreSQL if it dies. */
   leases: Pick<LeaseLocks, 'hold' | 'release'>;
   /**
