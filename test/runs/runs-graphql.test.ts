@@ -1,24 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { GraphQLResponse, TestApp } from '../setup/app.js';
-import { useAppWithUpstream } from '../setup/app-with-upstream.js';
+import type { TestApp } from '../setup/app.js';
+import { type AppWithUpstream, useAppWithUpstream } from '../setup/app-with-upstream.js';
 import { weatherTool } from '../setup/factories.js';
 import type { FakeUpstream } from '../setup/fake-upstream.js';
 import { dataOf, firstError } from '../setup/graphql-response.js';
+import { graphqlRuns } from './graphql-runs.js';
 import {
   CANCEL_RUN,
-  CREATE_ASSISTANT,
   CREATE_RUN,
-  CREATE_THREAD,
   CREATE_THREAD_AND_RUN,
-  GET_RUN,
   LIST_RUNS,
-  MESSAGES,
-  type Message,
   RUN_STEP,
-  RUN_STEPS,
   type Run,
   type Step,
-  type StepConnection,
   SUBMIT_TOOL_OUTPUTS,
   text,
   UPDATE_RUN,
@@ -26,79 +20,14 @@ import {
 
 let t: TestApp;
 let upstream: FakeUpstream;
+let started: AppWithUpstream;
 
 useAppWithUpstream({}, (app) => {
+  started = app;
   ({ t, upstream } = app);
 });
-
-async function assistantAndThread(options: { tools?: unknown[] } = {}) {
-  const assistant = dataOf(
-    await t.graphql<{ createAssistant: { id: string } }>(CREATE_ASSISTANT, {
-      input: { model: 'gpt-4o', instructions: 'You are terse.', tools: options.tools ?? [] },
-    }),
-  ).createAssistant;
-  const thread = dataOf(
-    await t.graphql<{ createThread: { id: string } }>(CREATE_THREAD, {
-      input: { messages: [{ role: 'user', content: [text('Say hello')] }] },
-    }),
-  ).createThread;
-  return { assistantId: assistant.id, threadId: thread.id };
-}
-
-async function createRun(threadId: string, input: Record<string, unknown>): Promise<Run> {
-  return dataOf(await t.graphql<{ createRun: Run }>(CREATE_RUN, { threadId, input })).createRun;
-}
-
-async function getRun(threadId: string, id: string): Promise<Run> {
-  return dataOf(await t.graphql<{ run: Run }>(GET_RUN, { threadId, id })).run;
-}
-
-/** Polls `run(threadId, id)` until its status is one of `statuses`, for at most 10 s. */
-async function waitForRun(threadId: string, id: string, statuses: string[]): Promise<Run> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const run = await getRun(threadId, id);
-    if (statuses.includes(run.status)) {
-      return run;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`run ${id} is still ${run.status}, expected ${statuses.join(' or ')}`);
-    }
-  }
-}
-
-async function runSteps(threadId: string, runId: string): Promise<StepConnection> {
-  return dataOf(
-    await t.graphql<{ runSteps: StepConnection }>(RUN_STEPS, { threadId, runId, order: 'asc' }),
-  ).runSteps;
-}
-
-async function messages(threadId: string, runId?: string): Promise<Message[]> {
-  return dataOf(
-    await t.graphql<{ messages: { nodes: Message[] } }>(MESSAGES, {
-      threadId,
-      runId,
-      order: 'asc',
-    }),
-  ).messages.nodes;
-}
-
-/** A run paused in requires_action on one get_weather call with id `callId`. */
-async function pausedRun(callId: string) {
-  const { assistantId, threadId } = await assistantAndThread({ tools: [weatherTool] });
-  upstream.script({
-    toolCalls: [{ id: callId, name: 'get_weather', arguments: '{"city":"Oslo"}' }],
-  });
-  const created = await createRun(threadId, { assistantId });
-  const run = await waitForRun(threadId, created.id, ['requires_action']);
-  return { assistantId, threadId, run };
-}
-
-/** Cancels a run and waits until it is cancelled, which frees its thread. */
-async function cancelAndWait(threadId: string, id: string): Promise<Run> {
-  dataOf(await t.graphql(CANCEL_RUN, { threadId, id }));
-  return waitForRun(threadId, id, ['cancelled']);
-}
+const { assistantAndThread, createRun, getRun, waitForRun, runSteps, messages, cancelAndWait } =
+  graphqlRuns(() => started);
 
 describe('runs over GraphQL', () => {
   it('runs to completion, writing a message and its message_creation step', async () => {
@@ -455,53 +384,5 @@ describe('run validation over GraphQL', () => {
     upstream.script({ text: 'free again' });
     const next = await createRun(threadId, { assistantId });
     expect((await waitForRun(threadId, next.id, ['completed', 'failed'])).status).toBe('completed');
-  });
-});
-
-describe('tenancy of runs over GraphQL', () => {
-  it('hides a run from another project’s key: reading, cancelling and submitting are NOT_FOUND', async () => {
-    const { threadId, run } = await pausedRun('call_private');
-    const [step] = (await runSteps(threadId, run.id)).nodes;
-    const other = await t.createOtherProject();
-    const as = { apiKey: other.apiKey };
-
-    const attempts: [string, GraphQLResponse<unknown>][] = [
-      ['run', await t.graphql(GET_RUN, { threadId, id: run.id }, as)],
-      ['runs', await t.graphql(LIST_RUNS, { threadId }, as)],
-      ['runSteps', await t.graphql(RUN_STEPS, { threadId, runId: run.id }, as)],
-      ['runStep', await t.graphql(RUN_STEP, { threadId, runId: run.id, id: step?.id }, as)],
-      ['cancelRun', await t.graphql(CANCEL_RUN, { threadId, id: run.id }, as)],
-      [
-        'submitToolOutputs',
-        await t.graphql(
-          SUBMIT_TOOL_OUTPUTS,
-          { threadId, id: run.id, toolOutputs: [{ toolCallId: 'call_private', output: 'x' }] },
-          as,
-        ),
-      ],
-      [
-        'updateRun',
-        await t.graphql(UPDATE_RUN, { threadId, id: run.id, metadata: { a: 'b' } }, as),
-      ],
-    ];
-    for (const [field, response] of attempts) {
-      // 200 when a nullable lookup leaves data; 404 when the error nulls the whole result.
-      expect(response.status, field).toBe(response.data ? 200 : 404);
-      expect(firstError(response).extensions?.code, field).toBe('NOT_FOUND');
-      expect(JSON.stringify(response.data ?? null), field).not.toContain(run.id);
-    }
-
-    const untouched = await getRun(threadId, run.id);
-    expect(untouched.status).toBe('requires_action');
-    expect(untouched.metadata).toEqual({});
-    upstream.script({ text: 'It is sunny in Oslo.' });
-    dataOf(
-      await t.graphql(SUBMIT_TOOL_OUTPUTS, {
-        threadId,
-        id: run.id,
-        toolOutputs: [{ toolCallId: 'call_private', output: 'sunny' }],
-      }),
-    );
-    expect((await waitForRun(threadId, run.id, ['completed', 'failed'])).status).toBe('completed');
   });
 });
