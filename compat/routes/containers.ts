@@ -1,3 +1,4 @@
+import { knownFields } from '../body-fields.js';
 import { RestError } from '../errors.js';
 import {
   CreateContainerDocument,
@@ -12,19 +13,6 @@ import {
 import { pageVariables } from '../list.js';
 import { readMultipartUpload, rejectUnknownFields } from '../multipart-upload.js';
 import { BinaryResponse, type Route } from '../router.js';
-
-/** The body's fields, refusing any other as OpenAI does (a typo must not pass silently). */
-function fields(body: Record<string, unknown>, allowed: string[]): Record<string, unknown> {
-  for (const field of Object.keys(body)) {
-    if (!allowed.includes(field)) {
-      throw new RestError(400, `Unknown parameter: '${field}'.`, {
-        param: field,
-        code: 'unknown_parameter',
-      });
-    }
-  }
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
-}
 
 /** A page of a connection as OpenAI's list: `first_id`, `last_id`, `has_more`. */
 function list(
@@ -57,7 +45,7 @@ export function containerRoutes(options: { maxUploadBytes: number; spoolDir: str
       path: '/containers',
       beta: false,
       async handle({ body, run }) {
-        const input = fields(body, ['name', 'file_ids', 'expires_after', 'memory_limit']);
+        const input = knownFields(body, ['name', 'file_ids', 'expires_after', 'memory_limit']);
         const data = await run(CreateContainerDocument, {
           input: {
             name: input.name,
@@ -113,7 +101,7 @@ export function containerRoutes(options: { maxUploadBytes: number; spoolDir: str
       async handle({ params, req, readJsonBody, run }) {
         const containerId = params.container_id;
         if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
-          const body = fields(await readJsonBody(), ['file_id']);
+          const body = knownFields(await readJsonBody(), ['file_id']);
           const data = await run(CreateContainerFileDocument, {
             containerId,
             fileId: body.file_id,

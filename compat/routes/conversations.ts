@@ -1,3 +1,4 @@
+import { knownFields } from '../body-fields.js';
 import { RestError } from '../errors.js';
 import {
   CreateConversationDocument,
@@ -12,19 +13,6 @@ import {
 import { itemList, pageVariables } from '../list.js';
 import type { Route } from '../router.js';
 
-/** The body's fields, refusing any other as OpenAI does (a typo must not pass silently). */
-function fields(body: Record<string, unknown>, allowed: string[]): Record<string, unknown> {
-  for (const field of Object.keys(body)) {
-    if (!allowed.includes(field)) {
-      throw new RestError(400, `Unknown parameter: '${field}'.`, {
-        param: field,
-        code: 'unknown_parameter',
-      });
-    }
-  }
-  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
-}
-
 /** `include` from the query string: `include[]=a&include[]=b`, or a single `include=a`. */
 function includeVariable(include: unknown): unknown {
   return include === undefined ? null : typeof include === 'string' ? [include] : include;
@@ -37,7 +25,7 @@ export const conversationRoutes: Route[] = [
     beta: false,
     async handle({ body, run }) {
       const data = await run(CreateConversationDocument, {
-        input: fields(body, ['items', 'metadata']),
+        input: knownFields(body, ['items', 'metadata']),
       });
       return data.createConversation.openai;
     },
@@ -61,7 +49,7 @@ export const conversationRoutes: Route[] = [
     async handle({ params, body, run }) {
       const data = await run(UpdateConversationDocument, {
         id: params.conversation_id,
-        input: fields(body, ['metadata']),
+        input: knownFields(body, ['metadata']),
       });
       return data.updateConversation.openai;
     },
@@ -106,7 +94,7 @@ export const conversationRoutes: Route[] = [
     async handle({ params, body, run }) {
       const data = await run(CreateConversationItemsDocument, {
         conversationId: params.conversation_id,
-        items: fields(body, ['items']).items,
+        items: knownFields(body, ['items']).items,
       });
       return itemList(data.createConversationItems, false);
     },

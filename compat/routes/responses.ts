@@ -1,3 +1,4 @@
+import { unknownParameter } from '../body-fields.js';
 import { RestError } from '../errors.js';
 import {
   CancelResponseDocument,
@@ -75,10 +76,7 @@ function createInput(
         input[name] = value;
       }
     } else if (!ignored.has(field)) {
-      throw new RestError(400, `Unknown parameter: '${field}'.`, {
-        param: field,
-        code: 'unknown_parameter',
-      });
+      throw unknownParameter(field);
     }
   }
   return input;
