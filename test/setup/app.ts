@@ -100,8 +100,9 @@ export async function startTestApp(
   const env = parseEnv({
     DATABASE_URL: url.toString(),
     DATA_DIR: dataDir,
-    // TEST_LOG_LEVEL=error npm test: the server's own account of a failing test.
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Errors are on by default so an intermittent 500 in CI comes with the server's own account
+    // of it (the suite logs ~1 error line otherwise); TEST_LOG_LEVEL=silent mutes them.
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
     WORKER_CONCURRENCY: '4',
     SHUTDOWN_TIMEOUT_MS: '1000',
     ...envOverrides,
