@@ -131,4 +131,18 @@ describe('POST /v1/responses/compact', () => {
     ).rejects.toMatchObject({ status: 400, param: 'store' });
     expect(app.upstream.requests.length).toBe(requests);
   });
+
+  it('answers an upstream failure with a server_error envelope, metering nothing', async () => {
+    const before = await app.t.deps.db.usageRecord.count();
+    app.upstream.script({ status: 400, error: { message: 'Bad upstream request.' } });
+    const failed = await app.t.rest('/responses/compact', {
+      method: 'POST',
+      body: JSON.stringify({ model: 'gpt-test', input: 'Hi' }),
+    });
+    expect(failed.status).toBe(502);
+    const body = (await failed.json()) as { error: { type: string; message: string } };
+    expect(body.error.type).toBe('server_error');
+    expect(body.error.message).toMatch(/^The model failed to compact the conversation/);
+    expect(await app.t.deps.db.usageRecord.count()).toBe(before);
+  });
 });

@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../../context.js';
-import { ServiceUnavailableError } from '../../errors.js';
+import { ServiceUnavailableError, UpstreamModelError } from '../../errors.js';
 import { newId } from '../../ids.js';
+import { type ChatRequest, ModelError } from '../../models/chat-model.js';
 import { parseInput } from '../common/validation.js';
 import { chatMessages } from './engine/response-chat.js';
 import {
@@ -10,7 +11,7 @@ import {
   toStoredItems,
 } from './response-input.js';
 import { previousTurns } from './response-input-tokens.js';
-import { type ResponseUsage, responseUsage } from './response-object.js';
+import { type ModelUsage, type ResponseUsage, responseUsage } from './response-object.js';
 
 /** What the model is asked to do with the history it is shown. */
 const COMPACTION_INSTRUCTIONS =
@@ -49,20 +50,12 @@ export async function compactResponse(
     ...chatMessages(input.instructions ?? null, history),
     { role: 'system' as const, content: COMPACTION_INSTRUCTIONS },
   ];
-  let summary = '';
-  let usage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
-  for await (const event of model.stream({
+  const { summary, usage } = await summarise(model, {
     model: input.model,
     projectId: ctx.actor.projectId,
     messages,
     signal: new AbortController().signal,
-  })) {
-    if (event.type === 'text') {
-      summary += event.delta;
-    } else if (event.type === 'done' && event.usage) {
-      usage = event.usage;
-    }
-  }
+  });
   await ctx.db.usageRecord.create({
     data: {
       projectId: ctx.actor.projectId,
@@ -84,4 +77,33 @@ export async function compactResponse(
     ],
     usage: responseUsage(usage),
   };
+}
+
+/** The model's one answer; its failure is the request's (nothing was written yet). */
+async function summarise(
+  model: NonNullable<ServiceContext['model']>,
+  request: ChatRequest,
+): Promise<{ summary: string; usage: ModelUsage }> {
+  let summary = '';
+  let usage: ModelUsage = { promptTokens: 0, completionTokens: 0, totalTokens: 0 };
+  try {
+    for await (const event of model.stream(request)) {
+      if (event.type === 'text') {
+        summary += event.delta;
+      } else if (event.type === 'done' && event.usage) {
+        usage = event.usage;
+      }
+    }
+  } catch (error) {
+    if (error instanceof ModelError) {
+      throw new UpstreamModelError(
+        `The model failed to compact the conversation: ${error.message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  return { summary, usage };
 }

@@ -9,7 +9,7 @@ export interface ResponseUsage {
   total_tokens: number;
 }
 
-type ModelUsage = { promptTokens: number; completionTokens: number; totalTokens: number };
+export type ModelUsage = { promptTokens: number; completionTokens: number; totalTokens: number };
 
 export function responseUsage(usage: ModelUsage): ResponseUsage;
 export function responseUsage(usage: ModelUsage | null): ResponseUsage | null;
