@@ -3,6 +3,7 @@ import type { ResponseEventHub } from './events/response-event-hub.js';
 import type { RunEventHub } from './events/run-event-hub.js';
 import type { JobQueue } from './jobs/queue.js';
 import type { Logger } from './logger.js';
+import type { ChatModel } from './models/chat-model.js';
 import type { ModelPrices } from './models/model-prices.js';
 import type { Retrieval } from './retrieval/retrieval.js';
 import type { SecretBox } from './secrets/secret-box.js';
@@ -45,6 +46,8 @@ export interface ServiceContext {
   storage: BlobStorage;
   /** The embedder (if configured) and where vectors are searched. */
   retrieval: Retrieval;
+  /** The upstream model, for the few requests answered by one model call (`responses/compact`). */
+  model?: ChatModel;
   /**
    * Headers for the HTTP response of this request, which services may add to (the
    * `x-ratelimit-*` of a request that starts model work). Absent outside a request.

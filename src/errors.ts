@@ -66,6 +66,13 @@ export class ServiceUnavailableError extends AppError {
   override readonly type = 'server_error';
 }
 
+/** The upstream model failed a call made within the request (`responses/compact`): 502. */
+export class UpstreamModelError extends AppError {
+  readonly status = 502;
+  readonly code = 'UPSTREAM_ERROR';
+  override readonly type = 'server_error';
+}
+
 /**
  * Over a rate limit (`type`: `requests` or `tokens`, code `rate_limit_exceeded`) or a spent
  * budget (`insufficient_quota`): 429, as OpenAI answers both.

@@ -24,6 +24,7 @@ export const ID_PREFIXES = {
   functionCall: 'fc_',
   fileSearchCall: 'fs_',
   item: 'item_',
+  compaction: 'cmp_',
   container: 'cntr_',
   containerFile: 'cfile_',
   codeInterpreterCall: 'ci_',

@@ -33,6 +33,7 @@ export function createContextFactory(deps: Deps): ContextFactory {
         responseEvents: deps.responseEvents,
         storage: deps.storage,
         retrieval: deps.retrieval,
+        model: deps.model,
       };
     } catch (error) {
       throw mapAppError(error);

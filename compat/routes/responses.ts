@@ -2,6 +2,7 @@ import { unknownParameter } from '../body-fields.js';
 import { RestError } from '../errors.js';
 import {
   CancelResponseDocument,
+  CompactResponseDocument,
   CountResponseInputTokensDocument,
   CreateResponseDocument,
   DeleteResponseDocument,
@@ -62,6 +63,22 @@ const COUNT_FIELDS = {
 
 /** Accepted by input_tokens and not counted: they do not change what the model reads. */
 const COUNT_IGNORED = new Set(['reasoning', 'personality']);
+
+/** The fields of `POST /responses/compact`: the history to summarise and who summarises it. */
+const COMPACT_FIELDS = {
+  model: 'model',
+  input: 'input',
+  instructions: 'instructions',
+  previous_response_id: 'previousResponseId',
+} as const;
+
+/** Accepted by compact and not acted on: prompt caching and tiers are the upstream's business. */
+const COMPACT_IGNORED = new Set([
+  'prompt_cache_key',
+  'prompt_cache_retention',
+  'prompt_cache_options',
+  'service_tier',
+]);
 
 function createInput(
   body: Record<string, unknown>,
@@ -137,6 +154,17 @@ export const responseRoutes: Route[] = [
         input: createInput(body, COUNT_FIELDS, COUNT_IGNORED),
       });
       return { object: 'response.input_tokens', input_tokens: data.responseInputTokens };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/responses/compact',
+    beta: false,
+    async handle({ body, run }) {
+      const data = await run(CompactResponseDocument, {
+        input: createInput(body, COMPACT_FIELDS, COMPACT_IGNORED),
+      });
+      return data.compactResponse;
     },
   },
   {

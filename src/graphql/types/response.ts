@@ -1,3 +1,4 @@
+import { compactResponse } from '../../services/responses/response-compact.js';
 import { responseItems } from '../../services/responses/response-history.js';
 import { parseInclude, type StoredItem } from '../../services/responses/response-input.js';
 import { listResponseInputItems } from '../../services/responses/response-input-items.js';
@@ -166,6 +167,17 @@ const CountResponseInputTokensInput = builder.inputType('CountResponseInputToken
   }),
 });
 
+const CompactResponseInput = builder.inputType('CompactResponseInput', {
+  description:
+    'A history to summarise: the `previousResponseId` chain, then `input` (either or both).',
+  fields: (t) => ({
+    model: t.string({ required: true }),
+    input: t.field({ type: 'JSON', description: 'A string, or a list of input items.' }),
+    instructions: t.string(),
+    previousResponseId: t.string(),
+  }),
+});
+
 const SortOrderArg = builder.enumType('ItemOrder', { values: ['asc', 'desc'] as const });
 
 builder.queryFields((t) => ({
@@ -209,6 +221,13 @@ builder.mutationFields((t) => ({
     },
     resolve: (_query, _root, args, ctx) =>
       createResponse(ctx, args.input, { wait: args.wait ?? false }),
+  }),
+  compactResponse: t.field({
+    type: 'JSON',
+    description:
+      'One model call summarises the history; OpenAI’s `response.compaction` object: the user messages, then a `compaction` item whose `encrypted_content` is the summary as plain text. Nothing is stored; the call is metered.',
+    args: { input: t.arg({ type: CompactResponseInput, required: true }) },
+    resolve: (_root, args, ctx) => compactResponse(ctx, args.input),
   }),
   deleteResponse: t.field({
     type: DeletionResult,

@@ -14,7 +14,10 @@ import {
 import { assertToolStores } from './responses.js';
 
 /** The items before a new turn continuing `responseId`: its chain's turns and its own. */
-async function previousTurns(ctx: ServiceContext, responseId: string): Promise<StoredItem[]> {
+export async function previousTurns(
+  ctx: ServiceContext,
+  responseId: string,
+): Promise<StoredItem[]> {
   const previous = await ctx.db.response.findFirst({
     where: { id: responseId, projectId: ctx.actor.projectId, store: true },
     select: { id: true },

@@ -52,6 +52,13 @@ const functionCallOutputItem = z.object({
   output: z.string(),
 });
 
+/** A compaction item from `POST /responses/compact` (ours carries the summary as plain text). */
+const compactionItem = z.object({
+  type: z.literal('compaction'),
+  id: z.string().nullish(),
+  encrypted_content: z.string().max(20_971_520),
+});
+
 /** Parses `value` with `schema`, reporting its issues where they are (not as a failed union). */
 function within<S extends z.ZodType>(
   schema: S,
@@ -79,12 +86,14 @@ export const inputItemSchema = z.unknown().transform((value, ctx) => {
         ? functionCallItem
         : type === 'function_call_output'
           ? functionCallOutputItem
-          : null;
+          : type === 'compaction'
+            ? compactionItem
+            : null;
   if (!schema) {
     ctx.addIssue({
       code: 'custom',
       path: ['type'],
-      message: `Invalid value: '${String(type)}'. Supported values are: 'message', 'function_call' and 'function_call_output'`,
+      message: `Invalid value: '${String(type)}'. Supported values are: 'message', 'function_call', 'function_call_output' and 'compaction'`,
     });
     return z.NEVER;
   }
@@ -99,7 +108,10 @@ const inputSchema = z
   );
 
 export type InputItem = z.output<
-  typeof messageItem | typeof functionCallItem | typeof functionCallOutputItem
+  | typeof messageItem
+  | typeof functionCallItem
+  | typeof functionCallOutputItem
+  | typeof compactionItem
 >;
 
 export const functionToolSchema = z.object({
@@ -332,6 +344,18 @@ export const countInputTokensSchema = responseFieldsSchema
   .extend({ model: z.string().min(1).max(256).nullish() })
   .superRefine(exclusiveHistory);
 
+/** `POST /responses/compact`: a history (`input`, `previous_response_id` or both) to summarise. */
+export const compactResponseSchema = responseFieldsSchema.pick({
+  model: true,
+  input: true,
+  instructions: true,
+  previousResponseId: true,
+});
+
+export type CompactResponseInput = Partial<
+  Record<keyof z.output<typeof compactResponseSchema>, unknown>
+>;
+
 export type CountInputTokensInput = Partial<
   Record<keyof z.output<typeof countInputTokensSchema>, unknown>
 >;
@@ -370,6 +394,13 @@ function storedItem(item: InputItem): StoredItem {
       status: 'completed',
       call_id: item.call_id,
       output: item.output,
+    };
+  }
+  if (item.type === 'compaction') {
+    return {
+      id: item.id ?? newId('compaction'),
+      type: 'compaction',
+      encrypted_content: item.encrypted_content,
     };
   }
   const assistant = item.role === 'assistant';

@@ -9,9 +9,11 @@ export interface ResponseUsage {
   total_tokens: number;
 }
 
-export function responseUsage(
-  usage: { promptTokens: number; completionTokens: number; totalTokens: number } | null,
-): ResponseUsage | null {
+export type ModelUsage = { promptTokens: number; completionTokens: number; totalTokens: number };
+
+export function responseUsage(usage: ModelUsage): ResponseUsage;
+export function responseUsage(usage: ModelUsage | null): ResponseUsage | null;
+export function responseUsage(usage: ModelUsage | null): ResponseUsage | null {
   return usage
     ? {
         input_tokens: usage.promptTokens,

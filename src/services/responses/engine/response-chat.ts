@@ -15,6 +15,9 @@ interface Part {
   detail?: 'low' | 'high' | 'auto';
 }
 
+/** How a compaction item's summary is introduced to the model. */
+export const COMPACTION_PREAMBLE = 'Summary of the earlier conversation:';
+
 function textOf(parts: Part[]): string {
   return parts.map((part) => part.text ?? '').join('');
 }
@@ -93,6 +96,12 @@ export function chatMessages(
         role: 'tool',
         tool_call_id: String(item.call_id),
         content: String(item.output),
+      });
+    } else if (item.type === 'compaction') {
+      // A summary from `responses/compact` stands in for the history it replaced.
+      messages.push({
+        role: 'system',
+        content: `${COMPACTION_PREAMBLE}\n\n${String(item.encrypted_content)}`,
       });
     } else if (item.type === 'message') {
       const parts = (item.content ?? []) as Part[];
