@@ -73,4 +73,123 @@ describe('/v1/organization/audit_logs', () => {
     expect(badLimit.status).toBe(400);
     expect(badLimit.param).toBe('limit');
   });
+
+  it('filters by effective_at, project_ids, actor_ids and resource_ids, through the SDK and GraphQL', async () => {
+    const before = Math.floor(Date.now() / 1000);
+    const mine = await admin.admin.organization.projects.create({ name: 'filtered mine' });
+    const other = await admin.admin.organization.projects.create({ name: 'filtered other' });
+    const account = await admin.admin.organization.projects.serviceAccounts.create(mine.id, {
+      name: 'filtered account',
+    });
+    await admin.admin.organization.projects.update(other.id, { name: 'filtered other 2' });
+
+    const since = { effective_at: { gte: before }, limit: 100 };
+    const ofMine = await admin.admin.organization.auditLogs.list({
+      ...since,
+      project_ids: [mine.id],
+    });
+    // The project's own entry, its service account's and that account's key's (both name it
+    // as `projectId`), not the other project's.
+    expect(ofMine.data.map((entry) => entry.type).sort()).toEqual([
+      'api_key.created',
+      'project.created',
+      'service_account.created',
+    ]);
+    const serviceAccountEntry = ofMine.data.find(
+      (entry) => entry.type === 'service_account.created',
+    );
+    expect(serviceAccountEntry?.['service_account.created']?.id).toBe(account.id);
+
+    const onOther = await admin.admin.organization.auditLogs.list({
+      ...since,
+      resource_ids: [other.id],
+    });
+    expect(onOther.data.map((entry) => entry.type)).toEqual(['project.updated', 'project.created']);
+
+    const actorId = onOther.data[0]?.actor?.api_key?.id ?? '';
+    expect(actorId).not.toBe('');
+    const byActor = await admin.admin.organization.auditLogs.list({
+      ...since,
+      actor_ids: [actorId],
+      resource_ids: [mine.id, other.id],
+    });
+    expect(byActor.data).toHaveLength(3);
+    const byNobody = await admin.admin.organization.auditLogs.list({
+      ...since,
+      actor_ids: ['key_nobody'],
+    });
+    expect(byNobody.data).toEqual([]);
+    // Admin keys have no email, so an email filter matches nothing.
+    const byEmail = await admin.admin.organization.auditLogs.list({
+      ...since,
+      actor_emails: ['someone@example.com'],
+    });
+    expect(byEmail.data).toEqual([]);
+
+    // A window ending before the calls sees none of them; a window to now sees them all.
+    const tooEarly = await admin.admin.organization.auditLogs.list({
+      effective_at: { lt: before },
+      resource_ids: [mine.id, other.id],
+    });
+    expect(tooEarly.data).toEqual([]);
+    const now = Math.floor(Date.now() / 1000);
+    const upToNow = await admin.admin.organization.auditLogs.list({
+      effective_at: { gt: before - 1, lte: now },
+      resource_ids: [mine.id, other.id],
+    });
+    expect(upToNow.data).toHaveLength(3);
+    const afterNow = await admin.admin.organization.auditLogs.list({
+      effective_at: { gt: now },
+      resource_ids: [mine.id, other.id],
+    });
+    expect(afterNow.data).toEqual([]);
+
+    const graphql = await app.t.graphql<{ auditLogEntries: { nodes: { action: string }[] } }>(
+      `query ($projectIds: [String!], $since: UnixTime) {
+        auditLogEntries(first: 100, projectIds: $projectIds, effectiveAt: { gte: $since }) {
+          nodes { action }
+        }
+      }`,
+      { projectIds: [other.id], since: before },
+    );
+    expect(graphql.data?.auditLogEntries.nodes.map((node) => node.action)).toEqual([
+      'project.updated',
+      'project.created',
+    ]);
+  });
+
+  it('refuses a bad effective_at or filter list with a 400 naming the parameter', async () => {
+    const notInteger = await apiError(
+      admin.admin.organization.auditLogs.list({ effective_at: { gt: 1.5 } }),
+    );
+    expect(notInteger.status).toBe(400);
+    expect(notInteger.param).toBe('effective_at[gt]');
+    expect(notInteger.error).toMatchObject({
+      message: "Invalid 'effective_at[gt]': expected an integer, got '1.5'.",
+      code: 'invalid_type',
+    });
+
+    const unknownBound = await app.t.rest('/organization/audit_logs?effective_at[after]=1', {
+      beta: false,
+    });
+    expect(unknownBound.status).toBe(400);
+    expect(await unknownBound.json()).toEqual({
+      error: {
+        message: "Unknown parameter: 'effective_at[after]'.",
+        type: 'invalid_request_error',
+        param: 'effective_at[after]',
+        code: 'unknown_parameter',
+      },
+    });
+
+    const flat = await app.t.rest('/organization/audit_logs?effective_at=5', { beta: false });
+    expect(flat.status).toBe(400);
+    expect(((await flat.json()) as { error: { param: string } }).error.param).toBe('effective_at');
+
+    const nested = await app.t.rest('/organization/audit_logs?project_ids[0][x]=1', {
+      beta: false,
+    });
+    expect(nested.status).toBe(400);
+    expect(((await nested.json()) as { error: { param: string } }).error.param).toBe('project_ids');
+  });
 });

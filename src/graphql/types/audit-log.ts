@@ -17,6 +17,16 @@ const AuditLogEntry = builder.prismaObject('AuditLogEntry', {
   }),
 });
 
+const UnixTimeRange = builder.inputType('UnixTimeRange', {
+  description: 'A time window; each given bound must hold (OpenAI’s `effective_at` filter).',
+  fields: (t) => ({
+    gt: t.field({ type: 'UnixTime' }),
+    gte: t.field({ type: 'UnixTime' }),
+    lt: t.field({ type: 'UnixTime' }),
+    lte: t.field({ type: 'UnixTime' }),
+  }),
+});
+
 builder.queryFields((t) => ({
   auditLogEntries: t.connection(
     {
@@ -27,12 +37,21 @@ builder.queryFields((t) => ({
         actions: t.arg.stringList({
           description: 'Only these actions (OpenAI’s `event_types`), e.g. `project.created`.',
         }),
+        effectiveAt: t.arg({
+          type: UnixTimeRange,
+          description: 'Only entries made in this window.',
+        }),
+        projectIds: t.arg.stringList({
+          description: 'Only entries acting on these projects or on objects of theirs.',
+        }),
+        actorIds: t.arg.stringList({ description: 'Only entries made by these admin keys.' }),
+        resourceIds: t.arg.stringList({ description: 'Only entries acting on these objects.' }),
+        actorEmails: t.arg.stringList({
+          description: 'Admin keys have no email: any email given matches no entry.',
+        }),
       },
       resolve: async (_root, args, ctx) =>
-        connectionOf(
-          await listAuditLogEntries(ctx, toPageInput(args), args.actions),
-          (entry) => entry.id,
-        ),
+        connectionOf(await listAuditLogEntries(ctx, toPageInput(args), args), (entry) => entry.id),
     },
     connectionType('AuditLogEntry', AuditLogEntry),
   ),
