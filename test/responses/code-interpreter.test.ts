@@ -133,6 +133,46 @@ describe('code_interpreter in responses', () => {
     expect(stored.apiKeyId).not.toBeNull();
   });
 
+  it('forces code_interpreter on the first model call when tool_choice names it, and only in tools', async () => {
+    const { openai, deps } = app.t;
+    app.upstream.script(codeCall('print(6 * 7)'), { text: 'Forty-two.' });
+    const before = app.upstream.requests.length;
+    const response = await openai.responses.create({
+      model: 'gpt-test',
+      input: 'Compute it.',
+      tools: [{ type: 'code_interpreter', container: { type: 'auto' } }],
+      tool_choice: { type: 'code_interpreter' },
+    });
+    expectResponsesSpec('Response', response);
+    expect(response.tool_choice).toEqual({ type: 'code_interpreter' });
+    expect(response.output.map((item) => item.type)).toEqual(['code_interpreter_call', 'message']);
+    // Forced once, like OpenAI: after the call the model may answer, so the next call is back to auto.
+    const choices = app.upstream.requests.slice(before).map((request) => request.body.tool_choice);
+    expect(choices).toEqual([{ type: 'function', function: { name: 'code_interpreter' } }, 'auto']);
+
+    const stored = await deps.db.response.count();
+    const missing = await apiError(
+      openai.responses.create({
+        model: 'gpt-test',
+        input: 'Compute it.',
+        tools: [{ type: 'function', name: 'lookup', parameters: { type: 'object' }, strict: false }],
+        tool_choice: { type: 'code_interpreter' },
+      }),
+    );
+    expect(missing).toMatchObject({
+      status: 400,
+      type: 'invalid_request_error',
+      param: 'tool_choice',
+      error: expect.objectContaining({
+        message: expect.stringContaining(
+          "Tool choice 'code_interpreter' not found in 'tools' parameter",
+        ),
+      }),
+    });
+    expect(app.upstream.requests.length).toBe(before + 2);
+    expect(await deps.db.response.count()).toBe(stored);
+  });
+
   it('streams OpenAI’s code_interpreter events in order, spec-valid, on a named container', async () => {
     const { openai } = app.t;
     const container = await openai.containers.create({ name: 'Stream' });
