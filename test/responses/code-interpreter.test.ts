@@ -133,6 +133,48 @@ describe('code_interpreter in responses', () => {
     expect(stored.apiKeyId).not.toBeNull();
   });
 
+  it('forces code_interpreter on the first model call when tool_choice names it, and only in tools', async () => {
+    const { openai, deps } = app.t;
+    app.upstream.script(codeCall('print(6 * 7)'), { text: 'Forty-two.' });
+    const before = app.upstream.requests.length;
+    const response = await openai.responses.create({
+      model: 'gpt-test',
+      input: 'Compute it.',
+      tools: [{ type: 'code_interpreter', container: { type: 'auto' } }],
+      tool_choice: { type: 'code_interpreter' },
+    });
+    expectResponsesSpec('Response', response);
+    expect(response.tool_choice).toEqual({ type: 'code_interpreter' });
+    expect(response.output.map((item) => item.type)).toEqual(['code_interpreter_call', 'message']);
+    // Forced once, like OpenAI: after the call the model may answer, so the next call is back to auto.
+    const choices = app.upstream.requests.slice(before).map((request) => request.body.tool_choice);
+    expect(choices).toEqual([{ type: 'function', function: { name: 'code_interpreter' } }, 'auto']);
+
+    const stored = await deps.db.response.count();
+    const missing = await apiError(
+      openai.responses.create({
+        model: 'gpt-test',
+        input: 'Compute it.',
+        tools: [
+          { type: 'function', name: 'lookup', parameters: { type: 'object' }, strict: false },
+        ],
+        tool_choice: { type: 'code_interpreter' },
+      }),
+    );
+    expect(missing).toMatchObject({
+      status: 400,
+      type: 'invalid_request_error',
+      param: 'tool_choice',
+      error: expect.objectContaining({
+        message: expect.stringContaining(
+          "Tool choice 'code_interpreter' not found in 'tools' parameter",
+        ),
+      }),
+    });
+    expect(app.upstream.requests.length).toBe(before + 2);
+    expect(await deps.db.response.count()).toBe(stored);
+  });
+
   it('streams OpenAI’s code_interpreter events in order, spec-valid, on a named container', async () => {
     const { openai } = app.t;
     const container = await openai.containers.create({ name: 'Stream' });
@@ -141,7 +183,7 @@ describe('code_interpreter in responses', () => {
         ...codeCall("print(6 * 7)\nopen('answer.txt', 'w').write('42')"),
         delayMsBetweenChunks: 20,
       },
-      { text: 'It is 42.' },
+      { text: ['It is 42: ', '[answer](sandbox:/mnt/data/answer.txt).'] },
     );
     const stream = openai.responses.stream({
       model: 'gpt-test',
@@ -149,12 +191,16 @@ describe('code_interpreter in responses', () => {
       tools: [{ type: 'code_interpreter', container: container.id }],
     });
     const events: { type: string; sequence_number: number }[] = [];
+    const added: unknown[] = [];
     let code = '';
     for await (const event of stream) {
       expectResponsesSpec('ResponseStreamEvent', event);
       events.push(event);
       if (event.type === 'response.code_interpreter_call_code.delta') {
         code += event.delta;
+      }
+      if (event.type === 'response.output_text.annotation.added') {
+        added.push(event);
       }
     }
     const final = await stream.finalResponse();
@@ -179,6 +225,7 @@ describe('code_interpreter in responses', () => {
       'response.output_item.done',
       'response.output_item.added',
       'response.content_part.added',
+      'response.output_text.annotation.added',
       'response.output_text.done',
       'response.content_part.done',
       'response.output_item.done',
@@ -189,6 +236,30 @@ describe('code_interpreter in responses', () => {
       container_id: container.id,
       outputs: null,
     });
+    // The answer's link to the file the code wrote: announced as it is in the final message.
+    const message = final.output[1];
+    const [part] = message?.type === 'message' ? message.content : [];
+    const annotations = part?.type === 'output_text' ? part.annotations : [];
+    const start = final.output_text.indexOf('sandbox:');
+    expect(annotations).toEqual([
+      {
+        type: 'container_file_citation',
+        container_id: container.id,
+        file_id: expect.stringMatching(/^cfile_/),
+        start_index: start,
+        end_index: start + 'sandbox:/mnt/data/answer.txt'.length,
+        filename: 'answer.txt',
+      },
+    ]);
+    expect(added).toEqual([
+      expect.objectContaining({
+        item_id: message?.id,
+        output_index: 1,
+        content_index: 0,
+        annotation_index: 0,
+        annotation: annotations[0],
+      }),
+    ]);
     // Not shown without include, but kept: a read that asks for them gets them.
     const withOutputs = await openai.responses.retrieve(final.id, {
       include: ['code_interpreter_call.outputs'],

@@ -26,6 +26,30 @@ const LONG_INPUT = Array.from({ length: 12 }, (_, index) => ({
 }));
 
 describe('include[]', () => {
+  it('accepts the values it cannot honour and changes nothing for them', async () => {
+    const { openai } = app.t;
+    app.upstream.script({ text: 'same' }, { text: 'same' });
+    const before = app.upstream.requests.length;
+    const plain = await openai.responses.create({ model: 'gpt-test', input: 'Hi' });
+    const ignored = await openai.responses.create({
+      model: 'gpt-test',
+      input: 'Hi',
+      include: [
+        'web_search_call.results',
+        'web_search_call.action.sources',
+        'message.input_image.image_url',
+        'computer_call_output.output.image_url',
+        'reasoning.encrypted_content',
+        'message.output_text.logprobs',
+      ],
+    });
+    expectResponsesSpec('Response', ignored);
+    expect(ignored.status).toBe('completed');
+    expect(ignored.output_text).toBe(plain.output_text);
+    const [first, second] = app.upstream.requests.slice(before).map((request) => request.body);
+    expect(second).toEqual(first);
+  });
+
   it('accepts OpenAI’s values and refuses others with OpenAI’s wording', async () => {
     const { openai } = app.t;
     app.upstream.script({ text: 'ok' });

@@ -236,7 +236,8 @@ const includeSchema = z.array(
 export const toolChoiceSchema = z.union([
   z.enum(['none', 'auto', 'required']),
   z.strictObject({ type: z.literal('function'), name: z.string().min(1) }),
-  z.strictObject({ type: z.literal('file_search') }),
+  // Hosted tools we run ourselves; forcing one names the function it is offered upstream as.
+  z.strictObject({ type: z.enum(['file_search', 'code_interpreter']) }),
 ]);
 
 export type ResponseToolChoice = z.output<typeof toolChoiceSchema>;
@@ -315,13 +316,14 @@ export const createResponseSchema = responseFieldsSchema.superRefine((input, ctx
   const choice = input.toolChoice;
   if (
     typeof choice === 'object' &&
-    choice?.type === 'file_search' &&
-    !input.tools?.some((tool) => tool.type === 'file_search')
+    choice !== null &&
+    choice.type !== 'function' &&
+    !input.tools?.some((tool) => tool.type === choice.type)
   ) {
     ctx.addIssue({
       code: 'custom',
       path: ['toolChoice'],
-      message: "Tool choice 'file_search' not found in 'tools' parameter",
+      message: `Tool choice '${choice.type}' not found in 'tools' parameter`,
     });
   }
 });

@@ -166,15 +166,26 @@ export class CodeCallWriter extends OutputWriter {
     if (item.type === 'message' && this.citable.size > 0) {
       const [part] = item.content as { text: string; annotations: unknown[] }[];
       if (part) {
-        // After any file_citation annotations the text already has (their indexes stay).
-        part.annotations = [...part.annotations, ...this.containerCitations(part.text)];
+        // After any file_citation annotations the text already has (their indexes stay). Each is
+        // announced as file_citation ones are, before the text's `output_text.done`.
+        for (const annotation of this.containerCitations(part.text)) {
+          part.annotations.push(annotation);
+          this.events.push({
+            type: 'response.output_text.annotation.added',
+            item_id: item.id,
+            output_index: entry.position,
+            content_index: 0,
+            annotation_index: part.annotations.length - 1,
+            annotation: { ...annotation },
+          });
+        }
       }
     }
     super.finishEntry(entry, status);
   }
 
-  private containerCitations(text: string): unknown[] {
-    const found: unknown[] = [];
+  private containerCitations(text: string): Record<string, unknown>[] {
+    const found: Record<string, unknown>[] = [];
     for (const match of text.matchAll(SANDBOX_PATH)) {
       // Trailing punctuation ends a sentence, not a file name.
       const path = (match[1] ?? '').replace(/[.,;:!?]+$/, '');

@@ -159,7 +159,7 @@ function chatToolChoice(choice: ResponseToolChoice): NonNullable<ChatRequest['to
   if (typeof choice === 'string') {
     return choice;
   }
-  const name = choice.type === 'file_search' ? BUILTIN_FUNCTION_NAMES.file_search : choice.name;
+  const name = choice.type === 'function' ? choice.name : BUILTIN_FUNCTION_NAMES[choice.type];
   return { type: 'function', function: { name } };
 }
 
