@@ -106,6 +106,8 @@ export async function createDeps(
   const modelPrices = env.MODEL_PRICES_FILE ? await loadModelPrices(env.MODEL_PRICES_FILE) : {};
   const db = createPrismaClient(database, {
     preparedStatements,
+    poolSize: env.DATABASE_POOL_SIZE,
+    poolTimeoutMs: env.DATABASE_POOL_TIMEOUT_MS,
     onIdleError: (error) => logger.warn({ err: error }, 'database connection lost; reconnecting'),
   });
   const listener = await createPgListener(database.url, logger);

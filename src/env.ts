@@ -17,6 +17,13 @@ const envSchema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((value) => value === 'true'),
+  /** Connections in each process's query pool (pg-boss and LISTEN have their own). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  /**
+   * How long a query or transaction waits for a pooled connection before the request is
+   * answered 503 (retryable). Without a bound, a request queues behind a saturated pool forever.
+   */
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DATA_DIR: z.string().min(1).default('./.data'),
   /** Largest file an upload may carry, in bytes (OpenAI's 512 MB; GraphQL `Int` caps it). */
   FILE_MAX_BYTES: z.coerce

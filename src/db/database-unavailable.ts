@@ -4,7 +4,37 @@
  * pools reconnect by themselves once PostgreSQL answers again.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  return unavailableIn(error, 0);
+  return unavailableIn(error, 0) || isDatabaseBusy(error);
+}
+
+/**
+ * Whether it is reachable but every pooled connection stayed busy past the wait's bound (the
+ * pool's "timeout exceeded when trying to connect", or Prisma's P2028 when starting a
+ * transaction took longer than its maxWait). Also transient, and also retryable.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  return messageIn(error, BUSY_MESSAGES, 0);
+}
+
+const BUSY_MESSAGES = [
+  'timeout exceeded when trying to connect',
+  'Unable to start a transaction in the given time',
+];
+
+function messageIn(error: unknown, fragments: string[], depth: number): boolean {
+  if (depth > 6 || error === null || typeof error !== 'object') {
+    return false;
+  }
+  const { message, cause, meta } = error as {
+    message?: unknown;
+    cause?: unknown;
+    meta?: { driverAdapterError?: unknown };
+  };
+  return (
+    (typeof message === 'string' && fragments.some((fragment) => message.includes(fragment))) ||
+    messageIn(meta?.driverAdapterError, fragments, depth + 1) ||
+    messageIn(cause, fragments, depth + 1)
+  );
 }
 
 /** Node's socket errors on the way to PostgreSQL. */

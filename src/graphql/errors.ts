@@ -1,5 +1,5 @@
 import { GraphQLError, type GraphQLFieldResolver, type GraphQLSchema, isObjectType } from 'graphql';
-import { isDatabaseUnavailable } from '../db/database-unavailable.js';
+import { isDatabaseBusy, isDatabaseUnavailable } from '../db/database-unavailable.js';
 import { AppError, ServiceUnavailableError } from '../errors.js';
 import { assertStorableArgs } from './storable-args.js';
 
@@ -27,7 +27,9 @@ export function toGraphQLError(error: AppError): GraphQLError {
  */
 export function databaseUnavailableError(cause: unknown): ServiceUnavailableError {
   return new ServiceUnavailableError(
-    'The service is temporarily unavailable: its database cannot be reached. Please retry your request.',
+    isDatabaseBusy(cause)
+      ? 'The service is temporarily overloaded: no database connection became free in time. Please retry your request.'
+      : 'The service is temporarily unavailable: its database cannot be reached. Please retry your request.',
     { cause },
   );
 }
