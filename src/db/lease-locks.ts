@@ -62,26 +62,38 @@ export async function createLeaseLocks(
       }
     },
   });
+  // One connection serves every run of the worker: its statements go one after another, as
+  // pg 8 only queues overlapping queries with a deprecation warning and pg 9 will refuse them.
+  let last: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(work: () => Promise<T>): Promise<T> => {
+    const turn = last.then(work, work);
+    last = turn.catch(() => undefined);
+    return turn;
+  };
   return {
-    async hold(leaseId) {
-      const client = connection.current();
-      if (!client) {
-        throw new Error('The lease lock connection is down; the run is not claimed now.');
-      }
-      held.add(leaseId);
-      try {
-        await client.query(statement('pg_try_advisory_lock', leaseId));
-      } catch (error) {
-        held.delete(leaseId);
-        throw error;
-      }
+    hold(leaseId) {
+      return inTurn(async () => {
+        const client = connection.current();
+        if (!client) {
+          throw new Error('The lease lock connection is down; the run is not claimed now.');
+        }
+        held.add(leaseId);
+        try {
+          await client.query(statement('pg_try_advisory_lock', leaseId));
+        } catch (error) {
+          held.delete(leaseId);
+          throw error;
+        }
+      });
     },
-    async release(leaseId) {
+    release(leaseId) {
       held.delete(leaseId);
-      await connection
-        .current()
-        ?.query(statement('pg_advisory_unlock', leaseId))
-        .catch((error: unknown) => logger.debug({ err: error }, 'lease unlock failed'));
+      return inTurn(async () => {
+        await connection
+          .current()
+          ?.query(statement('pg_advisory_unlock', leaseId))
+          .catch((error: unknown) => logger.debug({ err: error }, 'lease unlock failed'));
+      });
     },
     close: () => connection.close(),
   };
