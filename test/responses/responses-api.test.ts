@@ -239,6 +239,20 @@ describe('POST /v1/responses', () => {
         }),
       });
     }
+    // `allowed_tools` is not supported: refused, not taken as `auto`.
+    const allowed = await openai.responses
+      .create({
+        model: 'gpt-test',
+        input: 'Hi',
+        tools: [weather],
+        tool_choice: {
+          type: 'allowed_tools',
+          mode: 'auto',
+          tools: [{ type: 'function', name: 'get_weather' }],
+        },
+      })
+      .catch((caught: unknown) => caught);
+    expect(allowed).toMatchObject({ status: 400, param: 'tool_choice' });
     // Nothing was written or sent: no response row, no conversation item, no upstream call.
     expect(await deps.db.response.count()).toBe(stored);
     expect((await openai.conversations.items.list(conversation.id)).data).toEqual([]);
