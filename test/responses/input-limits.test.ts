@@ -160,6 +160,61 @@ describe('truncation', () => {
   });
 });
 
+describe('truncation on an Assistants thread (conversation: thread_…)', () => {
+  it('applies to the thread’s history: disabled refuses and appends nothing, auto drops its oldest', async () => {
+    const { openai } = app.t;
+    const thread = await openai.beta.threads.create({ messages: LONG_INPUT });
+    const before = app.upstream.requests.length;
+    const refused = await apiError(
+      openai.responses.create({ model: 'gpt-test', conversation: thread.id, input: 'And now?' }),
+    );
+    expect(refused).toMatchObject({ status: 400, param: 'input', code: 'context_length_exceeded' });
+    expect(app.upstream.requests.length).toBe(before);
+    const listed = async () =>
+      (await openai.beta.threads.messages.list(thread.id, { order: 'asc', limit: 100 })).data;
+    expect(await listed()).toHaveLength(LONG_INPUT.length);
+
+    app.upstream.script({ text: 'Fits now.' });
+    const response = await openai.responses.create({
+      model: 'gpt-test',
+      conversation: thread.id,
+      input: 'And now?',
+      truncation: 'auto',
+    });
+    expect(response).toMatchObject({ status: 'completed', truncation: 'auto' });
+    const sent = (app.upstream.requests.at(-1)?.body.messages ?? []).map((m) => String(m.content));
+    // The newest of the thread's messages, in order, then the new input.
+    expect(sent.at(-1)).toBe('And now?');
+    const kept = sent.slice(0, -1);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(LONG_INPUT.length);
+    expect(kept).toEqual(LONG_INPUT.slice(-kept.length).map((item) => item.content));
+    // The thread keeps all of its history, and gets the turn.
+    const after = await listed();
+    expect(after).toHaveLength(LONG_INPUT.length + 2);
+    expect(after.slice(-2).map((message) => message.role)).toEqual(['user', 'assistant']);
+  });
+
+  it('counts a thread’s history in input_tokens as the model would read it', async () => {
+    const { openai } = app.t;
+    const messages = LONG_INPUT.slice(0, 4);
+    const thread = await openai.beta.threads.create({ messages });
+    const onThread = await openai.responses.inputTokens.count({
+      conversation: thread.id,
+      input: 'And now?',
+    });
+    const spelledOut = await openai.responses.inputTokens.count({
+      input: [...messages, { role: 'user', content: 'And now?' }],
+    });
+    expect(onThread.input_tokens).toBe(spelledOut.input_tokens);
+    const unknown = await apiError(
+      openai.responses.inputTokens.count({ conversation: 'thread_missing', input: 'Hi' }),
+    );
+    expect(unknown).toMatchObject({ status: 404, param: 'conversation' });
+    expect(unknown.error).toMatchObject({ message: "No thread found with id 'thread_missing'." });
+  });
+});
+
 describe('POST /v1/responses/input_tokens', () => {
   it('counts what the model would read, spec-valid, with history and tools', async () => {
     const { openai } = app.t;

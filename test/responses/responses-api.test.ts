@@ -187,6 +187,78 @@ describe('POST /v1/responses', () => {
     ]);
   });
 
+  it('forces a function tool_choice names, and refuses one naming a function not in tools', async () => {
+    const { openai, deps } = app.t;
+    app.upstream.script({
+      toolCalls: [{ id: 'call_f1', name: 'get_weather', arguments: '{"city":"Oslo"}' }],
+    });
+    const forced = await openai.responses.create({
+      model: 'gpt-test',
+      input: 'Weather in Oslo?',
+      tools: [weather],
+      tool_choice: { type: 'function', name: 'get_weather' },
+    });
+    expectResponsesSpec('Response', forced);
+    expect(forced.tool_choice).toEqual({ type: 'function', name: 'get_weather' });
+    expect(app.upstream.requests.at(-1)?.body.tool_choice).toEqual({
+      type: 'function',
+      function: { name: 'get_weather' },
+    });
+
+    const requests = app.upstream.requests.length;
+    const stored = await deps.db.response.count();
+    const conversation = await openai.conversations.create({});
+    const refusals = [
+      // Another function offered, or none at all; foreground, background or in a conversation.
+      { tools: [weather], tool_choice: { type: 'function' as const, name: 'get_time' } },
+      { tool_choice: { type: 'function' as const, name: 'get_time' } },
+      {
+        tools: [weather],
+        tool_choice: { type: 'function' as const, name: 'get_time' },
+        background: true,
+      },
+      {
+        tools: [weather],
+        tool_choice: { type: 'function' as const, name: 'get_time' },
+        conversation: conversation.id,
+      },
+    ];
+    for (const fields of refusals) {
+      const error = await openai.responses
+        .create({ model: 'gpt-test', input: 'What time is it?', ...fields })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(APIError);
+      expect(error).toMatchObject({
+        status: 400,
+        type: 'invalid_request_error',
+        param: 'tool_choice',
+        error: expect.objectContaining({
+          message: expect.stringContaining(
+            "Tool choice 'get_time' not found in 'tools' parameter.",
+          ),
+        }),
+      });
+    }
+    // `allowed_tools` is not supported: refused, not taken as `auto`.
+    const allowed = await openai.responses
+      .create({
+        model: 'gpt-test',
+        input: 'Hi',
+        tools: [weather],
+        tool_choice: {
+          type: 'allowed_tools',
+          mode: 'auto',
+          tools: [{ type: 'function', name: 'get_weather' }],
+        },
+      })
+      .catch((caught: unknown) => caught);
+    expect(allowed).toMatchObject({ status: 400, param: 'tool_choice' });
+    // Nothing was written or sent: no response row, no conversation item, no upstream call.
+    expect(await deps.db.response.count()).toBe(stored);
+    expect((await openai.conversations.items.list(conversation.id)).data).toEqual([]);
+    expect(app.upstream.requests.length).toBe(requests);
+  });
+
   it('ends incomplete at max_output_tokens', async () => {
     app.upstream.script({ text: 'Cut', finishReason: 'length' });
     const response = await app.t.openai.responses.create({

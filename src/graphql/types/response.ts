@@ -225,7 +225,7 @@ builder.mutationFields((t) => ({
   compactResponse: t.field({
     type: 'JSON',
     description:
-      'One model call summarises the history; OpenAI’s `response.compaction` object: the user messages, then a `compaction` item whose `encrypted_content` is the summary as plain text. Nothing is stored; the call is metered.',
+      'One model call summarises the history; OpenAI’s `response.compaction` object: the user messages, then a `compaction` item whose `encrypted_content` is the summary as plain text. Nothing is stored; the call is metered, and refused (RATE_LIMITED) as `createResponse` is when the project’s budget is spent or its rate limit for the model reached.',
     args: { input: t.arg({ type: CompactResponseInput, required: true }) },
     resolve: (_root, args, ctx) => compactResponse(ctx, args.input),
   }),

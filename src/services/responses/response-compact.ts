@@ -3,6 +3,7 @@ import { ServiceUnavailableError, UpstreamModelError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { type ChatRequest, ModelError } from '../../models/chat-model.js';
 import { parseInput } from '../common/validation.js';
+import { admitModelWork } from '../limits/admission.js';
 import { chatMessages } from './engine/response-chat.js';
 import {
   type CompactResponseInput,
@@ -31,7 +32,8 @@ export interface CompactedResponse {
  * `previous_response_id` chain, then `input`); the result keeps the history's user messages and
  * ends with a `compaction` item holding that summary. OpenAI's item is opaque; ours carries the
  * summary as plain text in `encrypted_content`, and a later create that gets it as input shows
- * the model that summary in place of the history. Nothing is stored; the call is metered.
+ * the model that summary in place of the history. Nothing is stored; the call is metered, and
+ * refused (429) as a create is when the project's budget is spent or its rate limit reached.
  */
 export async function compactResponse(
   ctx: ServiceContext,
@@ -46,6 +48,9 @@ export async function compactResponse(
     ...(input.previousResponseId ? await previousTurns(ctx, input.previousResponseId) : []),
     ...toStoredItems(input.input),
   ];
+  // The budget, allow-list and rate limit of a create: this is a metered model call too. Once
+  // let through the request is counted, as a run whose model call then fails is.
+  await admitModelWork(ctx, input.model);
   const messages = [
     ...chatMessages(input.instructions ?? null, history),
     { role: 'system' as const, content: COMPACTION_INSTRUCTIONS },

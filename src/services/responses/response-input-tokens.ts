@@ -1,7 +1,9 @@
 import type { ServiceContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
+import { ID_PREFIXES } from '../../ids.js';
 import { parseInput } from '../common/validation.js';
 import { conversationHistory, getConversation } from '../conversations/conversations.js';
+import { assertThreadExists } from '../threads/thread-lock.js';
 import { responseChatRequest } from './engine/response-chat.js';
 import { promptTokens } from './engine/response-context.js';
 import { responseHistory, responseItems } from './response-history.js';
@@ -12,6 +14,7 @@ import {
   toStoredItems,
 } from './response-input.js';
 import { assertToolStores } from './responses.js';
+import { threadHistory } from './thread-bridge/thread-history.js';
 
 /** The items before a new turn continuing `responseId`: its chain's turns and its own. */
 export async function previousTurns(
@@ -38,8 +41,8 @@ export async function previousTurns(
  * `POST /responses/input_tokens`: the prompt tokens a response created with these fields would
  * send on its first model call, counted as the engine counts them for its context window
  * (o200k_base, the tokenizer of `max_prompt_tokens` in runs): the instructions, the history
- * (`previous_response_id` or `conversation`), the input and the tools offered. Nothing is
- * written and no model is called.
+ * (`previous_response_id`, or `conversation`: a conversation or an Assistants thread), the input
+ * and the tools offered. Nothing is written and no model is called.
  */
 export async function countResponseInputTokens(
   ctx: ServiceContext,
@@ -53,8 +56,14 @@ export async function countResponseInputTokens(
     history = await previousTurns(ctx, input.previousResponseId);
   } else if (input.conversation) {
     const id = typeof input.conversation === 'string' ? input.conversation : input.conversation.id;
-    await getConversation(ctx, id, { select: { id: true } }, 'conversation');
-    history = await conversationHistory(ctx.db, id);
+    // A thread stands in for a conversation here too, read as a create on it would read it.
+    if (id.startsWith(ID_PREFIXES.thread)) {
+      await assertThreadExists(ctx, id, 'conversation');
+      history = await threadHistory(ctx, id);
+    } else {
+      await getConversation(ctx, id, { select: { id: true } }, 'conversation');
+      history = await conversationHistory(ctx.db, id);
+    }
   }
   const request = responseChatRequest(
     {

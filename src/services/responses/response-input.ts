@@ -314,19 +314,25 @@ export const createResponseSchema = responseFieldsSchema.superRefine((input, ctx
     });
   }
   const choice = input.toolChoice;
-  if (
-    typeof choice === 'object' &&
-    choice !== null &&
-    choice.type !== 'function' &&
-    !input.tools?.some((tool) => tool.type === choice.type)
-  ) {
+  if (typeof choice === 'object' && choice !== null && !offers(input.tools ?? [], choice)) {
+    // OpenAI names a forced function by its name, a hosted tool by its type.
+    const named = choice.type === 'function' ? choice.name : choice.type;
     ctx.addIssue({
       code: 'custom',
       path: ['toolChoice'],
-      message: `Tool choice '${choice.type}' not found in 'tools' parameter`,
+      message: `Tool choice '${named}' not found in 'tools' parameter.`,
     });
   }
 });
+
+/** Whether `tools` has the tool a forcing `tool_choice` names (a function by its name). */
+function offers(tools: ResponseTool[], choice: Exclude<ResponseToolChoice, string>): boolean {
+  return tools.some((tool) =>
+    choice.type === 'function'
+      ? tool.type === 'function' && tool.name === choice.name
+      : tool.type === choice.type,
+  );
+}
 
 export type ParsedResponseInput = z.output<typeof createResponseSchema>;
 
