@@ -109,6 +109,18 @@ describe('a project’s default model', () => {
     expectResponsesSpec('Response', stored);
     expect(stored.model).toBe('gpt-team-default');
 
+    // Streamed, the events carry it from the first.
+    app.upstream.script({ text: 'streamed' });
+    const models: string[] = [];
+    for await (const event of await client.responses.create({ input: 'hi', stream: true })) {
+      expectResponsesSpec('ResponseStreamEvent', event);
+      if (event.type === 'response.created' || event.type === 'response.completed') {
+        models.push(event.response.model);
+      }
+    }
+    expect(models).toEqual(['gpt-team-default', 'gpt-team-default']);
+    expect(app.upstream.requests.at(-1)?.body.model).toBe('gpt-team-default');
+
     // A model the request names still wins over the default.
     app.upstream.script({ text: 'named' });
     const named = await client.responses.create({ model: 'gpt-named', input: 'hi' });
