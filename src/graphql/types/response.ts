@@ -116,7 +116,10 @@ const CreateResponseInput = builder.inputType('CreateResponseInput', {
   description:
     'OpenAI’s create-response body. `input`, `tools`, `toolChoice`, `text` and `conversation` take OpenAI’s JSON shapes as they are.',
   fields: (t) => ({
-    model: t.string({ required: true }),
+    model: t.string({
+      description:
+        'Default: the project’s `defaultModel`; without one, leaving it out is an error.',
+    }),
     input: t.field({ type: 'JSON', description: 'A string, or a list of input items.' }),
     instructions: t.string(),
     temperature: t.float(),

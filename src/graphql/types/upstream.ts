@@ -6,6 +6,7 @@ import {
   listProviders,
   setModelRoute,
   updateAllowedModels,
+  updateDefaultModel,
 } from '../../services/upstreams/providers.js';
 import { builder } from '../builder.js';
 import { DeletionResult } from './common.js';
@@ -79,6 +80,11 @@ builder.objectFields(Project, (t) => ({
   allowedModels: t.exposeStringList('allowedModels', {
     description: 'The models its runs may use; empty: any.',
   }),
+  defaultModel: t.exposeString('defaultModel', {
+    nullable: true,
+    description:
+      'The model of its requests that name none (`POST /v1/responses`); null: such a request is refused. Set only within a non-empty `allowedModels`; one changed later still refuses it.',
+  }),
 }));
 
 builder.mutationFields((t) => ({
@@ -120,5 +126,13 @@ builder.mutationFields((t) => ({
       models: t.arg.stringList({ required: true }),
     },
     resolve: (_root, args, ctx) => updateAllowedModels(ctx, String(args.projectId), args.models),
+  }),
+  updateDefaultModel: t.field({
+    type: Project,
+    description:
+      'Sets (null: clears) the model of the project’s requests that name none; it must be in a non-empty `allowedModels`. Admin keys only.',
+    args: { projectId: t.arg.id({ required: true }), model: t.arg.string() },
+    resolve: (_root, args, ctx) =>
+      updateDefaultModel(ctx, String(args.projectId), args.model ?? null),
   }),
 }));

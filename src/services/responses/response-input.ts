@@ -261,9 +261,14 @@ export const responseTextSchema = z.object({
 
 export type ResponseText = z.output<typeof responseTextSchema>;
 
-/** The create body's fields: camelCase, OpenAI-shaped JSON inside `input`, `tools`, `text`. */
+const modelSchema = z.string().min(1).max(256);
+
+/**
+ * The create body's fields: camelCase, OpenAI-shaped JSON inside `input`, `tools`, `text`.
+ * `model` may be left out for the project's default model (`requestModel`).
+ */
 const responseFieldsSchema = z.object({
-  model: z.string().min(1).max(256),
+  model: modelSchema.nullish(),
   input: inputSchema.optional(),
   instructions: z.string().max(256_000).nullish(),
   temperature: z.number().min(0).max(2).nullish(),
@@ -339,6 +344,7 @@ export type ParsedResponseInput = z.output<typeof createResponseSchema>;
 /** `POST /responses/input_tokens`: what the model would read of such a create, `model` optional. */
 export const countInputTokensSchema = responseFieldsSchema
   .pick({
+    model: true,
     input: true,
     instructions: true,
     previousResponseId: true,
@@ -349,15 +355,15 @@ export const countInputTokensSchema = responseFieldsSchema
     text: true,
     truncation: true,
   })
-  .extend({ model: z.string().min(1).max(256).nullish() })
   .superRefine(exclusiveHistory);
 
-/** `POST /responses/compact`: a history (`input`, `previous_response_id` or both) to summarise. */
-export const compactResponseSchema = responseFieldsSchema.pick({
-  model: true,
-  input: true,
-  instructions: true,
-  previousResponseId: true,
+/**
+ * `POST /responses/compact`: a history (`input`, `previous_response_id` or both) to summarise.
+ * OpenAI's spec requires its `model`.
+ */
+export const compactResponseSchema = z.object({
+  model: modelSchema,
+  ...responseFieldsSchema.pick({ input: true, instructions: true, previousResponseId: true }).shape,
 });
 
 export type CompactResponseInput = Partial<
@@ -368,9 +374,7 @@ export type CountInputTokensInput = Partial<
   Record<keyof z.output<typeof countInputTokensSchema>, unknown>
 >;
 /** Unvalidated: GraphQL's JSON fields arrive untyped, and `createResponseSchema` checks them. */
-export type CreateResponseInput = { model: string } & Partial<
-  Record<keyof ParsedResponseInput, unknown>
->;
+export type CreateResponseInput = Partial<Record<keyof ParsedResponseInput, unknown>>;
 
 /** An item as stored and shown: OpenAI's item resource, with its id and status. */
 export type StoredItem = Record<string, unknown> & { id: string; type: string };

@@ -8,6 +8,7 @@ import { getConversation } from '../conversations/conversations.js';
 import { admitModelWork } from '../limits/admission.js';
 import { endable } from '../runs/run-streams.js';
 import { assertThreadExists, lockThreadForMessages } from '../threads/thread-lock.js';
+import { requestModel } from '../upstreams/default-model.js';
 import { vectorStoreExpired } from '../vector-stores/vector-store-errors.js';
 import { isExpired } from '../vector-stores/vector-store-expiry.js';
 import { CONTEXT_OVERFLOW_MESSAGE } from './engine/response-context.js';
@@ -91,6 +92,7 @@ export async function createResponse(
   options: { wait: boolean } = { wait: false },
 ): Promise<Response> {
   const input = parseInput(createResponseSchema, raw);
+  const model = await requestModel(ctx, input.model);
   const named =
     typeof input.conversation === 'object' && input.conversation !== null
       ? input.conversation.id
@@ -125,7 +127,7 @@ export async function createResponse(
     projectId: ctx.actor.projectId,
     apiKeyId: ctx.actor.apiKeyId,
     createdAt: new Date(),
-    model: input.model,
+    model,
     instructions: input.instructions ?? null,
     metadata: input.metadata ?? {},
     temperature: input.temperature ?? null,

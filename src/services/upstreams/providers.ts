@@ -23,7 +23,8 @@ const routeSchema = z.object({
   upstreamModel: z.string().min(1).max(256).nullish(),
 });
 
-const allowedModelsSchema = z.array(z.string().min(1).max(256)).max(1000);
+const modelSchema = z.string().min(1).max(256);
+const allowedModelsSchema = z.array(modelSchema).max(1000);
 
 export type CreateProviderInput = z.input<typeof createProviderSchema>;
 export type SetModelRouteInput = z.input<typeof routeSchema>;
@@ -134,5 +135,35 @@ export async function updateAllowedModels(
     data: { allowedModels: allowed },
   });
   await recordAdminAction(ctx, 'project.allowed_models_updated', projectId, { allowed });
+  return project;
+}
+
+/**
+ * The model of the project's requests that name none (`POST /v1/responses`); null clears it. It
+ * must be in the allow-list when there is one; an allow-list changed later still governs it, as
+ * it does a model a request names.
+ */
+export async function updateDefaultModel(
+  ctx: ServiceContext,
+  projectId: string,
+  model: string | null,
+) {
+  const { model: defaultModel } = parseInput(z.object({ model: modelSchema.nullable() }), {
+    model,
+  });
+  const { allowedModels } = await getProject(ctx, projectId, { select: { allowedModels: true } });
+  if (defaultModel !== null && allowedModels.length > 0 && !allowedModels.includes(defaultModel)) {
+    throw new InvalidRequestError(
+      `The model '${defaultModel}' is not in the project's allowed models.`,
+      { param: 'model' },
+    );
+  }
+  const project = await ctx.db.project.update({
+    where: { id: projectId },
+    data: { defaultModel },
+  });
+  await recordAdminAction(ctx, 'project.default_model_updated', projectId, {
+    model: defaultModel,
+  });
   return project;
 }
