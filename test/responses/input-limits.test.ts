@@ -303,6 +303,17 @@ describe('POST /v1/responses/input_tokens', () => {
       }),
     );
     expect(store).toMatchObject({ status: 404, param: 'tools[0].vector_store_ids[0]' });
+    const choice = await apiError(
+      openai.responses.inputTokens.count({
+        input: 'Hi',
+        tool_choice: { type: 'function', name: 'get_time' },
+      }),
+    );
+    expect(choice).toMatchObject({
+      status: 400,
+      param: 'tool_choice',
+      message: expect.stringContaining("Tool choice 'get_time' not found in 'tools' parameter."),
+    });
     const unknown = await apiError(
       app.t.openai.post('/responses/input_tokens', { body: { input: 'Hi', stream: true } }),
     );

@@ -318,6 +318,14 @@ export const createResponseSchema = responseFieldsSchema.superRefine((input, ctx
       message: 'Background responses need store=true',
     });
   }
+  offeredChoice(input, ctx);
+});
+
+/** A forcing `tool_choice` must name a tool of `tools`. */
+function offeredChoice(
+  input: { toolChoice?: ResponseToolChoice | null; tools?: ResponseTool[] | null },
+  ctx: z.RefinementCtx,
+): void {
   const choice = input.toolChoice;
   if (typeof choice === 'object' && choice !== null && !offers(input.tools ?? [], choice)) {
     // OpenAI names a forced function by its name, a hosted tool by its type.
@@ -328,7 +336,7 @@ export const createResponseSchema = responseFieldsSchema.superRefine((input, ctx
       message: `Tool choice '${named}' not found in 'tools' parameter.`,
     });
   }
-});
+}
 
 /** Whether `tools` has the tool a forcing `tool_choice` names (a function by its name). */
 function offers(tools: ResponseTool[], choice: Exclude<ResponseToolChoice, string>): boolean {
@@ -355,7 +363,11 @@ export const countInputTokensSchema = responseFieldsSchema
     text: true,
     truncation: true,
   })
-  .superRefine(exclusiveHistory);
+  .superRefine((input, ctx) => {
+    exclusiveHistory(input, ctx);
+    // Counted as the create would be read, so refused as the create would be.
+    offeredChoice(input, ctx);
+  });
 
 /**
  * `POST /responses/compact`: a history (`input`, `previous_response_id` or both) to summarise.
