@@ -110,6 +110,19 @@ describe('Lookups by ids too long to exist', () => {
     expect(sent).toBe(false);
   });
 
+  it('answer the non-null lookups NOT_FOUND too, without sending the id to the database', async () => {
+    for (const field of ['response', 'conversation', 'container']) {
+      let response: Awaited<ReturnType<TestApp['graphql']>> | undefined;
+      const sent = await sentToDatabase('z'.repeat(1000), async () => {
+        response = await t.graphql(`query ($id: ID!) { ${field}(id: $id) { __typename } }`, {
+          id: long('id_'),
+        });
+      });
+      expect(response?.errors?.[0]?.extensions?.code, field).toBe('NOT_FOUND');
+      expect(sent, field).toBe(false);
+    }
+  });
+
   it('answer REST with the same 404 as any unknown id, without sending it to the database', async () => {
     // Short enough for a request line (Node refuses heads over 16 KB).
     const id = `thread_${'z'.repeat(5000)}`;
