@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { describe, expect, it, vi } from 'vitest';
 import { apiError } from '../setup/api-error.js';
 import { type TestApp, useTestApp } from '../setup/app.js';
 
@@ -62,6 +63,76 @@ describe('GraphQL lookups by id', () => {
     expect(response.status).toBe(200);
     expect(response.data).toEqual({ thread: null });
     expect(response.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+  });
+});
+
+/**
+ * Runs `work`, returning whether any statement sent to PostgreSQL (through any pool: every
+ * statement passes `pg.Client#query`) carried a parameter containing `text`.
+ */
+async function sentToDatabase(text: string, work: () => Promise<unknown>): Promise<boolean> {
+  const spy = vi.spyOn(pg.Client.prototype, 'query');
+  try {
+    await work();
+    return spy.mock.calls.some((args) =>
+      args.some((arg) => {
+        const values = Array.isArray(arg) ? arg : (arg as { values?: unknown } | null)?.values;
+        return (
+          Array.isArray(values) &&
+          values.some((value) => typeof value === 'string' && value.includes(text))
+        );
+      }),
+    );
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+describe('Lookups by ids too long to exist', () => {
+  // Every id the server makes is far shorter than 128 characters (`idSchema`'s bound).
+  const long = (prefix: string) => `${prefix}${'z'.repeat(100_000)}`;
+
+  it('answer NOT_FOUND at their own path without sending the id to the database', async () => {
+    const query = `query (${LOOKUPS.map((_, index) => `$id${index}: ID!`).join(', ')}) { ${LOOKUPS.map(
+      ([field, args], index) =>
+        `${field}(${args.replace(/"[^"]*"$/, `$id${index}`)}) { __typename }`,
+    ).join(' ')} }`;
+    const variables = Object.fromEntries(LOOKUPS.map((_, index) => [`id${index}`, long('id_')]));
+    let response: Awaited<ReturnType<TestApp['graphql']>> | undefined;
+    const sent = await sentToDatabase('z'.repeat(1000), async () => {
+      response = await t.graphql(query, variables);
+    });
+    expect(response?.data).toEqual(Object.fromEntries(LOOKUPS.map(([field]) => [field, null])));
+    const byField = new Map(response?.errors?.map((error) => [error.path?.[0], error]));
+    for (const [field] of LOOKUPS) {
+      expect(byField.get(field)?.extensions?.code, field).toBe('NOT_FOUND');
+    }
+    expect(sent).toBe(false);
+  });
+
+  it('answer the non-null lookups NOT_FOUND too, without sending the id to the database', async () => {
+    for (const field of ['response', 'conversation', 'container']) {
+      let response: Awaited<ReturnType<TestApp['graphql']>> | undefined;
+      const sent = await sentToDatabase('z'.repeat(1000), async () => {
+        response = await t.graphql(`query ($id: ID!) { ${field}(id: $id) { __typename } }`, {
+          id: long('id_'),
+        });
+      });
+      expect(response?.errors?.[0]?.extensions?.code, field).toBe('NOT_FOUND');
+      expect(sent, field).toBe(false);
+    }
+  });
+
+  it('answer REST with the same 404 as any unknown id, without sending it to the database', async () => {
+    // Short enough for a request line (Node refuses heads over 16 KB).
+    const id = `thread_${'z'.repeat(5000)}`;
+    let error: Awaited<ReturnType<typeof apiError>> | undefined;
+    const sent = await sentToDatabase('z'.repeat(1000), async () => {
+      error = await apiError(t.openai.beta.threads.retrieve(id));
+    });
+    expect(error).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(error?.message).toBe(`404 No thread found with id '${id}'.`);
+    expect(sent).toBe(false);
   });
 });
 

@@ -8,7 +8,7 @@ import { newId } from '../../ids.js';
 import { toJson } from '../common/json.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
-import { metadataSchema, parseInput } from '../common/validation.js';
+import { metadataSchema, namesNothing, parseInput } from '../common/validation.js';
 import { assistantToolsSchema } from './assistant-tools.js';
 import { responseFormatSchema } from './response-format.js';
 import { resolveToolResources, toolResourcesSchema } from './tool-resources.js';
@@ -91,6 +91,9 @@ export async function createAssistant(
 }
 
 export async function findAssistant(ctx: ServiceContext, id: string, query: AssistantQuery = {}) {
+  if (namesNothing(id)) {
+    return null;
+  }
   if (wantsWholeRow(query)) {
     // Raw SQL: every run reads its assistant (Prisma's query compiler costs ~1 ms of CPU).
     const [assistant] = await queryRaw<Assistant>(

@@ -21,8 +21,21 @@ export type Metadata = z.infer<typeof metadataSchema>;
 /** `metadata` as stored: string pairs, without the request limits they were written under. */
 export const storedMetadataSchema: z.ZodType<Metadata> = z.record(z.string(), z.string());
 
+/** The longest id accepted; every id the server makes is far shorter. */
+export const MAX_ID_LENGTH = 128;
+
 /** Either the id of something or absent. Shared by every id-list field. */
-export const idSchema = z.string().min(1).max(128);
+export const idSchema = z.string().min(1).max(MAX_ID_LENGTH);
+
+/**
+ * Whether `id` is too long to name anything, so a lookup answers "not found" without asking the
+ * database. A hostile 1 MB id otherwise went into a Prisma query plan, the statement's
+ * parameters and Prisma's debug history (the arguments of its last 100 debug calls, kept
+ * whether or not DEBUG is set), which held them after the request.
+ */
+export function namesNothing(id: string): boolean {
+  return id.length > MAX_ID_LENGTH;
+}
 
 /**
  * Reports `path` (below the value being refined) as a missing required parameter, which

@@ -3,7 +3,7 @@ import { InvalidRequestError, NotFoundError } from '../../errors.js';
 import type { Container, Prisma } from '../../generated/prisma/client.js';
 import { newId } from '../../ids.js';
 import { type PageInput, paginate } from '../common/pagination.js';
-import { parseInput } from '../common/validation.js';
+import { namesNothing, parseInput } from '../common/validation.js';
 import { removeStoredBytes } from '../files/files.js';
 import { copyFilesIntoContainer } from './container-file-bytes.js';
 import {
@@ -31,10 +31,12 @@ export async function getContainer(
   query: ContainerQuery = {},
   param: string | null = null,
 ): Promise<Container> {
-  const row = await ctx.db.container.findFirst({
-    ...query,
-    where: { id, projectId: ctx.actor.projectId },
-  });
+  const row = namesNothing(id)
+    ? null
+    : await ctx.db.container.findFirst({
+        ...query,
+        where: { id, projectId: ctx.actor.projectId },
+      });
   if (!row) {
     throw containerNotFound(id, param);
   }

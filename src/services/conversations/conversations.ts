@@ -4,7 +4,7 @@ import { NotFoundError } from '../../errors.js';
 import type { Conversation, Prisma } from '../../generated/prisma/client.js';
 import { newId } from '../../ids.js';
 import { type PageInput, paginate } from '../common/pagination.js';
-import { parseInput } from '../common/validation.js';
+import { namesNothing, parseInput } from '../common/validation.js';
 import { type StoredItem, toStoredItems } from '../responses/response-input.js';
 import {
   type CreateConversationInput,
@@ -33,10 +33,12 @@ export async function getConversation(
   query: ConversationQuery = {},
   param: string | null = null,
 ): Promise<Conversation> {
-  const row = await ctx.db.conversation.findFirst({
-    ...query,
-    where: { id, projectId: ctx.actor.projectId },
-  });
+  const row = namesNothing(id)
+    ? null
+    : await ctx.db.conversation.findFirst({
+        ...query,
+        where: { id, projectId: ctx.actor.projectId },
+      });
   if (!row) {
     throw conversationNotFound(id, param);
   }

@@ -9,7 +9,7 @@ import { BlobNotFoundError, BlobTooLargeError } from '../../storage/errors.js';
 import { byId, distinct } from '../common/by-id.js';
 import { MAX_FILE_PAGE_SIZE } from '../common/page-sizes.js';
 import { type PageInput, pageInputSchemaWith, paginate } from '../common/pagination.js';
-import { parseInput } from '../common/validation.js';
+import { namesNothing, parseInput } from '../common/validation.js';
 import { guessMimeType } from './mime-types.js';
 
 /** Purposes a client may upload with (`CreateFileRequest.purpose`). */
@@ -300,6 +300,9 @@ export async function createFileFromBytes(
 }
 
 export async function findFile(ctx: ServiceContext, id: string, query: FileQuery = {}) {
+  if (namesNothing(id)) {
+    return null;
+  }
   return ctx.db.file.findFirst({ ...query, where: { ...live(ctx), id } });
 }
 

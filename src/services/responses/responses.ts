@@ -3,7 +3,7 @@ import { InvalidRequestError, NotFoundError } from '../../errors.js';
 import type { Prisma, Response, ResponseEvent } from '../../generated/prisma/client.js';
 import { ID_PREFIXES, newId } from '../../ids.js';
 import { executeResponseJob } from '../../jobs/execute-response.js';
-import { parseInput } from '../common/validation.js';
+import { namesNothing, parseInput } from '../common/validation.js';
 import { getConversation } from '../conversations/conversations.js';
 import { admitModelWork } from '../limits/admission.js';
 import { endable } from '../runs/run-streams.js';
@@ -35,10 +35,12 @@ export async function getResponse(
   id: string,
   query: ResponseQuery = {},
 ): Promise<Response> {
-  const row = await ctx.db.response.findFirst({
-    ...query,
-    where: { id, projectId: ctx.actor.projectId, store: true },
-  });
+  const row = namesNothing(id)
+    ? null
+    : await ctx.db.response.findFirst({
+        ...query,
+        where: { id, projectId: ctx.actor.projectId, store: true },
+      });
   if (!row) {
     throw notFound(id);
   }

@@ -2,6 +2,7 @@ import type { ServiceContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { type PageInput, paginate } from '../common/pagination.js';
+import { namesNothing } from '../common/validation.js';
 import { getRun } from './runs.js';
 
 type StepQuery = Pick<Prisma.RunStepFindFirstArgs, 'select' | 'include'>;
@@ -32,10 +33,12 @@ export async function getRunStep(
   query: StepQuery = {},
 ) {
   await getRun(ctx, threadId, runId, { select: { id: true } });
-  const step = await ctx.db.runStep.findFirst({
-    ...query,
-    where: { id, runId, projectId: ctx.actor.projectId },
-  });
+  const step = namesNothing(id)
+    ? null
+    : await ctx.db.runStep.findFirst({
+        ...query,
+        where: { id, runId, projectId: ctx.actor.projectId },
+      });
   if (!step) {
     throw new NotFoundError(`No run step found with id '${id}'.`);
   }

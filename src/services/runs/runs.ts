@@ -11,7 +11,7 @@ import { storedResponseFormatSchema } from '../assistants/response-format.js';
 import { parseJsonColumn } from '../common/json-column.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
-import { metadataSchema, parseInput } from '../common/validation.js';
+import { metadataSchema, namesNothing, parseInput } from '../common/validation.js';
 import { admitModelWork } from '../limits/admission.js';
 import { insertMessage } from '../threads/messages.js';
 import { assertThreadExists, findActiveRun, lockThread } from '../threads/thread-lock.js';
@@ -175,6 +175,9 @@ export async function findRun(
   id: string,
   query: RunQuery = {},
 ) {
+  if (namesNothing(id) || namesNothing(threadId)) {
+    return null;
+  }
   if (wantsWholeRow(query)) {
     // Raw SQL: every poll (createAndPoll and friends) reads this; Prisma's query compiler was
     // about a third of a poll's CPU.

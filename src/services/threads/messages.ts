@@ -6,7 +6,7 @@ import { ConflictError, NotFoundError } from '../../errors.js';
 import { type Message, Prisma } from '../../generated/prisma/client.js';
 import { type PageFetch, type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
-import { metadataSchema, parseInput } from '../common/validation.js';
+import { metadataSchema, namesNothing, parseInput } from '../common/validation.js';
 import {
   insertMessageUnlessBlocked,
   deleteMessage as removeMessage,
@@ -131,6 +131,9 @@ export async function findMessage(
   id: string,
   query: MessageQuery = {},
 ) {
+  if (namesNothing(id) || namesNothing(threadId)) {
+    return null;
+  }
   return ctx.db.message.findFirst({
     ...query,
     where: { id, threadId, projectId: ctx.actor.projectId },

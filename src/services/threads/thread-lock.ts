@@ -2,6 +2,7 @@ import type { ServiceContext } from '../../context.js';
 import { queryRaw } from '../../db/raw-sql.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import { Prisma } from '../../generated/prisma/client.js';
+import { namesNothing } from '../common/validation.js';
 import { ACTIVE_RUN_STATUSES } from '../runs/run-status.js';
 
 /** 404s unless the thread exists in the caller's project; `param` names the field it blames. */
@@ -12,10 +13,12 @@ export async function assertThreadExists(
 ): Promise<void> {
   // Raw SQL: every message and run route asks this first; Prisma's query compiler costs more
   // CPU than the statement.
-  const [thread] = await queryRaw<{ id: string }>(
-    ctx.db,
-    Prisma.sql`SELECT id FROM threads WHERE id = ${threadId} AND project_id = ${ctx.actor.projectId}`,
-  );
+  const [thread] = namesNothing(threadId)
+    ? []
+    : await queryRaw<{ id: string }>(
+        ctx.db,
+        Prisma.sql`SELECT id FROM threads WHERE id = ${threadId} AND project_id = ${ctx.actor.projectId}`,
+      );
   if (!thread) {
     throw new NotFoundError(`No thread found with id '${threadId}'.`, { param });
   }

@@ -8,7 +8,7 @@ import { resolveToolResources, toolResourcesSchema } from '../assistants/tool-re
 import { toJson } from '../common/json.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
-import { metadataSchema, parseInput } from '../common/validation.js';
+import { metadataSchema, namesNothing, parseInput } from '../common/validation.js';
 import { THREAD_HELPER_EXPIRY_DAYS } from '../vector-stores/vector-store-inputs.js';
 import { createMessageSchema, insertMessage } from './messages.js';
 
@@ -66,6 +66,9 @@ export async function createThread(
 }
 
 export async function findThread(ctx: ServiceContext, id: string, query: ThreadQuery = {}) {
+  if (namesNothing(id)) {
+    return null;
+  }
   return ctx.db.thread.findFirst({ ...query, where: { id, projectId: ctx.actor.projectId } });
 }
 

@@ -3,7 +3,7 @@ import type { ServiceContext } from '../../context.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../errors.js';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { newId } from '../../ids.js';
-import { parseInput } from '../common/validation.js';
+import { namesNothing, parseInput } from '../common/validation.js';
 import { clientFilenameSchema, fileExpiresAfterSchema } from '../files/files.js';
 import { removeUploadParts } from './upload-parts-removal.js';
 import {
@@ -78,6 +78,9 @@ export async function createUpload(
 }
 
 export async function findUpload(ctx: ServiceContext, id: string, query: UploadQuery = {}) {
+  if (namesNothing(id)) {
+    return null;
+  }
   return ctx.db.upload.findFirst({ ...query, where: { id, projectId: ctx.actor.projectId } });
 }
 

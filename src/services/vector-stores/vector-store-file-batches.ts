@@ -4,7 +4,7 @@ import { ConflictError, InvalidRequestError, NotFoundError } from '../../errors.
 import { newId } from '../../ids.js';
 import { byId, distinct } from '../common/by-id.js';
 import type { Page, PageInput } from '../common/pagination.js';
-import { idSchema, parseInput } from '../common/validation.js';
+import { idSchema, namesNothing, parseInput } from '../common/validation.js';
 import { batchTotals, type FileCounts, type FileTotals } from './vector-store-counts.js';
 import {
   type AttachItem,
@@ -131,10 +131,13 @@ export async function createVectorStoreFileBatch(
 }
 
 async function findBatchRow(ctx: ServiceContext, vectorStoreId: string, batchId: string) {
-  const row = await ctx.db.vectorStoreFileBatch.findFirst({
-    where: { id: batchId, vectorStoreId, projectId: ctx.actor.projectId },
-    select: { id: true, vectorStoreId: true, createdAt: true, status: true },
-  });
+  const row =
+    namesNothing(batchId) || namesNothing(vectorStoreId)
+      ? null
+      : await ctx.db.vectorStoreFileBatch.findFirst({
+          where: { id: batchId, vectorStoreId, projectId: ctx.actor.projectId },
+          select: { id: true, vectorStoreId: true, createdAt: true, status: true },
+        });
   if (!row) {
     await assertVectorStoreExists(ctx, vectorStoreId);
     throw batchNotFound(batchId);

@@ -6,7 +6,7 @@ import { distinct } from '../common/by-id.js';
 import { childPages } from '../common/child-pages.js';
 import { SQL_NULL, toJson } from '../common/json.js';
 import { type Page, type PageInput, paginate } from '../common/pagination.js';
-import { idSchema, parseInput } from '../common/validation.js';
+import { idSchema, namesNothing, parseInput } from '../common/validation.js';
 import { vectorStoreNotFound } from './vector-store-errors.js';
 import { attachFiles } from './vector-store-file-attach.js';
 import {
@@ -44,10 +44,12 @@ export function vectorStoreFileNotFound(vectorStoreId: string, fileId: string): 
 
 /** 404s unless the store exists in the caller's project. */
 export async function assertVectorStoreExists(ctx: ServiceContext, id: string): Promise<void> {
-  const store = await ctx.db.vectorStore.findFirst({
-    where: { id, projectId: ctx.actor.projectId },
-    select: { id: true },
-  });
+  const store = namesNothing(id)
+    ? null
+    : await ctx.db.vectorStore.findFirst({
+        where: { id, projectId: ctx.actor.projectId },
+        select: { id: true },
+      });
   if (!store) {
     throw vectorStoreNotFound(id);
   }
@@ -78,10 +80,13 @@ export async function getVectorStoreFile(
   vectorStoreId: string,
   fileId: string,
 ): Promise<VectorStoreFileView> {
-  const row = await ctx.db.vectorStoreFile.findFirst({
-    where: { vectorStoreId, fileId, projectId: ctx.actor.projectId },
-    select: VECTOR_STORE_FILE_COLUMNS,
-  });
+  const row =
+    namesNothing(vectorStoreId) || namesNothing(fileId)
+      ? null
+      : await ctx.db.vectorStoreFile.findFirst({
+          where: { vectorStoreId, fileId, projectId: ctx.actor.projectId },
+          select: VECTOR_STORE_FILE_COLUMNS,
+        });
   if (!row) {
     await assertVectorStoreExists(ctx, vectorStoreId);
     throw vectorStoreFileNotFound(vectorStoreId, fileId);

@@ -9,6 +9,7 @@ import {
   idSchema,
   type Metadata,
   metadataSchema,
+  namesNothing,
   parseInput,
   storedMetadataSchema,
 } from '../common/validation.js';
@@ -188,6 +189,9 @@ export async function findVectorStore(
   ctx: ServiceContext,
   id: string,
 ): Promise<VectorStoreView | null> {
+  if (namesNothing(id)) {
+    return null;
+  }
   const row = await ctx.db.vectorStore.findFirst({
     where: { id, projectId: ctx.actor.projectId },
     select: STORE_COLUMNS,
