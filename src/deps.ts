@@ -126,7 +126,7 @@ export async function createDeps(
     db,
     database,
     boss,
-    jobs: createJobQueue(boss),
+    jobs: createJobQueue(boss, bossSchema),
     // Measured after routing: a project's own upstreams are measured too.
     model: instrumentChatModel(createProjectRoutedModel(db, secretBox, model)),
     settings: {

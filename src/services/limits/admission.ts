@@ -57,35 +57,54 @@ async function currentLimit(ctx: ServiceContext, model: string): Promise<LimitRo
 }
 
 /**
+ * The two statements that count one request of the project's `model` in the window, unless the
+ * window is full or `gate` (a boolean SQL expression) is false, for a caller's statement (as
+ * CTEs: PostgreSQL allows data-modifying statements only at a WITH's top level). The count's
+ * `RETURNING requests` is the count, no row when not counted.
+ */
+export function countRequestSql(
+  { projectId, model }: { projectId: string; model: string },
+  windowStart: Date,
+  max: number,
+  gate: Prisma.Sql = Prisma.sql`true`,
+): { prune: Prisma.Sql; count: Prisma.Sql } {
+  return {
+    // Past windows go, but never with a wait: an admission still in the previous minute holds
+    // its row until it commits, and waiting for it here (holding this window's row) while it
+    // waits to prune a row this statement took deadlocks. A skipped row goes next time.
+    prune: Prisma.sql`
+      DELETE FROM rate_limit_windows
+       WHERE ctid IN (
+         SELECT ctid FROM rate_limit_windows
+          WHERE project_id = ${projectId} AND model = ${model}
+            AND window_start < ${windowStart}::timestamp(3)
+            AND ${gate}
+            FOR UPDATE SKIP LOCKED)`,
+    count: Prisma.sql`
+      INSERT INTO rate_limit_windows (project_id, model, window_start, requests)
+      SELECT ${projectId}, ${model}, ${windowStart}::timestamp(3), 1 WHERE ${gate}
+      ON CONFLICT (project_id, model, window_start)
+        DO UPDATE SET requests = rate_limit_windows.requests + 1
+        WHERE rate_limit_windows.requests < ${max}
+      RETURNING requests`,
+  };
+}
+
+/**
  * Counts one request of the project's `model` in the window, unless the window is full: one
  * atomic statement, so two servers admitting at once never both take the last request. Returns
  * the count, or null. Exported for the concurrency test.
  */
 export async function countRequest(
   db: Db,
-  { projectId, model }: { projectId: string; model: string },
+  ids: { projectId: string; model: string },
   windowStart: Date,
   max: number,
 ): Promise<number | null> {
+  const { prune, count } = countRequestSql(ids, windowStart, max);
   const [row] = await queryRaw<{ requests: number }>(
     db,
-    Prisma.sql`
-    WITH pruned AS (
-      -- Past windows go, but never with a wait: an admission still in the previous minute holds
-      -- its row until it commits, and waiting for it here (holding this window's row) while it
-      -- waits to prune a row this statement took deadlocks. A skipped row goes next time.
-      DELETE FROM rate_limit_windows
-       WHERE ctid IN (
-         SELECT ctid FROM rate_limit_windows
-          WHERE project_id = ${projectId} AND model = ${model}
-            AND window_start < ${windowStart}::timestamp(3)
-            FOR UPDATE SKIP LOCKED))
-    INSERT INTO rate_limit_windows (project_id, model, window_start, requests)
-    VALUES (${projectId}, ${model}, ${windowStart}::timestamp(3), 1)
-    ON CONFLICT (project_id, model, window_start)
-      DO UPDATE SET requests = rate_limit_windows.requests + 1
-      WHERE rate_limit_windows.requests < ${max}
-    RETURNING requests`,
+    Prisma.sql`WITH pruned AS (${prune}) ${count}`,
   );
   return row?.requests ?? null;
 }
@@ -110,14 +129,7 @@ function exceeded(
   );
 }
 
-/**
- * Lets a request that starts model work (a run, a thread and run, tool outputs) through the
- * project's budget, its allow-list of models and its rate limit for `model`, or throws a 429 in OpenAI's words. Call it
- * inside the request's transaction: a request that fails afterwards is not counted. Adds
- * OpenAI's `x-ratelimit-*` headers (and `retry-after` when refused) to the response.
- */
-export async function admitModelWork(ctx: ServiceContext, model: string): Promise<void> {
-  const spent = await spentBudget(ctx, ctx.actor.projectId);
+function refuseSpentBudget(ctx: ServiceContext, spent: string | null): void {
   if (spent !== null) {
     // Retrying cannot help until an admin acts: tell the SDK not to.
     setHeaders(ctx, { 'x-should-retry': 'false' });
@@ -126,14 +138,43 @@ export async function admitModelWork(ctx: ServiceContext, model: string): Promis
       openaiCode: 'insufficient_quota',
     });
   }
-  const limit = await currentLimit(ctx, model);
+}
+
+function isModelAllowed(limit: LimitRow, model: string): boolean {
   const allowed = limit.allowed_models ?? [];
-  if (allowed.length > 0 && !allowed.includes(model)) {
+  return allowed.length === 0 || allowed.includes(model);
+}
+
+function refuseModelNotAllowed(limit: LimitRow, model: string): void {
+  if (!isModelAllowed(limit, model)) {
     throw new NotFoundError(
       `The model '${model}' does not exist or you do not have access to it.`,
       { param: 'model', openaiCode: 'model_not_found' },
     );
   }
+}
+
+/** The window's request limit (0: none applies, nothing is counted). */
+function requestLimit(limit: LimitRow): number {
+  return limit.limit_model === null ? 0 : (limit.max_requests ?? 0);
+}
+
+function tokensSpent(limit: LimitRow): boolean {
+  const maxTokens = limit.limit_model === null ? 0 : (limit.max_tokens ?? 0);
+  return maxTokens > 0 && limit.minute_tokens >= maxTokens;
+}
+
+/**
+ * The rate limit's answer once the request was counted (`count`: its number in the window, null
+ * when the window was full; ignored without a request limit): the `x-ratelimit-*` headers, and
+ * a 429 when the requests or the tokens of the minute are spent.
+ */
+function settleRateLimit(
+  ctx: ServiceContext,
+  model: string,
+  limit: LimitRow,
+  count: number | null,
+): void {
   if (limit.limit_model === null) {
     return;
   }
@@ -147,14 +188,8 @@ export async function admitModelWork(ctx: ServiceContext, model: string): Promis
       'x-ratelimit-reset-tokens': reset,
     });
   }
-  const maxRequests = limit.max_requests ?? 0;
+  const maxRequests = requestLimit(limit);
   if (maxRequests > 0) {
-    const count = await countRequest(
-      ctx.db,
-      { projectId: ctx.actor.projectId, model },
-      limit.window_start,
-      maxRequests,
-    );
     setHeaders(ctx, {
       'x-ratelimit-limit-requests': String(maxRequests),
       'x-ratelimit-remaining-requests': String(maxRequests - (count ?? maxRequests)),
@@ -165,8 +200,71 @@ export async function admitModelWork(ctx: ServiceContext, model: string): Promis
       throw exceeded(ctx, model, 'requests', maxRequests, limit.reset_seconds);
     }
   }
-  if (maxTokens > 0 && limit.minute_tokens >= maxTokens) {
+  if (tokensSpent(limit)) {
     setHeaders(ctx, { 'retry-after': retryAfter });
     throw exceeded(ctx, model, 'tokens', maxTokens, limit.reset_seconds);
   }
+}
+
+/**
+ * Lets a request that starts model work (a run, a thread and run, tool outputs) through the
+ * project's budget, its allow-list of models and its rate limit for `model`, or throws a 429 in OpenAI's words. Call it
+ * inside the request's transaction: a request that fails afterwards is not counted. Adds
+ * OpenAI's `x-ratelimit-*` headers (and `retry-after` when refused) to the response.
+ */
+export async function admitModelWork(ctx: ServiceContext, model: string): Promise<void> {
+  refuseSpentBudget(ctx, await spentBudget(ctx, ctx.actor.projectId));
+  const limit = await currentLimit(ctx, model);
+  refuseModelNotAllowed(limit, model);
+  const maxRequests = requestLimit(limit);
+  const count =
+    maxRequests > 0
+      ? await countRequest(
+          ctx.db,
+          { projectId: ctx.actor.projectId, model },
+          limit.window_start,
+          maxRequests,
+        )
+      : null;
+  settleRateLimit(ctx, model, limit, count);
+}
+
+/** An admission decided but for its request count, which the caller's own statement takes. */
+export interface PendingAdmission {
+  /**
+   * What to count (`countRequestSql`), null when no request limit applies.
+   */
+  count: { projectId: string; model: string; windowStart: Date; max: number } | null;
+  /** Once the statement counted (null: the window was full): headers, or the 429. */
+  settle(count: number | null): void;
+}
+
+/**
+ * admitModelWork's reads (budget and limit, side by side, outside any transaction: they take no
+ * lock there either) for a caller that counts the request in its own statement. Null when the
+ * request would be refused before or without its count (budget spent, model not allowed,
+ * tokens of the minute spent): admitModelWork inside the caller's transaction then answers, in
+ * the order of the checks before it.
+ */
+export async function prepareAdmission(
+  ctx: ServiceContext,
+  /** A promise when the model is still being read (the run's assistant's): the budget is not. */
+  modelRead: string | Promise<string>,
+): Promise<PendingAdmission | null> {
+  const { projectId } = ctx.actor;
+  const [spent, [model, limit]] = await Promise.all([
+    spentBudget(ctx, projectId),
+    (async () => {
+      const known = await modelRead;
+      return [known, await currentLimit(ctx, known)] as const;
+    })(),
+  ]);
+  if (spent !== null || !isModelAllowed(limit, model) || tokensSpent(limit)) {
+    return null;
+  }
+  const max = requestLimit(limit);
+  return {
+    count: max > 0 ? { projectId, model, windowStart: limit.window_start, max } : null,
+    settle: (count) => settleRateLimit(ctx, model, limit, count),
+  };
 }

@@ -4,6 +4,7 @@ import { queryRaw } from '../../db/raw-sql.js';
 import { runSql } from '../../db/row-sql.js';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../../errors.js';
 import { Prisma, type Run } from '../../generated/prisma/client.js';
+import { newId } from '../../ids.js';
 import { executeRunJob } from '../../jobs/execute-run.js';
 import { storedAssistantToolsSchema } from '../assistants/assistant-tools.js';
 import { getAssistant } from '../assistants/assistants.js';
@@ -12,7 +13,12 @@ import { parseJsonColumn } from '../common/json-column.js';
 import { type PageInput, paginate } from '../common/pagination.js';
 import { wantsWholeRow } from '../common/row-query.js';
 import { metadataSchema, namesNothing, parseInput } from '../common/validation.js';
-import { admitModelWork } from '../limits/admission.js';
+import {
+  admitModelWork,
+  countRequestSql,
+  type PendingAdmission,
+  prepareAdmission,
+} from '../limits/admission.js';
 import { insertMessage } from '../threads/messages.js';
 import { assertThreadExists, findActiveRun, lockThread } from '../threads/thread-lock.js';
 import { createThread } from '../threads/threads.js';
@@ -24,7 +30,13 @@ import {
   type ParsedRunFields,
 } from './run-input.js';
 import { canTransition, type RunStatus } from './run-status.js';
-import { requestCancel, insertRun as storeRun, updateRunMetadata } from './store/run-writes.js';
+import {
+  insertRunUnlessBlocked,
+  type NewRun,
+  requestCancel,
+  insertRun as storeRun,
+  updateRunMetadata,
+} from './store/run-writes.js';
 
 type RunQuery = Pick<Prisma.RunFindFirstArgs, 'select' | 'include'>;
 
@@ -34,23 +46,22 @@ function notFound(id: string): NotFoundError {
 
 type Assistant = Awaited<ReturnType<typeof getAssistant>>;
 
+type RunFields = ParsedRunFields & {
+  additionalInstructions?: string | null;
+  include?: string[] | null;
+  reasoningEffort?: string | null;
+};
+
 /**
- * Effective settings: the run's overrides over the assistant's, as OpenAI reports them. The row
- * and its events (`thread.created` first for create-thread-and-run) are one statement; the job
- * follows in the caller's transaction.
+ * Effective settings: the run's overrides over the assistant's, as OpenAI reports them. Throws
+ * when the run would use more than 20 tools.
  */
-async function insertRun(
+function newRunOf(
   ctx: ServiceContext,
   threadId: string,
   assistant: Assistant,
-  fields: ParsedRunFields & {
-    additionalInstructions?: string | null;
-    include?: string[] | null;
-    reasoningEffort?: string | null;
-  },
-  /** For create-thread-and-run: the stream starts with `thread.created`. */
-  announceThread = false,
-): Promise<Run> {
+  fields: RunFields,
+): NewRun {
   const baseInstructions = fields.instructions ?? assistant.instructions ?? '';
   const instructions = fields.additionalInstructions
     ? [baseInstructions, fields.additionalInstructions].filter(Boolean).join('\n\n')
@@ -68,42 +79,52 @@ async function insertRun(
       { param: 'tools', openaiCode: 'array_above_max_length' },
     );
   }
-  const model = fields.model ?? assistant.model;
-  await admitModelWork(ctx, model);
-  const expiresAt = new Date(Date.now() + ctx.settings.runExpiresAfterSeconds * 1000);
-  const run = await storeRun(
-    ctx.db,
-    {
-      projectId: ctx.actor.projectId,
-      apiKeyId: ctx.actor.apiKeyId,
-      threadId,
-      assistantId: assistant.id,
-      expiresAt,
-      model,
-      instructions,
-      tools,
-      metadata: fields.metadata ?? {},
-      temperature: fields.temperature ?? assistant.temperature,
-      topP: fields.topP ?? assistant.topP,
-      maxPromptTokens: fields.maxPromptTokens ?? null,
-      maxCompletionTokens: fields.maxCompletionTokens ?? null,
-      truncationStrategy: fields.truncationStrategy ?? { type: 'auto', lastMessages: null },
-      toolChoice: fields.toolChoice ?? { type: 'auto' },
-      parallelToolCalls: fields.parallelToolCalls ?? true,
-      responseFormat:
-        fields.responseFormat ??
-        (assistant.responseFormat === null
-          ? { type: 'auto' }
-          : parseJsonColumn(storedResponseFormatSchema, assistant.responseFormat, {
-              table: 'assistants',
-              id: assistant.id,
-              column: 'responseFormat',
-            })),
-      reasoningEffort: fields.reasoningEffort ?? assistant.reasoningEffort,
-      include: fields.include ?? [],
-    },
-    { announceThread, jobName: executeRunJob.name },
-  );
+  return {
+    projectId: ctx.actor.projectId,
+    apiKeyId: ctx.actor.apiKeyId,
+    threadId,
+    assistantId: assistant.id,
+    expiresAt: new Date(Date.now() + ctx.settings.runExpiresAfterSeconds * 1000),
+    model: fields.model ?? assistant.model,
+    instructions,
+    tools,
+    metadata: fields.metadata ?? {},
+    temperature: fields.temperature ?? assistant.temperature,
+    topP: fields.topP ?? assistant.topP,
+    maxPromptTokens: fields.maxPromptTokens ?? null,
+    maxCompletionTokens: fields.maxCompletionTokens ?? null,
+    truncationStrategy: fields.truncationStrategy ?? { type: 'auto', lastMessages: null },
+    toolChoice: fields.toolChoice ?? { type: 'auto' },
+    parallelToolCalls: fields.parallelToolCalls ?? true,
+    responseFormat:
+      fields.responseFormat ??
+      (assistant.responseFormat === null
+        ? { type: 'auto' }
+        : parseJsonColumn(storedResponseFormatSchema, assistant.responseFormat, {
+            table: 'assistants',
+            id: assistant.id,
+            column: 'responseFormat',
+          })),
+    reasoningEffort: fields.reasoningEffort ?? assistant.reasoningEffort,
+    include: fields.include ?? [],
+  };
+}
+
+/**
+ * The run inside the caller's transaction: admission, then the row and its events (`thread.created`
+ * first for create-thread-and-run) in one statement, then the job.
+ */
+async function insertRun(
+  ctx: ServiceContext,
+  threadId: string,
+  assistant: Assistant,
+  fields: RunFields,
+  /** For create-thread-and-run: the stream starts with `thread.created`. */
+  announceThread = false,
+): Promise<Run> {
+  const newRun = newRunOf(ctx, threadId, assistant, fields);
+  await admitModelWork(ctx, newRun.model);
+  const run = await storeRun(ctx.db, newRun, { announceThread, jobName: executeRunJob.name });
   await ctx.jobs.send(
     ctx.db,
     executeRunJob,
@@ -111,6 +132,69 @@ async function insertRun(
     { singletonKey: run.id, wake: false },
   );
   return run;
+}
+
+/**
+ * The common create (no messages to add) in one statement (insertRunUnlessBlocked), after the
+ * reads that take no lock (the assistant, the budget, the rate limit), side by side. Null when
+ * one of those reads already refuses the run (or fails): the transaction's path then answers,
+ * in the order of its checks (an unknown thread before an unknown assistant, say).
+ */
+async function createRunAlone(
+  ctx: ServiceContext,
+  threadId: string,
+  data: RunFields & { assistantId: string },
+): Promise<Run | null> {
+  const assistantRead = getAssistant(ctx, data.assistantId);
+  const admissionRead = prepareAdmission(
+    ctx,
+    data.model ?? assistantRead.then((assistant) => assistant.model),
+  );
+  let newRun: NewRun;
+  let admission: PendingAdmission;
+  try {
+    const [assistant, pending] = await Promise.all([assistantRead, admissionRead]);
+    if (!pending) {
+      return null;
+    }
+    admission = pending;
+    newRun = newRunOf(ctx, threadId, assistant, data);
+  } catch {
+    return null;
+  }
+  const { count } = admission;
+  const id = newId('run');
+  const created = await ctx.jobs.sendWithin(
+    executeRunJob,
+    { runId: id },
+    { singletonKey: id, gate: 'bumped' },
+    (jobInsert) =>
+      insertRunUnlessBlocked(ctx.db, newRun, {
+        id,
+        jobName: executeRunJob.name,
+        jobInsert,
+        countRequest: count
+          ? (gate) => countRequestSql(count, count.windowStart, count.max, gate)
+          : null,
+      }),
+  );
+  if ('blocked' in created) {
+    switch (created.blocked) {
+      case 'no_thread':
+        throw new NotFoundError(`No thread found with id '${threadId}'.`);
+      case 'active_run':
+        throw activeRunConflict(threadId, created.runId);
+      case 'rate_limited':
+        admission.settle(null);
+        throw new Error('a refused rate limit did not throw');
+    }
+  }
+  admission.settle(created.requests);
+  return created.run;
+}
+
+function activeRunConflict(threadId: string, runId: string): ConflictError {
+  return new ConflictError(`Thread ${threadId} already has an active run ${runId}.`);
 }
 
 /**
@@ -125,7 +209,10 @@ function readAside<T>(reading: Promise<T>): () => Promise<T> {
   return () => reading;
 }
 
-/** Starts a run on a thread. The run row and its job are written in one transaction. */
+/**
+ * Starts a run on a thread. The run row and its job are written together: in one statement
+ * without additional messages, else in one transaction.
+ */
 export async function createRun(
   ctx: ServiceContext,
   threadId: string,
@@ -133,20 +220,31 @@ export async function createRun(
   query: RunQuery = {},
 ) {
   const data = parseInput(createRunSchema, input);
+  const alone =
+    (data.additionalMessages ?? []).length === 0 ? await createRunAlone(ctx, threadId, data) : null;
+  const run = alone ?? (await createRunInTransaction(ctx, threadId, data));
+  // As created (queued), as OpenAI answers; a worker may have moved it on since.
+  return wantsWholeRow(query) ? run : getRun(ctx, threadId, run.id, query);
+}
+
+/** With messages to add first, or when a read before the statement refused: a transaction. */
+async function createRunInTransaction(
+  ctx: ServiceContext,
+  threadId: string,
+  data: ReturnType<typeof createRunSchema.parse>,
+): Promise<Run> {
   const assistant = readAside(getAssistant(ctx, data.assistantId));
-  const run = await withTransaction(ctx, async (tx) => {
+  return withTransaction(ctx, async (tx) => {
     await lockThread(tx, threadId);
     const active = await findActiveRun(tx, threadId);
     if (active) {
-      throw new ConflictError(`Thread ${threadId} already has an active run ${active.id}.`);
+      throw activeRunConflict(threadId, active.id);
     }
     for (const [index, message] of (data.additionalMessages ?? []).entries()) {
       await insertMessage(tx, threadId, message, `additionalMessages.${index}`);
     }
     return insertRun(tx, threadId, await assistant(), data);
   });
-  // As created (queued), as OpenAI answers; a worker may have moved it on since.
-  return wantsWholeRow(query) ? run : getRun(ctx, threadId, run.id, query);
 }
 
 /** Creates a thread (with its messages) and starts a run on it, all or nothing. */

@@ -37,6 +37,12 @@ export interface RunWrite {
    */
   writes?: Prisma.Sql[];
   /**
+   * CTEs (`name AS (…)`) before the counter, the last named `gate` and always of one row, which
+   * the counter reads to decide. The statement then returns gate's columns (name them apart from
+   * the run's) even when the counter matched nothing, the run's columns null then.
+   */
+  gate?: Prisma.Sql[];
+  /**
    * The events, in order; their data may read the run's row as updated (`bumped`) and the CTEs
    * (`(SELECT … FROM message)`). None: the write is logged nowhere and announced to no one.
    */
@@ -104,6 +110,11 @@ async function writeRunStatement<Row>(
         );
   const writes = write.writes ?? [];
   const publisher = options.publisher && !isTransaction(db) ? options.publisher : null;
+  const gate = write.gate ?? [];
+  const gated = gate.length > 0;
+  // Behind a gate the row may come without a run: then nothing is announced.
+  const whenWritten = (notify: Prisma.Sql) =>
+    gated ? Prisma.sql`CASE WHEN bumped.id IS NOT NULL THEN ${notify} END` : notify;
   const extraNotifies = options.alsoNotify ?? [];
   const alsoNotify =
     extraNotifies.length === 0
@@ -111,7 +122,7 @@ async function writeRunStatement<Row>(
       : Prisma.sql`, ${Prisma.join(
           extraNotifies.map(
             ({ channel, payload }, index) =>
-              Prisma.sql`pg_notify(${channel}::text, ${payload}::text)::text AS ${Prisma.raw(`"notified_${index}"`)}`,
+              Prisma.sql`${whenWritten(Prisma.sql`pg_notify(${channel}::text, ${payload}::text)::text`)} AS ${Prisma.raw(`"notified_${index}"`)}`,
           ),
         )}`;
   // Without events there is nothing to log or announce: the counter alone is the gate.
@@ -119,7 +130,8 @@ async function writeRunStatement<Row>(
   const [row] = await queryRaw<Row & { logged?: RunEvent[] | null; observed_created_at?: Date }>(
     db,
     Prisma.sql`
-    WITH bumped AS (${write.counter(Prisma.sql`event_seq = event_seq + ${count}::int`, count)})
+    WITH ${gated ? Prisma.sql`${Prisma.join(gate)},` : Prisma.empty}
+    bumped AS (${write.counter(Prisma.sql`event_seq = event_seq + ${count}::int`, count)})
     ${writes.length > 0 ? Prisma.sql`, ${Prisma.join(writes)}` : Prisma.empty}
     ${
       logs
@@ -132,17 +144,17 @@ async function writeRunStatement<Row>(
     )`
         : Prisma.empty
     }
-    SELECT ${options.returning ?? Prisma.sql`event_seq`}
+    SELECT ${gated ? Prisma.sql`gate.*,` : Prisma.empty} ${options.returning ?? Prisma.sql`event_seq`}
            ${ended ? Prisma.sql`, bumped.created_at AS observed_created_at` : Prisma.empty}
            ${publisher && logs ? Prisma.sql`, (SELECT ${LOGGED_ROWS} FROM logged) AS logged` : Prisma.empty}
            ${alsoNotify}
            ${
              logs
-               ? Prisma.sql`, pg_notify(${RUN_EVENTS_CHANNEL}::text,
-             bumped.id || ':' || bumped.event_seq::text || ':' || bumped.thread_id)::text AS notified`
+               ? Prisma.sql`, ${whenWritten(Prisma.sql`pg_notify(${RUN_EVENTS_CHANNEL}::text,
+             bumped.id || ':' || bumped.event_seq::text || ':' || bumped.thread_id)::text`)} AS notified`
                : Prisma.empty
            }
-      FROM bumped`,
+      FROM ${gated ? Prisma.sql`gate LEFT JOIN bumped ON true` : Prisma.sql`bumped`}`,
   );
   if (!row) {
     return null;

@@ -8,7 +8,7 @@ import type { AssistantTool } from '../../assistants/assistant-tools.js';
 import type { ResponseFormat } from '../../assistants/response-format.js';
 import type { ToolChoice, TruncationStrategy } from '../run-input.js';
 import { RUN_SIGNAL_CHANNEL } from '../run-signals.js';
-import type { RunStatus } from '../run-status.js';
+import { ACTIVE_RUN_STATUSES, type RunStatus } from '../run-status.js';
 import type { StepDetails } from '../run-step-details.js';
 import { ownerGoneSql } from './run-ownership.js';
 import {
@@ -44,18 +44,32 @@ export interface NewRun {
   include: string[];
 }
 
-/**
- * Writes a queued run and its events (`thread.created` first for create-thread-and-run) in one
- * statement, which also wakes a worker for the job the caller sends in the same transaction.
- */
-export async function insertRun(
-  db: Db,
-  run: NewRun,
-  options: { announceThread: boolean; jobName: string },
-): Promise<Run> {
+/** The INSERT of a queued run (id `id`), its row selected `from` a relation when given. */
+function insertRunSql(run: NewRun, id: string, count: number, from: Prisma.Sql): Prisma.Sql {
+  return Prisma.sql`
+    INSERT INTO runs (id, project_id, thread_id, assistant_id, created_at, status, expires_at,
+                      model, instructions, tools, metadata, temperature, top_p,
+                      max_prompt_tokens, max_completion_tokens, truncation_strategy,
+                      tool_choice, parallel_tool_calls, response_format, reasoning_effort,
+                      include, event_seq, api_key_id)
+    SELECT ${id}, ${run.projectId}, ${run.threadId}, ${run.assistantId},
+           ${new Date()}::timestamp(3), 'queued', ${run.expiresAt}::timestamp(3),
+           ${run.model}, ${run.instructions}, ${jsonData(run.tools)},
+           ${jsonData(run.metadata)}, ${run.temperature}::float8, ${run.topP}::float8,
+           ${run.maxPromptTokens}::int, ${run.maxCompletionTokens}::int,
+           ${jsonData(run.truncationStrategy)}, ${jsonData(run.toolChoice)},
+           ${run.parallelToolCalls}::boolean, ${jsonData(run.responseFormat)},
+           ${run.reasoningEffort}::text,
+           ARRAY(SELECT jsonb_array_elements_text(${jsonData(run.include)})), ${count}::int,
+           ${run.apiKeyId}::text
+    ${from}
+    RETURNING *`;
+}
+
+function createdEvents(run: NewRun, announceThread: boolean): EventSql[] {
   const runRow = runSql.snapshot('bumped');
-  const events: EventSql[] = [
-    ...(options.announceThread
+  return [
+    ...(announceThread
       ? [
           {
             event: 'thread.created' as const,
@@ -66,27 +80,23 @@ export async function insertRun(
     { event: 'thread.run.created', data: runRow },
     { event: 'thread.run.queued', data: runRow },
   ];
+}
+
+/**
+ * Writes a queued run and its events (`thread.created` first for create-thread-and-run) in one
+ * statement, which also wakes a worker for the job the caller sends in the same transaction.
+ */
+export async function insertRun(
+  db: Db,
+  run: NewRun,
+  options: { announceThread: boolean; jobName: string },
+): Promise<Run> {
+  const id = newId('run');
   const row = await writeRun<Run>(
     db,
     {
-      counter: (_bump, count) => Prisma.sql`
-        INSERT INTO runs (id, project_id, thread_id, assistant_id, created_at, status, expires_at,
-                          model, instructions, tools, metadata, temperature, top_p,
-                          max_prompt_tokens, max_completion_tokens, truncation_strategy,
-                          tool_choice, parallel_tool_calls, response_format, reasoning_effort,
-                          include, event_seq, api_key_id)
-        VALUES (${newId('run')}, ${run.projectId}, ${run.threadId}, ${run.assistantId},
-                ${new Date()}::timestamp(3), 'queued', ${run.expiresAt}::timestamp(3),
-                ${run.model}, ${run.instructions}, ${jsonData(run.tools)},
-                ${jsonData(run.metadata)}, ${run.temperature}::float8, ${run.topP}::float8,
-                ${run.maxPromptTokens}::int, ${run.maxCompletionTokens}::int,
-                ${jsonData(run.truncationStrategy)}, ${jsonData(run.toolChoice)},
-                ${run.parallelToolCalls}::boolean, ${jsonData(run.responseFormat)},
-                ${run.reasoningEffort}::text,
-                ARRAY(SELECT jsonb_array_elements_text(${jsonData(run.include)})), ${count}::int,
-                ${run.apiKeyId}::text)
-        RETURNING *`,
-      events,
+      counter: (_bump, count) => insertRunSql(run, id, count, Prisma.empty),
+      events: createdEvents(run, options.announceThread),
     },
     {
       returning: runSql.columns,
@@ -98,6 +108,86 @@ export async function insertRun(
     throw new Error(`Run insert on thread ${run.threadId} returned no row`);
   }
   return row;
+}
+
+/** Why a run was not created by insertRunUnlessBlocked. */
+export type RunBlocked =
+  | { blocked: 'no_thread' }
+  | { blocked: 'active_run'; runId: string }
+  | { blocked: 'rate_limited' };
+
+/**
+ * A run created on its own (no messages to add first), in one statement instead of a
+ * transaction: the thread's lock and active-run check (SQL function `lock_thread_for_messages`,
+ * whose read comes after the lock is granted), the rate limit's request count when one applies
+ * (`countRequestSql`), the run and its events, the job (`jobInsert`, a CTE body writing only when
+ * the run was: gate `bumped`) and the NOTIFYs. Each write waits on the one before it; a blocked
+ * create writes nothing and counts nothing. Outside a transaction the statement is its own, and
+ * the thread's lock lasts as long as it does.
+ */
+export async function insertRunUnlessBlocked(
+  db: Db,
+  run: NewRun,
+  options: {
+    id: string;
+    jobName: string;
+    jobInsert: Prisma.Sql;
+    /** The request count's CTEs (`countRequestSql` behind the lock), null when none applies. */
+    countRequest: ((gate: Prisma.Sql) => { prune: Prisma.Sql; count: Prisma.Sql }) | null;
+  },
+): Promise<{ run: Run; requests: number | null } | RunBlocked> {
+  const unlocked = Prisma.sql`EXISTS (SELECT 1 FROM locked WHERE locked.blocker = '')`;
+  const counting = options.countRequest?.(unlocked) ?? null;
+  const gate = [
+    Prisma.sql`locked AS (
+      SELECT lock_thread_for_messages(${run.threadId}, ${run.projectId},
+                                      ${[...ACTIVE_RUN_STATUSES]}::text[]) AS blocker
+    )`,
+    ...(counting
+      ? [
+          Prisma.sql`pruned AS (${counting.prune})`,
+          Prisma.sql`counted AS (${counting.count})`,
+          Prisma.sql`gate AS (
+            SELECT locked.blocker AS gate_blocker, counted.requests AS gate_requests,
+                   locked.blocker = '' AND counted.requests IS NOT NULL AS gate_open
+              FROM locked LEFT JOIN counted ON true
+          )`,
+        ]
+      : [
+          Prisma.sql`gate AS (
+            SELECT locked.blocker AS gate_blocker, NULL::int AS gate_requests,
+                   locked.blocker = '' AS gate_open
+              FROM locked
+          )`,
+        ]),
+  ];
+  const row = await writeRun<
+    Run & { gate_blocker: string | null; gate_requests: number | null; gate_open: boolean | null }
+  >(
+    db,
+    {
+      gate,
+      counter: (_bump, count) =>
+        insertRunSql(run, options.id, count, Prisma.sql`FROM gate WHERE gate.gate_open`),
+      writes: [Prisma.sql`job AS (${options.jobInsert})`],
+      events: createdEvents(run, false),
+    },
+    {
+      returning: runSql.columns,
+      alsoNotify: [{ channel: JOB_WAKE_CHANNEL, payload: options.jobName }],
+    },
+  );
+  if (!row || row.gate_blocker === null) {
+    return { blocked: 'no_thread' };
+  }
+  if (row.gate_blocker !== '') {
+    return { blocked: 'active_run', runId: row.gate_blocker };
+  }
+  const { gate_blocker: _blocker, gate_requests: requests, gate_open: open, ...created } = row;
+  if (!open) {
+    return { blocked: 'rate_limited' };
+  }
+  return { run: created, requests };
 }
 
 /** Metadata only; allowed in any status. */
