@@ -55,7 +55,9 @@ describe('creating a run in one statement', () => {
       if (result.status === 'rejected') {
         const error = await apiError(Promise.reject(result.reason));
         expect(error.status).toBe(400);
-        expect(error.message).toBe(`400 Thread ${thread.id} already has an active run ${winner?.id}.`);
+        expect(error.message).toBe(
+          `400 Thread ${thread.id} already has an active run ${winner?.id}.`,
+        );
       }
     }
     expect(await runsOn(thread.id)).toBe(1);
