@@ -40,7 +40,10 @@ describe('creating a run in one statement', () => {
   it('lets exactly one of concurrent creates on a thread win; the others get the conflict', async () => {
     const { client } = await tenant();
     const assistant = await client.beta.assistants.create({ model: 'gpt-4o' });
-    const thread = await client.beta.threads.create();
+    // A message to answer: with none the model call fails at once and the winner ends early.
+    const thread = await client.beta.threads.create({
+      messages: [{ role: 'user', content: 'Hello' }],
+    });
     // The upstream holds its answer: the winner stays active.
     app.upstream.script({ text: 'held', hang: true });
     const results = await Promise.allSettled(
