@@ -136,6 +136,56 @@ describe('Lookups by ids too long to exist', () => {
   });
 });
 
+describe('Deletes and reads under a parent by ids too long to exist', () => {
+  it('answer the same 404 as any unknown id, without sending the id to the database', async () => {
+    const thread = await t.openai.beta.threads.create();
+    const store = await t.openai.vectorStores.create({ name: 'long ids' });
+    const conversation = await t.openai.conversations.create();
+    const container = await t.openai.containers.create({ name: 'long ids' });
+    // Each by an id: the parent exists, so the long id itself is what is refused.
+    const deletes: [label: string, remove: (id: string) => Promise<unknown>][] = [
+      ['assistant', (id) => t.openai.beta.assistants.delete(id)],
+      ['thread', (id) => t.openai.beta.threads.delete(id)],
+      ['message', (id) => t.openai.beta.threads.messages.delete(id, { thread_id: thread.id })],
+      ['vector store', (id) => t.openai.vectorStores.delete(id)],
+      [
+        'vector store file',
+        (id) => t.openai.vectorStores.files.delete(id, { vector_store_id: store.id }),
+      ],
+      ['conversation', (id) => t.openai.conversations.delete(id)],
+      [
+        'conversation item',
+        (id) => t.openai.conversations.items.delete(id, { conversation_id: conversation.id }),
+      ],
+      ['container', (id) => t.openai.containers.delete(id)],
+      [
+        'container file',
+        (id) => t.openai.containers.files.delete(id, { container_id: container.id }),
+      ],
+      ['response', (id) => t.openai.responses.delete(id)],
+      ['response input items', (id) => t.openai.responses.inputItems.list(id)],
+      [
+        'container file content',
+        (id) => t.openai.containers.files.content.retrieve(id, { container_id: container.id }),
+      ],
+    ];
+    // Short enough for a request line (Node refuses heads over 16 KB).
+    const longId = `id_${'z'.repeat(5000)}`;
+    for (const [label, remove] of deletes) {
+      const unknown = await apiError(remove('id_nope'));
+      expect(unknown.status, label).toBe(404);
+      let error: Awaited<ReturnType<typeof apiError>> | undefined;
+      const sent = await sentToDatabase('z'.repeat(1000), async () => {
+        error = await apiError(remove(longId));
+      });
+      expect(error?.status, label).toBe(404);
+      expect(error?.message, label).toBe(unknown.message.replace('id_nope', longId));
+      expect(error?.code, label).toBe(unknown.code);
+      expect(sent, label).toBe(false);
+    }
+  });
+});
+
 describe('REST over the nullable lookups', () => {
   it('answers a missing resource with the same 404 as before', async () => {
     const thread = await t.openai.beta.threads.create();

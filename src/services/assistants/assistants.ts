@@ -168,9 +168,9 @@ export async function updateAssistant(
 }
 
 export async function deleteAssistant(ctx: ServiceContext, id: string) {
-  const { count } = await ctx.db.assistant.deleteMany({
-    where: { id, projectId: ctx.actor.projectId },
-  });
+  const { count } = namesNothing(id)
+    ? { count: 0 }
+    : await ctx.db.assistant.deleteMany({ where: { id, projectId: ctx.actor.projectId } });
   if (count === 0) {
     throw notFound(id);
   }

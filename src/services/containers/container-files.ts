@@ -5,6 +5,7 @@ import type { ContainerFile } from '../../generated/prisma/client.js';
 import type { BlobBody } from '../../storage/blob-storage.js';
 import { BlobNotFoundError } from '../../storage/errors.js';
 import { type PageInput, paginate } from '../common/pagination.js';
+import { namesNothing } from '../common/validation.js';
 import { removeStoredBytes } from '../files/files.js';
 import {
   containerPath,
@@ -112,7 +113,9 @@ export async function getContainerFile(
   fileId: string,
 ): Promise<ContainerFile> {
   await getContainer(ctx, containerId, { select: { id: true } });
-  const row = await ctx.db.containerFile.findFirst({ where: { id: fileId, containerId } });
+  const row = namesNothing(fileId)
+    ? null
+    : await ctx.db.containerFile.findFirst({ where: { id: fileId, containerId } });
   if (!row) {
     throw containerFileNotFound(fileId);
   }
@@ -125,7 +128,9 @@ export async function deleteContainerFile(
   fileId: string,
 ): Promise<{ id: string; deleted: true }> {
   await getContainer(ctx, containerId, { select: { id: true } });
-  const storageKey = await deleteContainerFileRow(ctx.db, containerId, fileId);
+  const storageKey = namesNothing(fileId)
+    ? undefined
+    : await deleteContainerFileRow(ctx.db, containerId, fileId);
   if (storageKey === undefined) {
     throw containerFileNotFound(fileId);
   }

@@ -116,7 +116,9 @@ export async function deleteContainer(
   ctx: ServiceContext,
   id: string,
 ): Promise<{ id: string; deleted: true }> {
-  const storageKeys = await deleteContainerRow(ctx.db, id, ctx.actor.projectId);
+  const storageKeys = namesNothing(id)
+    ? null
+    : await deleteContainerRow(ctx.db, id, ctx.actor.projectId);
   if (storageKeys === null) {
     throw containerNotFound(id);
   }

@@ -79,7 +79,7 @@ export async function deleteConversation(
   ctx: ServiceContext,
   id: string,
 ): Promise<{ id: string; deleted: true }> {
-  if (!(await deleteConversationRow(ctx.db, id, ctx.actor.projectId))) {
+  if (namesNothing(id) || !(await deleteConversationRow(ctx.db, id, ctx.actor.projectId))) {
     throw conversationNotFound(id);
   }
   return { id, deleted: true };
@@ -147,7 +147,7 @@ export async function deleteConversationItem(
   itemId: string,
 ): Promise<Conversation> {
   const conversation = await getConversation(ctx, conversationId);
-  if (!(await deleteConversationItemRow(ctx.db, conversationId, itemId))) {
+  if (namesNothing(itemId) || !(await deleteConversationItemRow(ctx.db, conversationId, itemId))) {
     throw new NotFoundError(`Item with id '${itemId}' not found.`);
   }
   return conversation;

@@ -1,6 +1,7 @@
 import type { ServiceContext } from '../../context.js';
 import { NotFoundError } from '../../errors.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../common/page-sizes.js';
+import { namesNothing } from '../common/validation.js';
 import { responseItems } from './response-history.js';
 import type { StoredItem } from './response-input.js';
 
@@ -10,10 +11,12 @@ export async function listResponseInputItems(
   id: string,
   page: { after?: string; limit?: number; order?: 'asc' | 'desc' },
 ): Promise<{ data: StoredItem[]; hasMore: boolean }> {
-  const response = await ctx.db.response.findFirst({
-    where: { id, projectId: ctx.actor.projectId, store: true },
-    select: { id: true },
-  });
+  const response = namesNothing(id)
+    ? null
+    : await ctx.db.response.findFirst({
+        where: { id, projectId: ctx.actor.projectId, store: true },
+        select: { id: true },
+      });
   if (!response) {
     throw new NotFoundError(`Response with id '${id}' not found.`);
   }

@@ -245,7 +245,7 @@ export async function deleteResponse(
   ctx: ServiceContext,
   id: string,
 ): Promise<{ id: string; deleted: true }> {
-  if (!(await deleteResponseRow(ctx.db, id, ctx.actor.projectId))) {
+  if (namesNothing(id) || !(await deleteResponseRow(ctx.db, id, ctx.actor.projectId))) {
     throw notFound(id);
   }
   return { id, deleted: true };

@@ -238,7 +238,10 @@ export async function deleteMessage(ctx: ServiceContext, threadId: string, id: s
     throw readOnlyConversation(threadId);
   }
   await assertThreadExists(ctx, threadId);
-  if (!(await removeMessage(ctx.db, { id, threadId, projectId: ctx.actor.projectId }))) {
+  if (
+    namesNothing(id) ||
+    !(await removeMessage(ctx.db, { id, threadId, projectId: ctx.actor.projectId }))
+  ) {
     throw notFound(id);
   }
   return { id, deleted: true as const };

@@ -152,9 +152,9 @@ export async function updateThread(
 
 /** Deletes the thread with its messages, runs and steps (cascade). */
 export async function deleteThread(ctx: ServiceContext, id: string) {
-  const { count } = await ctx.db.thread.deleteMany({
-    where: { id, projectId: ctx.actor.projectId },
-  });
+  const { count } = namesNothing(id)
+    ? { count: 0 }
+    : await ctx.db.thread.deleteMany({ where: { id, projectId: ctx.actor.projectId } });
   if (count === 0) {
     throw notFound(id);
   }

@@ -175,9 +175,12 @@ export async function deleteVectorStoreFile(
   vectorStoreId: string,
   fileId: string,
 ) {
-  const { count } = await ctx.db.vectorStoreFile.deleteMany({
-    where: { vectorStoreId, fileId, projectId: ctx.actor.projectId },
-  });
+  const { count } =
+    namesNothing(vectorStoreId) || namesNothing(fileId)
+      ? { count: 0 }
+      : await ctx.db.vectorStoreFile.deleteMany({
+          where: { vectorStoreId, fileId, projectId: ctx.actor.projectId },
+        });
   if (count === 0) {
     await assertVectorStoreExists(ctx, vectorStoreId);
     throw vectorStoreFileNotFound(vectorStoreId, fileId);

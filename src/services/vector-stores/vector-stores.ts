@@ -269,9 +269,9 @@ export async function updateVectorStore(
 
 /** Deletes the store with its file associations, batches and chunks; the files remain. */
 export async function deleteVectorStore(ctx: ServiceContext, id: string) {
-  const { count } = await ctx.db.vectorStore.deleteMany({
-    where: { id, projectId: ctx.actor.projectId },
-  });
+  const { count } = namesNothing(id)
+    ? { count: 0 }
+    : await ctx.db.vectorStore.deleteMany({ where: { id, projectId: ctx.actor.projectId } });
   if (count === 0) {
     throw vectorStoreNotFound(id);
   }
