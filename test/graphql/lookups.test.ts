@@ -144,6 +144,18 @@ describe('Lookups by ids too long to exist', () => {
         'NOT_FOUND',
       ],
       [
+        'deleteUpstreamProvider',
+        'mutation ($id: ID!) { deleteUpstreamProvider(projectId: "proj_default", id: $id) { id } }',
+        'NOT_FOUND',
+      ],
+      [
+        'setModelRoute',
+        `mutation ($id: String!) {
+          setModelRoute(projectId: "proj_default", input: { match: "m", providerId: $id }) { match }
+        }`,
+        'NOT_FOUND',
+      ],
+      [
         'adminApiKeys(after:)',
         'query ($id: String!) { adminApiKeys(after: $id) { nodes { id } } }',
         'INVALID_REQUEST',
