@@ -123,6 +123,54 @@ describe('Lookups by ids too long to exist', () => {
     }
   });
 
+  it('answer the admin lookups and list cursors the same, without sending the id to the database', async () => {
+    // `t.graphql` speaks with an admin key, so each of these reaches its service's lookup.
+    const queries: [label: string, query: string, code: string][] = [
+      ['project', 'query ($id: ID!) { project(id: $id) { id } }', 'NOT_FOUND'],
+      ['adminApiKey', 'query ($id: ID!) { adminApiKey(id: $id) { id } }', 'NOT_FOUND'],
+      [
+        'project.apiKey',
+        'query ($id: ID!) { project(id: "proj_default") { apiKey(id: $id) { id } } }',
+        'NOT_FOUND',
+      ],
+      [
+        'project.serviceAccount',
+        'query ($id: ID!) { project(id: "proj_default") { serviceAccount(id: $id) { id } } }',
+        'NOT_FOUND',
+      ],
+      [
+        'deleteServiceAccount',
+        'mutation ($id: ID!) { deleteServiceAccount(projectId: $id, id: $id) { id } }',
+        'NOT_FOUND',
+      ],
+      [
+        'deleteUpstreamProvider',
+        'mutation ($id: ID!) { deleteUpstreamProvider(projectId: "proj_default", id: $id) { id } }',
+        'NOT_FOUND',
+      ],
+      [
+        'setModelRoute',
+        `mutation ($id: String!) {
+          setModelRoute(projectId: "proj_default", input: { match: "m", providerId: $id }) { match }
+        }`,
+        'NOT_FOUND',
+      ],
+      [
+        'adminApiKeys(after:)',
+        'query ($id: String!) { adminApiKeys(after: $id) { nodes { id } } }',
+        'INVALID_REQUEST',
+      ],
+    ];
+    for (const [label, query, code] of queries) {
+      let response: Awaited<ReturnType<TestApp['graphql']>> | undefined;
+      const sent = await sentToDatabase('z'.repeat(1000), async () => {
+        response = await t.graphql(query, { id: long('id_') });
+      });
+      expect(response?.errors?.[0]?.extensions?.code, label).toBe(code);
+      expect(sent, label).toBe(false);
+    }
+  });
+
   it('answer REST with the same 404 as any unknown id, without sending it to the database', async () => {
     // Short enough for a request line (Node refuses heads over 16 KB).
     const id = `thread_${'z'.repeat(5000)}`;

@@ -5,7 +5,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { type CreatedApiKey, createApiKey } from '../auth/api-keys.js';
 import { DEFAULT_PROJECT_ID } from '../auth/projects.js';
 import { type PageInput, paginate } from '../common/pagination.js';
-import { parseInput } from '../common/validation.js';
+import { namesNothing, parseInput } from '../common/validation.js';
 import { requireAdmin } from './admin-access.js';
 import { recordAdminAction } from './audit-log.js';
 
@@ -33,7 +33,10 @@ export async function getApiKey(
   query: ApiKeyQuery = {},
 ) {
   requireAdmin(ctx);
-  const key = await ctx.db.apiKey.findFirst({ ...query, where: { ...whereOf(scope), id } });
+  const key =
+    namesNothing(id) || (scope.role === 'project' && namesNothing(scope.projectId))
+      ? null
+      : await ctx.db.apiKey.findFirst({ ...query, where: { ...whereOf(scope), id } });
   if (!key) {
     throw new NotFoundError(`No API key found with id '${id}'.`);
   }

@@ -5,7 +5,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { newId } from '../../ids.js';
 import { DEFAULT_PROJECT_ID } from '../auth/projects.js';
 import { type PageInput, paginate } from '../common/pagination.js';
-import { parseInput } from '../common/validation.js';
+import { namesNothing, parseInput } from '../common/validation.js';
 import { requireAdmin } from './admin-access.js';
 import { recordAdminAction } from './audit-log.js';
 
@@ -41,7 +41,9 @@ export async function createProject(
 
 export async function getProject(ctx: ServiceContext, id: string, query: ProjectQuery = {}) {
   requireAdmin(ctx);
-  const project = await ctx.db.project.findUnique({ ...query, where: { id } });
+  const project = namesNothing(id)
+    ? null
+    : await ctx.db.project.findUnique({ ...query, where: { id } });
   if (!project) {
     throw new NotFoundError(`No project found with id '${id}'.`);
   }

@@ -5,7 +5,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { newId } from '../../ids.js';
 import { type CreatedApiKey, createApiKey } from '../auth/api-keys.js';
 import { type PageInput, paginate } from '../common/pagination.js';
-import { parseInput } from '../common/validation.js';
+import { namesNothing, parseInput } from '../common/validation.js';
 import { requireAdmin } from './admin-access.js';
 import { recordAdminAction } from './audit-log.js';
 import { getProject } from './projects.js';
@@ -85,7 +85,10 @@ export async function getServiceAccount(
   query: ServiceAccountQuery = {},
 ) {
   requireAdmin(ctx);
-  const account = await ctx.db.serviceAccount.findFirst({ ...query, where: { id, projectId } });
+  const account =
+    namesNothing(id) || namesNothing(projectId)
+      ? null
+      : await ctx.db.serviceAccount.findFirst({ ...query, where: { id, projectId } });
   if (!account) {
     throw new NotFoundError(`No service account found with id '${id}'.`);
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidRequestError } from '../../errors.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './page-sizes.js';
-import { parseInput } from './validation.js';
+import { namesNothing, parseInput } from './validation.js';
 
 /**
  * Relay's window arguments over a list in `order`: `first` items after `after`, or the `last`
@@ -93,7 +93,8 @@ export async function planPage(
     if (id === undefined) {
       return undefined;
     }
-    const seq = await seqOf(id);
+    // A cursor too long to be an id is answered as an unknown one, without a query.
+    const seq = namesNothing(id) ? null : await seqOf(id);
     if (seq === null) {
       throw new InvalidRequestError(`Invalid '${param}': no object found with id '${id}'.`, {
         param,

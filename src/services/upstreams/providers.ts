@@ -4,7 +4,7 @@ import { InvalidRequestError, NotFoundError } from '../../errors.js';
 import { newId } from '../../ids.js';
 import { recordAdminAction } from '../admin/audit-log.js';
 import { getProject } from '../admin/projects.js';
-import { parseInput } from '../common/validation.js';
+import { namesNothing, parseInput } from '../common/validation.js';
 
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be an HTTP header name');
 
@@ -81,7 +81,9 @@ export async function listProviders(ctx: ServiceContext, projectId: string) {
 
 export async function deleteProvider(ctx: ServiceContext, projectId: string, id: string) {
   await getProject(ctx, projectId, { select: { id: true } });
-  const { count } = await ctx.db.upstreamProvider.deleteMany({ where: { id, projectId } });
+  const { count } = namesNothing(id)
+    ? { count: 0 }
+    : await ctx.db.upstreamProvider.deleteMany({ where: { id, projectId } });
   if (count === 0) {
     throw new NotFoundError(`No provider found with id '${id}'.`);
   }
@@ -97,10 +99,12 @@ export async function setModelRoute(
 ) {
   const data = parseInput(routeSchema, input);
   await getProject(ctx, projectId, { select: { id: true } });
-  const provider = await ctx.db.upstreamProvider.findFirst({
-    where: { id: data.providerId, projectId },
-    select: { id: true },
-  });
+  const provider = namesNothing(data.providerId)
+    ? null
+    : await ctx.db.upstreamProvider.findFirst({
+        where: { id: data.providerId, projectId },
+        select: { id: true },
+      });
   if (!provider) {
     throw new NotFoundError(`No provider found with id '${data.providerId}'.`, {
       param: 'providerId',
